@@ -1,0 +1,56 @@
+package io.vbpstream.core.cli;
+
+import io.vbpstream.core.data.ImageSet;
+import io.vbpstream.core.onnx.MlpBlock;
+import io.vbpstream.core.onnx.MlpBlockFinder;
+import io.vbpstream.core.onnx.OnnxModels;
+import io.vbpstream.core.runtime.StatisticsCollector;
+import io.vbpstream.core.stats.ModelStatistics;
+import io.vbpstream.core.stats.Moments;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "stats", mixinStandardHelpOptions = true,
+        description = "Gather per-block post-activation mean and variance over images.")
+final class StatsCommand implements Callable<Integer> {
+
+    @Mixin
+    ModelOptions opts;
+
+    @Option(names = "--images", required = true, description = "IDX image file (gzip or raw) or a folder of PNG/JPEG.")
+    Path images;
+
+    @Option(names = "--limit", defaultValue = "0", description = "Use at most this many images (0: all).")
+    int limit;
+
+    @Option(names = "--out", required = true, description = "Statistics file to write.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        OnnxModels.LoadedModel loaded = opts.load();
+        List<MlpBlock> blocks = MlpBlockFinder.find(loaded.model());
+        ImageSet set = ImageSet.open(images, null, limit);
+        ModelStatistics stats;
+        try (ProgressBar bar = new ProgressBar("stats", set.size(), opts.quiet)) {
+            stats = StatisticsCollector.collect(loaded.model(), loaded.sha256(), blocks, set, opts.preprocessor(),
+                    opts.batch, bar::step);
+        }
+        stats.write(out);
+        System.out.printf(Locale.ROOT, "%d images, %d blocks -> %s%n", stats.images(), blocks.size(), out);
+        for (Map.Entry<String, Moments> e : stats.blocks().entrySet()) {
+            double[] v = e.getValue().variance();
+            java.util.Arrays.sort(v);
+            System.out.printf(Locale.ROOT, "  %-7s samples %,d  variance min %.3g median %.3g max %.3g%n", e.getKey(),
+                    e.getValue().count(), v[0], v[v.length / 2], v[v.length - 1]);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,167 @@
+package io.vbpstream.core.prune;
+
+import io.vbpstream.core.cost.BlockCost;
+import io.vbpstream.core.cost.ModelCost;
+import io.vbpstream.core.onnx.MlpBlock;
+import io.vbpstream.core.stats.ModelStatistics;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/** Turns scores, an allocation and a target into a {@link PruningPlan}. */
+public final class PlanBuilder {
+
+    private final List<MlpBlock> blocks;
+    private final List<double[]> scores = new ArrayList<>();
+    private final int[] minKeep;
+    private final PruningPolicy policy;
+
+    /**
+     * @param stats may be null when the criterion needs no statistics
+     */
+    public PlanBuilder(List<MlpBlock> blocks, ModelStatistics stats, PruningPolicy policy) {
+        this.blocks = blocks;
+        this.policy = policy;
+        this.minKeep = new int[blocks.size()];
+        for (int b = 0; b < blocks.size(); b++) {
+            MlpBlock blk = blocks.get(b);
+            scores.add(NeuronScorer.score(blk, b, policy.criterion(),
+                    stats == null || !policy.criterion().needsStatistics() ? null : stats.get(blk.name()), policy.seed()));
+            minKeep[b] = Math.max(1, (int) Math.ceil(policy.minKeepFraction() * blk.width()));
+        }
+    }
+
+    /** The plan for the policy's target; {@code cost} is needed for a MACs target. */
+    public PruningPlan build(ModelCost cost) {
+        if (policy.target() instanceof PruningTarget.NeuronRatio r) {
+            return policy.allocation() == Allocation.UNIFORM ? uniform(r.ratio()) : global(totalToRemove(r.ratio()));
+        }
+        double target = ((PruningTarget.MacsReduction) policy.target()).fraction();
+        if (cost == null) {
+            throw new IllegalArgumentException("a MACs target needs the model's cost");
+        }
+        return forMacs(cost, target);
+    }
+
+    /** The same fraction in every block: {@code round(ratio * width)} removed, capped by the per-block minimum. */
+    public PruningPlan uniform(double ratio) {
+        List<BlockPlan> plans = new ArrayList<>();
+        for (int b = 0; b < blocks.size(); b++) {
+            int w = blocks.get(b).width();
+            int remove = Math.min((int) Math.round(ratio * w), w - minKeep[b]);
+            plans.add(split(b, lowest(scores.get(b), remove)));
+        }
+        return new PruningPlan(plans);
+    }
+
+    /** Removes the {@code total} neurons with the lowest per-block z-scores across all blocks. */
+    public PruningPlan global(int total) {
+        record Candidate(int block, int neuron, double z) {
+        }
+        List<Candidate> all = new ArrayList<>();
+        for (int b = 0; b < blocks.size(); b++) {
+            double[] z = zScores(scores.get(b));
+            for (int j = 0; j < z.length; j++) {
+                all.add(new Candidate(b, j, z[j]));
+            }
+        }
+        all.sort(Comparator.comparingDouble(Candidate::z).thenComparingInt(Candidate::block).thenComparingInt(Candidate::neuron));
+        int[] removable = new int[blocks.size()];
+        for (int b = 0; b < blocks.size(); b++) {
+            removable[b] = blocks.get(b).width() - minKeep[b];
+        }
+        List<List<Integer>> removed = new ArrayList<>();
+        blocks.forEach(x -> removed.add(new ArrayList<>()));
+        int left = total;
+        for (Candidate c : all) {
+            if (left == 0) {
+                break;
+            }
+            if (removed.get(c.block()).size() < removable[c.block()]) {
+                removed.get(c.block()).add(c.neuron());
+                left--;
+            }
+        }
+        List<BlockPlan> plans = new ArrayList<>();
+        for (int b = 0; b < blocks.size(); b++) {
+            plans.add(split(b, removed.get(b).stream().mapToInt(Integer::intValue).toArray()));
+        }
+        return new PruningPlan(plans);
+    }
+
+    private PruningPlan forMacs(ModelCost cost, double target) {
+        Map<String, BlockCost> byBlock = cost.byBlock();
+        long maxSaving = 0;
+        for (int b = 0; b < blocks.size(); b++) {
+            maxSaving += (long) (blocks.get(b).width() - minKeep[b]) * byBlock.get(blocks.get(b).name()).macsPerNeuron();
+        }
+        if (maxSaving < target * cost.macs()) {
+            throw new IllegalArgumentException(String.format(
+                    "a %.1f%% MACs reduction is unreachable: MLP blocks hold %.1f%% of the model's MACs and keeping "
+                            + "the minimum per block saves at most %.1f%%", 100 * target,
+                    100.0 * cost.mlpMacs() / cost.macs(), 100.0 * maxSaving / cost.macs()));
+        }
+        if (policy.allocation() == Allocation.GLOBAL) {
+            int lo = 0;
+            int hi = blocks.stream().mapToInt(MlpBlock::width).sum();
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (saving(global(mid), byBlock) >= target * cost.macs()) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            return global(lo);
+        }
+        double lo = 0;
+        double hi = 1;
+        for (int i = 0; i < 60; i++) {
+            double mid = (lo + hi) / 2;
+            if (saving(uniform(mid), byBlock) >= target * cost.macs()) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        return uniform(hi);
+    }
+
+    private static long saving(PruningPlan plan, Map<String, BlockCost> byBlock) {
+        return plan.blocks().stream().mapToLong(p -> p.removed().length * byBlock.get(p.block()).macsPerNeuron()).sum();
+    }
+
+    private int totalToRemove(double ratio) {
+        return (int) Math.round(ratio * blocks.stream().mapToInt(MlpBlock::width).sum());
+    }
+
+    private BlockPlan split(int b, int[] removed) {
+        int w = blocks.get(b).width();
+        boolean[] gone = new boolean[w];
+        for (int j : removed) {
+            gone[j] = true;
+        }
+        int[] kept = IntStream.range(0, w).filter(j -> !gone[j]).toArray();
+        int[] rem = removed.clone();
+        Arrays.sort(rem);
+        return new BlockPlan(blocks.get(b).name(), w, kept, rem);
+    }
+
+    /** Indices of the {@code k} lowest scores (ties broken by index). */
+    static int[] lowest(double[] s, int k) {
+        return IntStream.range(0, s.length).boxed()
+                .sorted(Comparator.comparingDouble((Integer j) -> s[j]).thenComparingInt(j -> j))
+                .limit(Math.max(0, k)).mapToInt(Integer::intValue).toArray();
+    }
+
+    static double[] zScores(double[] s) {
+        double mean = Arrays.stream(s).average().orElse(0);
+        double var = Arrays.stream(s).map(x -> (x - mean) * (x - mean)).sum() / s.length;
+        double sd = Math.sqrt(var);
+        return Arrays.stream(s).map(x -> sd == 0 ? 0 : (x - mean) / sd).toArray();
+    }
+}

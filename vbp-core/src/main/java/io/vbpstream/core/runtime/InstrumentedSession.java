@@ -1,0 +1,50 @@
+package io.vbpstream.core.runtime;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.vbpstream.core.onnx.Instrumenter;
+import io.vbpstream.core.onnx.MlpBlock;
+import io.vbpstream.core.stats.Moments;
+
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Runs the instrumented model: logits plus, per MLP block, the batch's activation moments computed in the graph. */
+public final class InstrumentedSession extends ModelSession {
+
+    private final List<Instrumenter.BlockOutputs> outputs;
+    private final Set<String> requested = new HashSet<>();
+
+    /** Batch output: logits per image and moments per block (over every token of every image). */
+    public record BatchResult(float[][] logits, Map<String, Moments> moments) {
+    }
+
+    public InstrumentedSession(ModelProto model, List<MlpBlock> blocks) {
+        super(Instrumenter.instrument(model, blocks));
+        this.outputs = Instrumenter.outputsFor(blocks);
+        requested.add(logitsName);
+        for (Instrumenter.BlockOutputs o : outputs) {
+            requested.addAll(List.of(o.mean(), o.m2(), o.size()));
+        }
+    }
+
+    public BatchResult runInstrumented(float[] batch, long[] shape) {
+        try (OrtSession.Result r = run(batch, shape, requested)) {
+            float[][] logits = (float[][]) value(r, logitsName);
+            Map<String, Moments> moments = new LinkedHashMap<>();
+            for (Instrumenter.BlockOutputs o : outputs) {
+                long size = (Long) value(r, o.size());
+                double[] mean = (double[]) value(r, o.mean());
+                double[] m2 = (double[]) value(r, o.m2());
+                moments.put(o.block(), Moments.of(size / o.width(), mean, m2));
+            }
+            return new BatchResult(logits, moments);
+        } catch (OrtException e) {
+            throw new IllegalStateException("instrumented inference failed: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package io.vbpstream.core.runtime;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.vbpstream.core.onnx.InvalidModelException;
+
+import java.nio.FloatBuffer;
+import java.util.Map;
+import java.util.Set;
+
+/** An ONNX Runtime session over an in-memory model, for float image inputs. */
+public class ModelSession implements AutoCloseable {
+
+    protected final OrtSession session;
+    protected final String inputName;
+    protected final String logitsName;
+
+    public ModelSession(ModelProto model) {
+        this(model.toByteArray());
+    }
+
+    public ModelSession(byte[] modelBytes) {
+        try (OrtSession.SessionOptions options = OrtEnv.sessionOptions()) {
+            this.session = OrtEnv.get().createSession(modelBytes, options);
+        } catch (OrtException e) {
+            throw new InvalidModelException("ONNX Runtime cannot load the model: " + e.getMessage(), e);
+        }
+        this.inputName = session.getInputNames().iterator().next();
+        this.logitsName = session.getOutputNames().iterator().next();
+        if (session.getNumInputs() != 1) {
+            close();
+            throw new InvalidModelException("expected a model with one image input, found inputs " + session.getInputNames());
+        }
+    }
+
+    public String inputName() {
+        return inputName;
+    }
+
+    /** Runs a batch of {@code n} preprocessed images and returns the logits, one row per image. */
+    public float[][] logits(float[] batch, long[] shape) {
+        try (OrtSession.Result r = run(batch, shape, Set.of(logitsName))) {
+            return (float[][]) r.get(0).getValue();
+        } catch (OrtException e) {
+            throw new IllegalStateException("inference failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs a batch and returns the requested outputs; the caller closes the result. */
+    public OrtSession.Result run(float[] batch, long[] shape, Set<String> outputs) throws OrtException {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        try (OnnxTensor input = OnnxTensor.createTensor(OrtEnv.get(), FloatBuffer.wrap(batch, 0, (int) n), shape)) {
+            return session.run(Map.of(inputName, input), outputs);
+        }
+    }
+
+    static Object value(OrtSession.Result r, String name) throws OrtException {
+        OnnxValue v = r.get(name).orElseThrow(() -> new IllegalStateException("missing output " + name));
+        return v.getValue();
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

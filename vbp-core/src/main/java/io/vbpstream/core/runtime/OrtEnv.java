@@ -1,0 +1,52 @@
+package io.vbpstream.core.runtime;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtSession;
+
+/**
+ * The process-wide ONNX Runtime environment. Sessions share one global intra-op thread pool: several sessions with
+ * their own pools keep spinning each other's threads and slow everything down on a small machine.
+ *
+ * <p>The pool size comes from the {@code vbp.ort.threads} system property (default: available processors). If another
+ * library (DJL) created the environment first, that environment and its threading are used as they are.
+ */
+public final class OrtEnv {
+
+    private static OrtEnvironment env;
+    private static boolean globalPool;
+
+    private OrtEnv() {
+    }
+
+    public static synchronized OrtEnvironment get() {
+        if (env == null) {
+            int threads = Integer.getInteger("vbp.ort.threads", Runtime.getRuntime().availableProcessors());
+            try (OrtEnvironment.ThreadingOptions t = new OrtEnvironment.ThreadingOptions()) {
+                t.setGlobalIntraOpNumThreads(threads);
+                t.setGlobalInterOpNumThreads(1);
+                t.setGlobalSpinControl(false);
+                env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "vbp", t);
+                globalPool = true;
+            } catch (OrtException | IllegalStateException e) {
+                env = OrtEnvironment.getEnvironment();
+                globalPool = false;
+            }
+        }
+        return env;
+    }
+
+    /** Session options that use the global pool, with all graph optimisations on. */
+    public static OrtSession.SessionOptions sessionOptions() throws OrtException {
+        get();
+        OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+        o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        if (globalPool) {
+            o.disablePerSessionThreads();
+        } else {
+            o.setIntraOpNumThreads(Integer.getInteger("vbp.ort.threads", Runtime.getRuntime().availableProcessors()));
+        }
+        return o;
+    }
+}

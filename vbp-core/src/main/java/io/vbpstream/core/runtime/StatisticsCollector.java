@@ -1,0 +1,37 @@
+package io.vbpstream.core.runtime;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import io.vbpstream.core.data.ImageSet;
+import io.vbpstream.core.data.Preprocessor;
+import io.vbpstream.core.onnx.MlpBlock;
+import io.vbpstream.core.stats.ModelStatistics;
+import io.vbpstream.core.stats.Moments;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+
+/** Runs the instrumented model over a set of images and merges every batch's in-graph moments. */
+public final class StatisticsCollector {
+
+    private StatisticsCollector() {
+    }
+
+    public static ModelStatistics collect(ModelProto model, String modelSha256, List<MlpBlock> blocks, ImageSet images,
+                                          Preprocessor preprocessor, int batchSize, IntConsumer progress) throws IOException {
+        ModelStatistics stats = new ModelStatistics(modelSha256);
+        Batches batches = new Batches(images, preprocessor, batchSize);
+        try (InstrumentedSession session = new InstrumentedSession(model, blocks)) {
+            for (int b = 0; b < batches.count(); b++) {
+                InstrumentedSession.BatchResult r = session.runInstrumented(batches.load(b), batches.shape(b));
+                for (Map.Entry<String, Moments> e : r.moments().entrySet()) {
+                    stats.block(e.getKey(), e.getValue().width()).merge(e.getValue());
+                }
+                stats.addImages(batches.length(b));
+                progress.accept(batches.length(b));
+            }
+        }
+        return stats;
+    }
+}

@@ -1,0 +1,127 @@
+package io.vbpstream.core.stats;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Activation moments of every MLP block of one model, as gathered by {@code vbp stats} or the streaming aggregator.
+ *
+ * <p>File format (big-endian): magic "VBPS", version byte 1, model sha256 (UTF), images (int64), block count (int32),
+ * then per block its name (UTF), the length of its {@link MomentsCodec} record (int32) and the record.
+ */
+public final class ModelStatistics {
+
+    private static final int MAGIC = 0x56425053; // "VBPS"
+    private static final byte VERSION = 1;
+
+    private final String modelSha256;
+    private long images;
+    private final Map<String, Moments> blocks = new LinkedHashMap<>();
+
+    public ModelStatistics(String modelSha256) {
+        this.modelSha256 = modelSha256;
+    }
+
+    public String modelSha256() {
+        return modelSha256;
+    }
+
+    public long images() {
+        return images;
+    }
+
+    public void addImages(long n) {
+        images += n;
+    }
+
+    /** The accumulator for a block, created empty on first use. */
+    public Moments block(String name, int width) {
+        Moments m = blocks.computeIfAbsent(name, k -> Moments.empty(width));
+        if (m.width() != width) {
+            throw new IllegalArgumentException("block " + name + " has width " + m.width() + ", not " + width);
+        }
+        return m;
+    }
+
+    public Moments get(String name) {
+        Moments m = blocks.get(name);
+        if (m == null) {
+            throw new IllegalArgumentException("no statistics for block '" + name + "'; have " + blocks.keySet());
+        }
+        return m;
+    }
+
+    public Map<String, Moments> blocks() {
+        return Collections.unmodifiableMap(blocks);
+    }
+
+    /** Merges another set of statistics for the same model into this one. */
+    public ModelStatistics merge(ModelStatistics other) {
+        if (!other.modelSha256.equals(modelSha256)) {
+            throw new IllegalArgumentException("statistics are for different models");
+        }
+        images += other.images;
+        other.blocks.forEach((k, v) -> block(k, v.width()).merge(v));
+        return this;
+    }
+
+    public void write(Path path) throws IOException {
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(path)))) {
+            out.writeInt(MAGIC);
+            out.writeByte(VERSION);
+            out.writeUTF(modelSha256);
+            out.writeLong(images);
+            out.writeInt(blocks.size());
+            for (Map.Entry<String, Moments> e : blocks.entrySet()) {
+                byte[] rec = MomentsCodec.encode(e.getValue());
+                out.writeUTF(e.getKey());
+                out.writeInt(rec.length);
+                out.write(rec);
+            }
+        }
+    }
+
+    public static ModelStatistics read(Path path) throws IOException {
+        if (!Files.isRegularFile(path)) {
+            throw new IOException("statistics file not found: " + path);
+        }
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(path)))) {
+            if (in.readInt() != MAGIC) {
+                throw new IOException(path + " is not a vbp statistics file (bad magic)");
+            }
+            byte version = in.readByte();
+            if (version != VERSION) {
+                throw new IOException(path + " has statistics format version " + version + "; this build reads " + VERSION);
+            }
+            ModelStatistics stats = new ModelStatistics(in.readUTF());
+            stats.images = in.readLong();
+            int n = in.readInt();
+            for (int i = 0; i < n; i++) {
+                String name = in.readUTF();
+                int len = in.readInt();
+                if (len < 0 || len > MomentsCodec.encodedSize(MomentsCodec.MAX_WIDTH)) {
+                    throw new IOException(path + ": block " + name + " has a record length of " + len);
+                }
+                byte[] rec = in.readNBytes(len);
+                if (rec.length != len) {
+                    throw new EOFException(path + " is truncated in block " + name);
+                }
+                stats.blocks.put(name, MomentsCodec.decode(rec));
+            }
+            return stats;
+        }
+    }
+}
