@@ -66,26 +66,35 @@ public final class Preprocessor {
 
     /** Writes any decoded image into {@code dst} at {@code offset}, resizing and converting colour as needed. */
     public void image(BufferedImage src, float[] dst, int offset) {
+        boolean gray = src.getRaster().getNumBands() == 1 && src.getColorModel().getPixelSize() == 8;
         BufferedImage img = src;
         if (src.getWidth() != width() || src.getHeight() != height()) {
-            img = new BufferedImage(width(), height(), BufferedImage.TYPE_INT_RGB);
+            // gray stays gray: drawing gray into RGB (or reading it with getRGB) applies a colour-space conversion
+            img = new BufferedImage(width(), height(), gray ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
             Graphics2D g = img.createGraphics();
             g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
             g.drawImage(src, 0, 0, width(), height(), null);
             g.dispose();
         }
         int plane = width() * height();
+        java.awt.image.Raster raster = img.getRaster();
         for (int y = 0; y < height(); y++) {
             for (int x = 0; x < width(); x++) {
+                int i = y * width() + x;
+                if (gray) {
+                    int v = raster.getSample(x, y, 0);
+                    for (int c = 0; c < channels(); c++) {
+                        dst[offset + c * plane + i] = normalise(v, c);
+                    }
+                    continue;
+                }
                 int rgb = img.getRGB(x, y);
                 int r = (rgb >> 16) & 0xff;
                 int g = (rgb >> 8) & 0xff;
                 int b = rgb & 0xff;
-                int i = y * width() + x;
                 if (channels() == 1) {
-                    // a gray image stores r == g == b; for colour, ITU-R BT.601 luma
-                    double luma = (r == g && g == b) ? r : 0.299 * r + 0.587 * g + 0.114 * b;
-                    dst[offset + i] = (float) ((luma * scale - mean[0]) / std[0]);
+                    // ITU-R BT.601 luma
+                    dst[offset + i] = (float) (((0.299 * r + 0.587 * g + 0.114 * b) * scale - mean[0]) / std[0]);
                 } else {
                     dst[offset + i] = normalise(r, 0);
                     dst[offset + plane + i] = normalise(g, 1);

@@ -19,8 +19,21 @@ public final class InstrumentedSession extends ModelSession {
     private final List<Instrumenter.BlockOutputs> outputs;
     private final Set<String> requested = new HashSet<>();
 
-    /** Batch output: logits per image and moments per block (over every token of every image). */
-    public record BatchResult(float[][] logits, Map<String, Moments> moments) {
+    /**
+     * Batch output: the model's first output (flattened, with its shape) and moments per block over every token of
+     * every image.
+     */
+    public record BatchResult(float[] output, long[] outputShape, Map<String, Moments> moments) {
+        /** The first output as rows, one per batch item (e.g. logits {@code [batch, classes]}). */
+        public float[][] logits() {
+            int rows = (int) outputShape[0];
+            int cols = rows == 0 ? 0 : output.length / rows;
+            float[][] out = new float[rows][];
+            for (int i = 0; i < rows; i++) {
+                out[i] = java.util.Arrays.copyOfRange(output, i * cols, (i + 1) * cols);
+            }
+            return out;
+        }
     }
 
     public InstrumentedSession(ModelProto model, List<MlpBlock> blocks) {
@@ -34,7 +47,10 @@ public final class InstrumentedSession extends ModelSession {
 
     public BatchResult runInstrumented(float[] batch, long[] shape) {
         try (OrtSession.Result r = run(batch, shape, requested)) {
-            float[][] logits = (float[][]) value(r, logitsName);
+            ai.onnxruntime.OnnxTensor first = (ai.onnxruntime.OnnxTensor) r.get(logitsName).orElseThrow();
+            java.nio.FloatBuffer fb = first.getFloatBuffer();
+            float[] output = new float[fb.remaining()];
+            fb.get(output);
             Map<String, Moments> moments = new LinkedHashMap<>();
             for (Instrumenter.BlockOutputs o : outputs) {
                 long size = (Long) value(r, o.size());
@@ -42,7 +58,7 @@ public final class InstrumentedSession extends ModelSession {
                 double[] m2 = (double[]) value(r, o.m2());
                 moments.put(o.block(), Moments.of(size / o.width(), mean, m2));
             }
-            return new BatchResult(logits, moments);
+            return new BatchResult(output, first.getInfo().getShape(), moments);
         } catch (OrtException e) {
             throw new IllegalStateException("instrumented inference failed: " + e.getMessage(), e);
         }

@@ -49,6 +49,18 @@ public class ModelSession implements AutoCloseable {
         }
     }
 
+    /** Runs a batch and returns the first output flattened, whatever its rank. */
+    public float[] firstOutput(float[] batch, long[] shape) {
+        try (OrtSession.Result r = run(batch, shape, Set.of(logitsName))) {
+            java.nio.FloatBuffer fb = ((OnnxTensor) r.get(0)).getFloatBuffer();
+            float[] out = new float[fb.remaining()];
+            fb.get(out);
+            return out;
+        } catch (OrtException e) {
+            throw new IllegalStateException("inference failed: " + e.getMessage(), e);
+        }
+    }
+
     /** Runs a batch and returns the requested outputs; the caller closes the result. */
     public OrtSession.Result run(float[] batch, long[] shape, Set<String> outputs) throws OrtException {
         long n = 1;

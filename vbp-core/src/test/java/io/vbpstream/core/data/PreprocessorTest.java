@@ -1,0 +1,62 @@
+package io.vbpstream.core.data;
+
+import io.vbpstream.core.TestSupport;
+import org.junit.jupiter.api.Test;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PreprocessorTest {
+
+    @Test
+    void idxAndPngOfTheSameImageGiveTheSameTensor() throws IOException {
+        ModelCard card = ModelCard.besideModel(TestSupport.fmnistModel());
+        Preprocessor pre = new Preprocessor(card.input());
+        ImageSet idx = ImageSet.open(TestSupport.testImages(), TestSupport.testLabels(), 3);
+        assertEquals(3, idx.size());
+        assertEquals(9, idx.label(0), "the first Fashion-MNIST test image is an ankle boot");
+        float[] fromIdx = new float[784];
+        idx.write(1, pre, fromIdx, 0);
+
+        IdxImages.Images raw = IdxImages.readImages(TestSupport.testImages(), 3);
+        BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+        img.getRaster().setDataElements(0, 0, 28, 28, java.util.Arrays.copyOfRange(raw.pixels(), 784, 1568));
+        float[] fromPng = new float[784];
+        pre.image(new ImageDecoder(ImageDecoder.Limits.DEFAULT).decode(ImageDecoderTest.encode(img, "png"), "image/png"), fromPng, 0);
+        assertArrayEquals(fromIdx, fromPng, 1e-6f);
+        // (pixel / 255 - mean) / std at a black pixel
+        double mean = card.input().normalisation().mean().get(0);
+        double std = card.input().normalisation().std().get(0);
+        assertEquals((0 - mean) / std, fromIdx[0], 1e-6);
+    }
+
+    @Test
+    void resizesLargerColourImages() throws IOException {
+        Preprocessor pre = new Preprocessor(ModelCard.besideModel(TestSupport.fmnistModel()).input());
+        BufferedImage big = new BufferedImage(56, 56, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 56; y++) {
+            for (int x = 0; x < 56; x++) {
+                big.setRGB(x, y, x < 28 ? 0xffffff : 0x000000);
+            }
+        }
+        float[] out = new float[784];
+        pre.image(big, out, 0);
+        assertTrue(out[28 * 10 + 2] > out[28 * 10 + 25], "left half white, right half black");
+    }
+
+    @Test
+    void truncatedOrWrongIdxFilesAreRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Path truncated = dir.resolve("t.idx");
+        Files.write(truncated, new byte[] {0, 0, 8, 3, 0, 0, 0, 5, 0, 0, 0, 28, 0, 0, 0, 28, 1, 2, 3});
+        assertThrows(IOException.class, () -> IdxImages.readImages(truncated, 0));
+        assertThrows(IOException.class, () -> IdxImages.readImages(TestSupport.testLabels(), 0), "labels are not images");
+        assertThrows(IOException.class, () -> ImageSet.open(dir.resolve("missing"), null, 0));
+    }
+}
