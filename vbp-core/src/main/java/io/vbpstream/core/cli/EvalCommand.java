@@ -51,8 +51,8 @@ final class EvalCommand implements Callable<Integer> {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("model", opts.model.toString());
         result.put("images", set.size());
-        try (ModelSession model = new ModelSession(OnnxModels.read(opts.model).model());
-             ModelSession ref = reference == null ? null : new ModelSession(OnnxModels.read(reference).model())) {
+        try (ModelSession model = new ModelSession(opts.model);
+             ModelSession ref = reference == null ? null : new ModelSession(reference)) {
             int[] predictions;
             try (ProgressBar bar = new ProgressBar("eval", set.size(), opts.quiet)) {
                 predictions = Evaluator.predict(model, set, pre, opts.batch, bar::step);

@@ -103,7 +103,9 @@ public final class CostModel {
         Map<String, long[]> out = new HashMap<>();
         try (OrtSession.SessionOptions o = OrtEnv.sessionOptions()) {
             o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
-            try (OrtSession session = OrtEnv.get().createSession(model.toByteArray(), o)) {
+            // through a temporary file, so that a large model is not held twice on the heap
+            java.nio.file.Path tmp = java.nio.file.Files.createTempFile("vbp-cost", ".onnx");
+            try (OrtSession session = createSession(model, tmp, o)) {
                 Map<String, OnnxTensor> inputs = new HashMap<>();
                 try {
                     for (ValueInfoProto in : model.getGraph().getInputList()) {
@@ -121,11 +123,21 @@ public final class CostModel {
                 } finally {
                     inputs.values().forEach(OnnxTensor::close);
                 }
+            } finally {
+                java.nio.file.Files.deleteIfExists(tmp);
             }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         } catch (OrtException e) {
             throw new InvalidModelException("ONNX Runtime cannot run the model to measure its cost: " + e.getMessage(), e);
         }
         return out;
+    }
+
+    private static OrtSession createSession(ModelProto model, java.nio.file.Path tmp, OrtSession.SessionOptions o)
+            throws java.io.IOException, OrtException {
+        io.vbpstream.core.onnx.OnnxModels.write(model, tmp);
+        return OrtEnv.get().createSession(tmp.toString(), o);
     }
 
     private static OnnxTensor zeros(ValueInfoProto in, Map<String, Long> dims) throws OrtException {

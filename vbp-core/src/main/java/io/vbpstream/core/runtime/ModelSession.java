@@ -23,11 +23,25 @@ public class ModelSession implements AutoCloseable {
     }
 
     public ModelSession(byte[] modelBytes) {
+        this(open(modelBytes, null));
+    }
+
+    /** A session read by ONNX Runtime straight from a file (no copy of a large model on the Java heap). */
+    public ModelSession(java.nio.file.Path modelFile) {
+        this(open(null, modelFile));
+    }
+
+    private static OrtSession open(byte[] bytes, java.nio.file.Path file) {
         try (OrtSession.SessionOptions options = OrtEnv.sessionOptions()) {
-            this.session = OrtEnv.get().createSession(modelBytes, options);
+            return bytes != null ? OrtEnv.get().createSession(bytes, options)
+                    : OrtEnv.get().createSession(file.toString(), options);
         } catch (OrtException e) {
             throw new InvalidModelException("ONNX Runtime cannot load the model: " + e.getMessage(), e);
         }
+    }
+
+    private ModelSession(OrtSession session) {
+        this.session = session;
         this.inputName = session.getInputNames().iterator().next();
         this.logitsName = session.getOutputNames().iterator().next();
         if (session.getNumInputs() != 1) {
@@ -38,6 +52,11 @@ public class ModelSession implements AutoCloseable {
 
     public String inputName() {
         return inputName;
+    }
+
+    /** The model's first output (the logits of a classifier). */
+    public String outputName() {
+        return logitsName;
     }
 
     /** Runs a batch of {@code n} preprocessed images and returns the logits, one row per image. */

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs the benchmarks and experiments behind docs/BENCHMARKS.md and docs/RESULTS.md.
+#
+#   bench/run.sh instrumentation [args]   in-graph moments vs plain inference vs copy-out (fmnist-vit, batch 64)
+#   bench/run.sh results [args]           the fmnist-vit pruning sweep and kept-set convergence (needs the training
+#                                         split: apt-get install dataset-fashion-mnist)
+#   bench/run.sh deit-models              exports DeiT-Small/Base shaped models to target/deit (needs python3-torch)
+#   bench/run.sh deit prune|speedup MODEL pruning time and heap (run with -Xmx = 3x the model file), ORT speedup
+#   bench/run.sh all                      everything above, output in target/bench/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export OPT_OUT_TRACKING=true
+[ -f vbp-bench/target/classpath.txt ] && [ -f vbp-bench/target/vbp-bench-0.1.0-SNAPSHOT.jar ] \
+  || ./mvnw -q -B -DskipTests -pl vbp-bench -am package
+CP="vbp-bench/target/vbp-bench-0.1.0-SNAPSHOT.jar:$(cat vbp-bench/target/classpath.txt)"
+run() { java -cp "$CP" "$@"; }
+mkdir -p target/bench
+
+case "${1:-}" in
+  instrumentation) shift; run -Xmx1g io.vbpstream.bench.InstrumentationBench "$@" ;;
+  results) shift; run -Xmx2g io.vbpstream.bench.ResultsSweep "$@" ;;
+  deit-models) /usr/bin/python3 models/scripts/make_deit.py target/deit ;;
+  deit)
+    shift; mode=$1; model=$2; shift 2
+    if [ "$mode" = prune ]; then
+      # the heap budget is the claim: at most 3x the model file
+      heap=$(( $(stat -c %s "$model") * 3 / 1048576 ))
+      run "-Xmx${heap}m" io.vbpstream.bench.DeitBench prune "$model" "$@"
+    else
+      run -Xmx2g io.vbpstream.bench.DeitBench speedup "$model" "$@"
+    fi ;;
+  all)
+    [ -f target/deit/deit-base/model.onnx ] || "$0" deit-models
+    "$0" instrumentation | tee target/bench/instrumentation.txt
+    "$0" instrumentation --model target/deit/deit-small/model.onnx --batch 8 --rounds 20 | tee target/bench/instrumentation-deit-small.txt
+    for m in small base; do
+      "$0" deit prune "target/deit/deit-$m/model.onnx" | tee "target/bench/prune-deit-$m.txt"
+      "$0" deit speedup "target/deit/deit-$m/model.onnx" | tee "target/bench/speedup-deit-$m.txt"
+    done
+    "$0" results --out target/bench/results.md ;;
+  *) sed -n '2,12p' "$0"; exit 2 ;;
+esac
