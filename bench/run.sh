@@ -36,6 +36,8 @@ case "${1:-}" in
     for m in small base; do
       "$0" deit prune "target/deit/deit-$m/model.onnx" | tee "target/bench/prune-deit-$m.txt"
       "$0" deit speedup "target/deit/deit-$m/model.onnx" | tee "target/bench/speedup-deit-$m.txt"
+      "$0" deit prune "target/deit/deit-$m/model.onnx" --width-multiple 64 --repeats 1 | tee -a "target/bench/prune-deit-$m.txt"
+      "$0" deit speedup "target/deit/deit-$m/model.onnx" --width-multiple 64 | tee -a "target/bench/speedup-deit-$m.txt"
     done
     "$0" results --out target/bench/results.md ;;
   *) sed -n '2,12p' "$0"; exit 2 ;;

@@ -48,10 +48,11 @@ public final class DeitBench {
         }
         Path model = Path.of(args[1]);
         double reduction = Double.parseDouble(ResultsSweep.stringArg(args, "--reduction", "0.35"));
+        int multiple = ResultsSweep.intArg(args, "--width-multiple", 1);
         if (args[0].equals("prune")) {
-            prune(model, reduction, ResultsSweep.intArg(args, "--repeats", 3));
+            prune(model, reduction, multiple, ResultsSweep.intArg(args, "--repeats", 3));
         } else {
-            speedup(model, reduction, ResultsSweep.intArg(args, "--rounds", 20));
+            speedup(model, reduction, multiple, ResultsSweep.intArg(args, "--rounds", 20));
         }
     }
 
@@ -79,16 +80,20 @@ public final class DeitBench {
         return stats;
     }
 
-    static void prune(Path model, double reduction, int repeats) throws Exception {
+    static Path prunedPath(Path model, int multiple) {
+        return model.resolveSibling(multiple == 1 ? "pruned.onnx" : "pruned-m" + multiple + ".onnx");
+    }
+
+    static void prune(Path model, double reduction, int multiple, int repeats) throws Exception {
         long fileBytes = Files.size(model);
         ModelStatistics stats;
         {
             OnnxModels.LoadedModel loaded = OnnxModels.read(model);
             stats = statistics(model, loaded.model(), loaded.sha256(), MlpBlockFinder.find(loaded.model()));
         }
-        Path out = model.resolveSibling("pruned.onnx");
+        Path out = prunedPath(model, multiple);
         PruningPolicy policy = PruningPolicy.of(Criterion.VARIANCE, Allocation.UNIFORM, new PruningTarget.MacsReduction(reduction),
-                Compensation.MEAN);
+                Compensation.MEAN).withWidthMultiple(multiple);
         double[] total = new double[repeats];
         long peak = 0;
         String phases = "";
@@ -109,18 +114,19 @@ public final class DeitBench {
             peak = Math.max(peak, heapPeak());
             phases = String.format(Locale.ROOT, "read+sha256 %.2f s, find+cost %.2f s, plan+slice+fold %.2f s, write %.2f s",
                     (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9);
-            System.out.printf(Locale.ROOT, "  run %d: %.2f s (%s); MACs -%.1f%%, params -%.1f%%%n", r + 1, total[r], phases,
-                    100 * result.report().macsReduction(), 100 * result.report().paramsReduction());
+            System.out.printf(Locale.ROOT, "  run %d: %.2f s (%s); MACs -%.1f%%, params -%.1f%%, kept width %d of %d%n", r + 1,
+                    total[r], phases, 100 * result.report().macsReduction(), 100 * result.report().paramsReduction(),
+                    result.report().blocks().get(0).keptWidth(), result.report().blocks().get(0).width());
         }
         System.out.printf(Locale.ROOT, "prune %s (%,d bytes) at %.0f%% MACs: median %.2f s over %d runs; heap peak %,d MiB = %.2fx the model "
                         + "file (max heap %,d MiB); %s%n", model, fileBytes, 100 * reduction, LatencyBench.median(total), repeats,
                 peak >> 20, (double) peak / fileBytes, Runtime.getRuntime().maxMemory() >> 20, Fixtures.machine());
     }
 
-    static void speedup(Path model, double reduction, int rounds) throws Exception {
-        Path pruned = model.resolveSibling("pruned.onnx");
+    static void speedup(Path model, double reduction, int multiple, int rounds) throws Exception {
+        Path pruned = prunedPath(model, multiple);
         if (!Files.exists(pruned)) {
-            prune(model, reduction, 1);
+            prune(model, reduction, multiple, 1);
         }
         System.out.printf(Locale.ROOT, "%s vs %s; %s; %s%n", model, pruned.getFileName(), Fixtures.cpuModel(), Fixtures.machine());
         try (ModelSession original = new ModelSession(model); ModelSession small = new ModelSession(pruned)) {

@@ -139,7 +139,33 @@ public final class PlanBuilder {
         return (int) Math.round(ratio * blocks.stream().mapToInt(MlpBlock::width).sum());
     }
 
-    private BlockPlan split(int b, int[] removed) {
+    /**
+     * Rounds the kept width down to the policy's width multiple (never below one multiple, or the block's width if
+     * smaller) by also removing the lowest-scoring kept neurons.
+     */
+    private int[] aligned(int b, int[] removed) {
+        int m = policy.widthMultiple();
+        int w = blocks.get(b).width();
+        int kept = w - removed.length;
+        int target = Math.min(w, Math.max(m, kept / m * m));
+        if (m == 1 || target >= kept) {
+            return removed;
+        }
+        boolean[] gone = new boolean[w];
+        for (int j : removed) {
+            gone[j] = true;
+        }
+        double[] s = scores.get(b);
+        int[] extra = IntStream.range(0, w).filter(j -> !gone[j]).boxed()
+                .sorted(Comparator.comparingDouble((Integer j) -> s[j]).thenComparingInt(j -> j))
+                .limit(kept - target).mapToInt(Integer::intValue).toArray();
+        int[] out = Arrays.copyOf(removed, removed.length + extra.length);
+        System.arraycopy(extra, 0, out, removed.length, extra.length);
+        return out;
+    }
+
+    private BlockPlan split(int b, int[] requested) {
+        int[] removed = aligned(b, requested);
         int w = blocks.get(b).width();
         boolean[] gone = new boolean[w];
         for (int j : removed) {

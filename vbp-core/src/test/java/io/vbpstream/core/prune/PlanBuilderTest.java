@@ -106,6 +106,20 @@ class PlanBuilderTest {
     }
 
     @Test
+    void widthMultipleRoundsKeptWidthsDownAndStillMeetsTheTarget() {
+        PruningPolicy aligned = PruningPolicy.of(Criterion.VARIANCE, Allocation.UNIFORM, new PruningTarget.MacsReduction(0.35),
+                Compensation.MEAN).withWidthMultiple(64);
+        PruningPlan plan = new PlanBuilder(blocks, stats, aligned).build(cost);
+        plan.blocks().forEach(p -> assertEquals(0, p.keptWidth() % 64, p.block() + " kept " + p.keptWidth()));
+        assertTrue(cost.withWidths(plan.keptWidths()).macsReductionFrom(cost) >= 0.35);
+        // the extra neurons removed by rounding are the lowest-variance of those kept
+        PruningPlan r = new PlanBuilder(blocks, stats, aligned.withWidthMultiple(64)).uniform(0.1);
+        assertEquals(192, r.blocks().get(0).keptWidth());
+        assertArrayEquals(java.util.stream.IntStream.range(0, 64).toArray(), r.blocks().get(0).removed());
+        assertThrows(IllegalArgumentException.class, () -> aligned.withWidthMultiple(0));
+    }
+
+    @Test
     void criteriaScoreWhatTheyClaim() {
         MlpBlock b = blocks.get(0);
         double[] variance = NeuronScorer.score(b, 0, Criterion.VARIANCE, stats.get(b.name()), 0);
