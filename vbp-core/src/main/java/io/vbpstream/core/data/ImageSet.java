@@ -11,10 +11,17 @@ public interface ImageSet {
 
     int size();
 
-    /** The class label of image {@code i}, or -1 if unknown. */
-    int label(int i);
+    /** Class labels, one per image, or null when the set is unlabelled. */
+    int[] labels();
 
-    boolean hasLabels();
+    /** The class label of image {@code i}, or -1 if unknown. */
+    default int label(int i) {
+        return labels() == null ? -1 : labels()[i];
+    }
+
+    default boolean hasLabels() {
+        return labels() != null;
+    }
 
     /** Preprocesses image {@code i} into {@code dst} starting at {@code offset}. */
     void write(int i, Preprocessor p, float[] dst, int offset) throws IOException;
@@ -40,16 +47,6 @@ public interface ImageSet {
         @Override
         public int size() {
             return images.count();
-        }
-
-        @Override
-        public int label(int i) {
-            return labels == null ? -1 : labels[i];
-        }
-
-        @Override
-        public boolean hasLabels() {
-            return labels != null;
         }
 
         @Override
@@ -85,16 +82,6 @@ public interface ImageSet {
         @Override
         public int size() {
             return files.size();
-        }
-
-        @Override
-        public int label(int i) {
-            return labels == null ? -1 : labels[i];
-        }
-
-        @Override
-        public boolean hasLabels() {
-            return labels != null;
         }
 
         @Override

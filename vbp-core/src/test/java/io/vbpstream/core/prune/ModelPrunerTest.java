@@ -194,6 +194,40 @@ class ModelPrunerTest {
         return out;
     }
 
+    /** Runs the two-input BERT fixture on fixed token ids and returns its pooled output. */
+    private static float[] runBert(ModelProto m) throws Exception {
+        var env = io.vbpstream.core.runtime.OrtEnv.get();
+        long[][] ids = {{1, 5, 9, 33, 2, 0, 0}, {1, 7, 7, 64, 12, 80, 2}};
+        long[][] mask = {{1, 1, 1, 1, 1, 0, 0}, {1, 1, 1, 1, 1, 1, 1}};
+        try (var opts = io.vbpstream.core.runtime.OrtEnv.sessionOptions();
+             var session = env.createSession(m.toByteArray(), opts);
+             var a = ai.onnxruntime.OnnxTensor.createTensor(env, ids);
+             var b = ai.onnxruntime.OnnxTensor.createTensor(env, mask);
+             var r = session.run(Map.of("input_ids", a, "attention_mask", b))) {
+            float[][] out = (float[][]) r.get(0).getValue();
+            float[] flat = new float[out.length * out[0].length];
+            for (int i = 0; i < out.length; i++) {
+                System.arraycopy(out[i], 0, flat, i * out[0].length, out[0].length);
+            }
+            return flat;
+        }
+    }
+
+    @Test
+    void bertStyleExportPrunesAndStillRuns() throws Exception {
+        ModelProto bert = TestSupport.model(TestSupport.fixture("bert-tiny.onnx"));
+        List<MlpBlock> blocks = MlpBlockFinder.find(bert);
+        ModelProto same = Pruning.run(bert, "b", null, PruneTestSupport.ratio(Criterion.MAGNITUDE, 0, Compensation.NONE), null).model();
+        assertArrayEquals(runBert(bert), runBert(same));
+        ModelProto half = Pruning.run(bert, "b", null, PruneTestSupport.ratio(Criterion.MAGNITUDE, 0.5, Compensation.NONE), null).model();
+        MlpBlockFinder.find(half).forEach(b -> assertEquals(64, b.width()));
+        float[] out = runBert(half);
+        assertEquals(2 * 32, out.length);
+        assertTrue(maxAbsDiff(runBert(bert), out) > 0, "pruning half the neurons changes the output");
+        assertTrue(half.getSerializedSize() < bert.getSerializedSize());
+        assertEquals(blocks.size(), MlpBlockFinder.find(half).size());
+    }
+
     @Test
     void sharedInitializersAreCopiedNotEditedInPlace() {
         // expose fc1.bias through Identity as a second output: the pruner must leave that reader intact
