@@ -14,14 +14,21 @@ import java.util.List;
  * Adds per-block activation moments to a model as extra graph outputs, computed inside the graph so that each batch
  * returns {@code 2 x width} doubles per block instead of the whole {@code [batch, tokens, width]} tensor.
  *
- * <p>For a block with hidden tensor {@code H} of width {@code w} the added subgraph is
- * {@code X = Cast<double>(Reshape(H, [-1, w]))}, {@code mean = ReduceMean(X, axis 0)},
- * {@code m2 = ReduceSumSquare(X - mean, axis 0)} and {@code size = Size(H)}; the sample count is {@code size / w}.
- * Reductions run in float64 so that per-batch moments are exact to double precision.
+ * <p>For a block with hidden tensor {@code H} viewed as {@code [B, T, w]} (B items of T tokens; T = 1 for 2-D
+ * activations):
+ * <pre>
+ *   s_i = 1[1,T] · H_i,   q_i = 1[1,T] · (H_i ∘ H_i)          per item, float32 GEMMs (MLAS), [B, 1, w]
+ *   mean_i = s_i / T,     m2_i = max(q_i − s_i · mean_i, 0)    per item, float64
+ *   mean = avg_i mean_i,  M2 = Σ m2_i + T · Σ (mean_i − mean)² Chan's merge of B equal-sized groups, float64
+ * </pre>
+ * The reductions over tokens run as matrix products, the fastest kernels ONNX Runtime has, and touch the hidden tensor
+ * only once more (for the squares). Each item's sums depend only on that item, never on which batch it came in, so
+ * two pipelines that see the same images get the same statistics up to float64 rounding of the merges.
  */
 public final class Instrumenter {
 
     private static final String PREFIX = "vbp.";
+    private static final int DOUBLE = TensorProto.DataType.DOUBLE.getNumber();
 
     private Instrumenter() {
     }
@@ -37,29 +44,46 @@ public final class Instrumenter {
 
     public static ModelProto instrument(ModelProto model, List<MlpBlock> blocks) {
         long opset = OnnxModels.defaultOpset(model);
-        boolean axesAsInput = opset >= 18;
         GraphProto.Builder g = model.getGraph().toBuilder();
-        String axes0 = PREFIX + "axes0";
-        String flatShapePrefix = PREFIX + "flat_shape.";
-        String vectorShape = PREFIX + "vector_shape";
-        g.addInitializer(Tensors.int64Tensor(axes0, new long[] {1}, new long[] {0}));
-        g.addInitializer(Tensors.int64Tensor(vectorShape, new long[] {1}, new long[] {-1}));
-        for (int i = 0; i < blocks.size(); i++) {
-            MlpBlock b = blocks.get(i);
+        String one = PREFIX + "one";
+        String zero = PREFIX + "zero_f64";
+        String axes01 = PREFIX + "axes01";
+        String index1 = PREFIX + "index1";
+        g.addInitializer(Tensors.int64Tensor(one, new long[] {1}, new long[] {1}));
+        g.addInitializer(Tensors.int64Tensor(index1, new long[] {1}, new long[] {1}));
+        g.addInitializer(Tensors.int64Tensor(axes01, new long[] {2}, new long[] {0, 1}));
+        g.addInitializer(TensorProto.newBuilder().setName(zero).setDataType(DOUBLE).addDoubleData(0.0).build());
+        for (MlpBlock b : blocks) {
             BlockOutputs o = outputsFor(List.of(b)).get(0);
             String p = PREFIX + b.name() + ".";
-            String flatShape = flatShapePrefix + b.name();
-            g.addInitializer(Tensors.int64Tensor(flatShape, new long[] {2}, new long[] {-1, b.width()}));
-            g.addNode(node("Reshape", p + "reshape", List.of(b.hidden(), flatShape), p + "flat"));
-            g.addNode(node("Cast", p + "cast", List.of(p + "flat"), p + "f64").toBuilder()
-                    .addAttribute(AttributeProto.newBuilder().setName("to").setType(AttributeProto.AttributeType.INT)
-                            .setI(TensorProto.DataType.DOUBLE.getNumber()))
-                    .build());
-            g.addNode(reduce("ReduceMean", p + "reduce_mean", p + "f64", p + "mean_k", axes0, true, axesAsInput));
-            g.addNode(node("Sub", p + "centre", List.of(p + "f64", p + "mean_k"), p + "centred"));
-            g.addNode(reduce("ReduceSumSquare", p + "reduce_m2", p + "centred", o.m2(), axes0, false, axesAsInput));
-            g.addNode(node("Reshape", p + "mean_vector", List.of(p + "mean_k", vectorShape), o.mean()));
-            g.addNode(node("Size", p + "size", List.of(b.hidden()), o.size()));
+            String shape3 = p + "shape3";
+            g.addInitializer(Tensors.int64Tensor(shape3, new long[] {3}, new long[] {0, -1, b.width()}));
+            g.addNode(node("Reshape", p + "h3", b.hidden(), shape3));
+            // a [1, T] row of ones, T taken from the tensor at run time
+            g.addNode(node("Shape", p + "shape", p + "h3"));
+            g.addNode(node("Gather", p + "tokens", p + "shape", index1));
+            g.addNode(node("Concat", p + "ones_shape", one, p + "tokens").toBuilder().addAttribute(intAttr("axis", 0)).build());
+            g.addNode(NodeProto.newBuilder().setOpType("ConstantOfShape").setName(p + "ones").addInput(p + "ones_shape")
+                    .addOutput(p + "ones").addAttribute(AttributeProto.newBuilder().setName("value")
+                            .setType(AttributeProto.AttributeType.TENSOR)
+                            .setT(Tensors.floatTensor("value", new long[] {1}, new float[] {1f}))).build());
+            g.addNode(node("MatMul", p + "s", p + "ones", p + "h3"));
+            g.addNode(node("Mul", p + "sq", p + "h3", p + "h3"));
+            g.addNode(node("MatMul", p + "q", p + "ones", p + "sq"));
+            g.addNode(cast(p + "s64", p + "s"));
+            g.addNode(cast(p + "q64", p + "q"));
+            g.addNode(cast(p + "t64", p + "tokens"));
+            g.addNode(node("Div", p + "mean_i", p + "s64", p + "t64"));
+            g.addNode(node("Mul", p + "s_mean_i", p + "s64", p + "mean_i"));
+            g.addNode(node("Sub", p + "m2_raw", p + "q64", p + "s_mean_i"));
+            g.addNode(node("Max", p + "m2_i", p + "m2_raw", zero));
+            g.addNode(reduce("ReduceMean", o.mean(), p + "mean_i", axes01, opset));
+            g.addNode(node("Sub", p + "dev", p + "mean_i", o.mean()));
+            g.addNode(reduce("ReduceSumSquare", p + "between", p + "dev", axes01, opset));
+            g.addNode(reduce("ReduceSum", p + "within", p + "m2_i", axes01, opset));
+            g.addNode(node("Mul", p + "between_t", p + "between", p + "t64"));
+            g.addNode(node("Add", o.m2(), p + "within", p + "between_t"));
+            g.addNode(node("Size", o.size(), b.hidden()));
             g.addOutput(output(o.mean(), TensorProto.DataType.DOUBLE));
             g.addOutput(output(o.m2(), TensorProto.DataType.DOUBLE));
             g.addOutput(output(o.size(), TensorProto.DataType.INT64));
@@ -67,19 +91,28 @@ public final class Instrumenter {
         return model.toBuilder().setGraph(g).build();
     }
 
-    private static NodeProto node(String op, String name, List<String> inputs, String output) {
-        return NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(inputs).addOutput(output).build();
+    private static NodeProto node(String op, String output, String... inputs) {
+        return NodeProto.newBuilder().setOpType(op).setName(output).addAllInput(List.of(inputs)).addOutput(output).build();
     }
 
-    private static NodeProto reduce(String op, String name, String input, String output, String axes,
-                                    boolean keepDims, boolean axesAsInput) {
-        NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(name).addInput(input).addOutput(output)
-                .addAttribute(AttributeProto.newBuilder().setName("keepdims").setType(AttributeProto.AttributeType.INT)
-                        .setI(keepDims ? 1 : 0));
+    private static NodeProto cast(String output, String input) {
+        return node("Cast", output, input).toBuilder().addAttribute(intAttr("to", DOUBLE)).build();
+    }
+
+    private static AttributeProto intAttr(String name, long value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
+    }
+
+    /** A reduction over axes 0 and 1 to a vector; axes are an attribute before (and an input from) the op's opset change. */
+    private static NodeProto reduce(String op, String output, String input, String axes, long opset) {
+        boolean axesAsInput = opset >= (op.equals("ReduceSum") ? 13 : 18);
+        NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(output).addInput(input).addOutput(output)
+                .addAttribute(intAttr("keepdims", 0));
         if (axesAsInput) {
             n.addInput(axes);
         } else {
-            n.addAttribute(AttributeProto.newBuilder().setName("axes").setType(AttributeProto.AttributeType.INTS).addInts(0));
+            n.addAttribute(AttributeProto.newBuilder().setName("axes").setType(AttributeProto.AttributeType.INTS)
+                    .addInts(0).addInts(1));
         }
         return n.build();
     }

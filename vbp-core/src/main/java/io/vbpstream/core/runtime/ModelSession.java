@@ -54,6 +54,11 @@ public class ModelSession implements AutoCloseable {
         return inputName;
     }
 
+    /** The underlying ONNX Runtime session. */
+    public OrtSession session() {
+        return session;
+    }
+
     /** The model's first output (the logits of a classifier). */
     public String outputName() {
         return logitsName;

@@ -46,9 +46,17 @@ class InstrumenterTest {
         }
     }
 
+    /**
+     * In-graph per-item sums are float32 GEMMs (then merged in float64), so against a float64 two-pass over the same
+     * float32 activations they agree to float32 accumulation error; the floor covers near-zero entries.
+     */
+    private static final double MEAN_TOLERANCE = 1e-6;
+    private static final double M2_TOLERANCE = 1e-5;
+
     private static void assertRelClose(double[] expected, double[] actual, double rel) {
+        double typical = java.util.Arrays.stream(expected).map(Math::abs).average().orElse(1);
         for (int j = 0; j < expected.length; j++) {
-            double scale = Math.max(Math.abs(expected[j]), 1e-12);
+            double scale = Math.max(Math.abs(expected[j]), 1e-3 * typical);
             assertTrue(Math.abs(expected[j] - actual[j]) / scale <= rel,
                     "neuron " + j + ": " + expected[j] + " vs " + actual[j]);
         }
@@ -71,8 +79,8 @@ class InstrumenterTest {
             try (InstrumentedSession s = new InstrumentedSession(m, blocks)) {
                 Moments got = s.runInstrumented(x, shape).moments().get("mlp0");
                 assertEquals(20, got.count(), "batch x tokens samples, opset " + opset);
-                assertRelClose(expected.mean(), got.mean(), 1e-9);
-                assertRelClose(expected.m2(), got.m2(), 1e-9);
+                assertRelClose(expected.mean(), got.mean(), MEAN_TOLERANCE);
+                assertRelClose(expected.m2(), got.m2(), M2_TOLERANCE);
             }
         }
     }
@@ -102,8 +110,8 @@ class InstrumenterTest {
                 assertEquals(Batches.argmax(plain[i]), Batches.argmax(r.logits()[i]));
             }
             Moments expected = javaSide(m, blocks.get(3).hidden(), 256, x, shape);
-            assertRelClose(expected.mean(), r.moments().get("mlp3").mean(), 1e-9);
-            assertRelClose(expected.m2(), r.moments().get("mlp3").m2(), 1e-9);
+            assertRelClose(expected.mean(), r.moments().get("mlp3").mean(), MEAN_TOLERANCE);
+            assertRelClose(expected.m2(), r.moments().get("mlp3").m2(), M2_TOLERANCE);
         }
     }
 
@@ -114,6 +122,25 @@ class InstrumenterTest {
         assertEquals("y", inst.getGraph().getOutput(0).getName());
         assertArrayEquals(new String[] {"y", "vbp.mlp0.mean", "vbp.mlp0.m2", "vbp.mlp0.size"},
                 inst.getGraph().getOutputList().stream().map(ValueInfoProto::getName).toArray());
-        assertEquals(m.getGraph().getInitializerCount() + 3, inst.getGraph().getInitializerCount());
+        assertEquals(m.getGraph().getInitializerCount() + 4 + 1, inst.getGraph().getInitializerCount(), "shared + per block");
+        assertEquals(m.getGraph().getNode(0), inst.getGraph().getNode(0), "original nodes untouched");
+    }
+
+    @Test
+    void statisticsDoNotDependOnHowImagesAreBatched() throws Exception {
+        // each image's sums depend only on that image, so batches of 5 and one batch of 40 agree to float64 rounding
+        ModelProto m = TestSupport.model(TestSupport.fmnistModel());
+        List<MlpBlock> blocks = MlpBlockFinder.find(m);
+        ImageSet images = ImageSet.open(TestSupport.testImages(), null, 40);
+        Preprocessor pre = new Preprocessor(ModelCard.besideModel(TestSupport.fmnistModel()).input());
+        var big = io.vbpstream.core.runtime.StatisticsCollector.collect(m, "x", blocks, images, pre, 40, n -> { });
+        var small = io.vbpstream.core.runtime.StatisticsCollector.collect(m, "x", blocks, images, pre, 5, n -> { });
+        for (MlpBlock b : blocks) {
+            Moments x = big.get(b.name());
+            Moments y = small.get(b.name());
+            assertEquals(x.count(), y.count());
+            assertRelClose(x.mean(), y.mean(), 1e-12);
+            assertRelClose(x.m2(), y.m2(), 1e-12);
+        }
     }
 }

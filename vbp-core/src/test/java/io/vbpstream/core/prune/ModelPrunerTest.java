@@ -92,8 +92,12 @@ class ModelPrunerTest {
         ModelStatistics stats = PruneTestSupport.stats(parent, blocks, calibration, calibrationShape);
         for (MlpBlock b : blocks) {
             double[] v = stats.get(b.name()).variance();
+            double[] sorted = v.clone();
+            Arrays.sort(sorted);
+            double median = sorted[sorted.length / 2];
             for (int j : constant) {
-                assertEquals(0.0, v[j], 1e-12, "neuron " + j + " of " + b.name() + " should be constant");
+                // float32 per-image sums leave rounding noise, far below any real neuron's variance
+                assertTrue(v[j] < 1e-6 * median, "neuron " + j + " of " + b.name() + " should be constant: " + v[j]);
             }
         }
         double ratio = constant.length / 256.0;
