@@ -11,6 +11,9 @@ import java.util.zip.GZIPInputStream;
 /** Reads MNIST-style IDX files (optionally gzip-compressed): uint8 images {@code [n, h, w]} and uint8 labels {@code [n]}. */
 public final class IdxImages {
 
+    /** Largest pixel payload read into memory (1 GiB): a gzip bomb or a corrupt header is refused before allocating. */
+    public static final long MAX_PIXEL_BYTES = 1L << 30;
+
     private IdxImages() {
     }
 
@@ -34,9 +37,14 @@ public final class IdxImages {
                 throw new IOException(path + " has implausible dimensions " + n + "x" + h + "x" + w);
             }
             int count = limit > 0 ? Math.min(n, limit) : n;
-            byte[] pixels = in.readNBytes(count * h * w);
-            if (pixels.length != count * h * w) {
-                throw new IOException(path + " is truncated: " + pixels.length + " of " + count * h * w + " pixel bytes");
+            long bytes = (long) count * h * w;
+            if (bytes > MAX_PIXEL_BYTES) {
+                throw new IOException(path + " declares " + bytes + " pixel bytes, over the " + MAX_PIXEL_BYTES
+                        + "-byte limit; use --limit");
+            }
+            byte[] pixels = in.readNBytes((int) bytes);
+            if (pixels.length != bytes) {
+                throw new IOException(path + " is truncated: " + pixels.length + " of " + bytes + " pixel bytes");
             }
             return new Images(count, h, w, pixels);
         }
@@ -49,6 +57,9 @@ public final class IdxImages {
                 throw new IOException(path + " is not an IDX label file (magic " + Integer.toHexString(magic) + ")");
             }
             int n = in.readInt();
+            if (n < 0) {
+                throw new IOException(path + " declares a negative label count " + n);
+            }
             int count = limit > 0 ? Math.min(n, limit) : n;
             byte[] raw = in.readNBytes(count);
             if (raw.length != count) {
@@ -67,11 +78,16 @@ public final class IdxImages {
             throw new IOException("file not found: " + path);
         }
         InputStream raw = new BufferedInputStream(Files.newInputStream(path), 1 << 16);
-        raw.mark(2);
-        int b1 = raw.read();
-        int b2 = raw.read();
-        raw.reset();
-        InputStream in = (b1 == 0x1f && b2 == 0x8b) ? new GZIPInputStream(raw, 1 << 16) : raw;
-        return new DataInputStream(in);
+        try {
+            raw.mark(2);
+            int b1 = raw.read();
+            int b2 = raw.read();
+            raw.reset();
+            InputStream in = (b1 == 0x1f && b2 == 0x8b) ? new GZIPInputStream(raw, 1 << 16) : raw;
+            return new DataInputStream(in);
+        } catch (IOException | RuntimeException e) {
+            raw.close();
+            throw e;
+        }
     }
 }

@@ -52,7 +52,7 @@ public final class ImageDecoder {
         } else if (sniffed == null) {
             throw new RejectedImageException(RejectedImageException.Reason.UNDECODABLE, "bytes are neither PNG nor JPEG");
         }
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        try (ImageInputStream in = new javax.imageio.stream.MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(sniffed);
             if (!readers.hasNext()) {
                 throw new RejectedImageException(RejectedImageException.Reason.UNDECODABLE, "no decoder for " + sniffed);

@@ -21,6 +21,7 @@ public final class GraphIndex {
     private final Map<String, List<Integer>> consumers = new HashMap<>();
     private final Map<String, TensorProto> initializers = new HashMap<>();
     private final Set<String> graphOutputs = new HashSet<>();
+    private final Set<String> subgraphReferences = new HashSet<>();
 
     public GraphIndex(GraphProto graph) {
         this.graph = graph;
@@ -39,6 +40,27 @@ public final class GraphIndex {
             }
         }
         graph.getOutputList().forEach(o -> graphOutputs.add(o.getName()));
+        for (NodeProto n : graph.getNodeList()) {
+            for (AttributeProto a : n.getAttributeList()) {
+                if (a.hasG()) {
+                    collectReferences(a.getG(), subgraphReferences);
+                }
+                a.getGraphsList().forEach(sub -> collectReferences(sub, subgraphReferences));
+            }
+        }
+    }
+
+    /** Every tensor name that nodes of a subgraph (If/Loop/Scan bodies, recursively) read. */
+    private static void collectReferences(GraphProto g, Set<String> into) {
+        for (NodeProto n : g.getNodeList()) {
+            into.addAll(n.getInputList());
+            for (AttributeProto a : n.getAttributeList()) {
+                if (a.hasG()) {
+                    collectReferences(a.getG(), into);
+                }
+                a.getGraphsList().forEach(sub -> collectReferences(sub, into));
+            }
+        }
     }
 
     public GraphProto graph() {
@@ -91,14 +113,24 @@ public final class GraphIndex {
         return Optional.empty();
     }
 
-    /** True when the initializer named here is read by more than one place, directly or through Identity nodes. */
+    /**
+     * True when the initializer named here is read by more than one place, directly or through chains of Identity
+     * nodes, or by any subgraph.
+     */
     public boolean isShared(String initializerName) {
-        int uses = 0;
-        for (int idx : consumerIndices(initializerName)) {
-            NodeProto n = node(idx);
-            uses += n.getOpType().equals("Identity") ? Math.max(1, useCount(n.getOutput(0))) : 1;
+        return readers(initializerName, 0) > 1;
+    }
+
+    private int readers(String tensor, int depth) {
+        if (depth > 16 || subgraphReferences.contains(tensor)) {
+            return 2;
         }
-        return uses + (isGraphOutput(initializerName) ? 1 : 0) > 1;
+        int uses = isGraphOutput(tensor) ? 1 : 0;
+        for (int idx : consumerIndices(tensor)) {
+            NodeProto n = node(idx);
+            uses += n.getOpType().equals("Identity") ? Math.max(1, readers(n.getOutput(0), depth + 1)) : 1;
+        }
+        return uses;
     }
 
     /** A compile-time constant: an initializer (possibly behind Identity) or a Constant node's value. */

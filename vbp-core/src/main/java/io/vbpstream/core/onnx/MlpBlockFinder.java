@@ -47,12 +47,20 @@ public final class MlpBlockFinder {
     public static List<MlpBlock> findAll(ModelProto model) {
         GraphIndex index = new GraphIndex(model.getGraph());
         List<MlpBlock> blocks = new ArrayList<>();
+        Set<Integer> used = new java.util.HashSet<>();
         for (int i = 0; i < model.getGraph().getNodeCount(); i++) {
             Optional<LinearLayer> fc1 = linearAt(index, i);
-            if (fc1.isEmpty()) {
+            if (fc1.isEmpty() || used.contains(i)) {
                 continue;
             }
-            blockFrom(index, fc1.get(), blocks.size()).ifPresent(blocks::add);
+            // in a chain Linear -> act -> Linear -> act -> Linear the middle Linear belongs to the first block only:
+            // a layer that is both one block's fc2 and the next one's fc1 cannot be sliced both ways
+            Optional<MlpBlock> block = blockFrom(index, fc1.get(), blocks.size());
+            if (block.isPresent() && !used.contains(block.get().fc2().nodeIndex())) {
+                blocks.add(block.get());
+                used.add(i);
+                used.add(block.get().fc2().nodeIndex());
+            }
         }
         return blocks;
     }
@@ -96,7 +104,8 @@ public final class MlpBlockFinder {
                 boolean transB = GraphIndex.intAttribute(node, "transB", 0) != 0;
                 long out = w.get().getDims(transB ? 0 : 1);
                 TensorProto bias = null;
-                if (node.getInputCount() > 2 && !node.getInput(2).isEmpty()) {
+                float beta = GraphIndex.floatAttribute(node, "beta", 1f);
+                if (node.getInputCount() > 2 && !node.getInput(2).isEmpty() && beta != 0f) {
                     Optional<TensorProto> b = index.initializer(node.getInput(2));
                     if (b.isEmpty() || Tensors.numel(b.get()) != out) {
                         return Optional.empty();
@@ -105,7 +114,7 @@ public final class MlpBlockFinder {
                 }
                 return Optional.of(new LinearLayer(i, node.getInput(1), w.get(), transB, bias == null ? -1 : i,
                         bias == null ? -1 : 2, bias, node.getOutput(0),
-                        GraphIndex.floatAttribute(node, "alpha", 1f), GraphIndex.floatAttribute(node, "beta", 1f)));
+                        GraphIndex.floatAttribute(node, "alpha", 1f), beta));
             }
             default -> {
                 return Optional.empty();

@@ -126,6 +126,12 @@ public final class ModelPruner {
             foldMeanShift(block, plan, moments, w2, tag);
         }
 
+        // tensors whose shape changed, including Identity outputs through which a weight or bias is read
+        staleShapes.add(fc1.weightInput());
+        staleShapes.add(fc2.weightInput());
+        if (fc1.hasBias()) {
+            staleShapes.add(index.node(fc1.biasNodeIndex()).getInput(fc1.biasInputSlot()));
+        }
         staleShapes.add(index.node(fc1.nodeIndex()).getOutput(0));
         staleShapes.add(fc1.output());
         block.activationNodes().forEach(i -> staleShapes.addAll(index.node(i).getOutputList()));
@@ -244,7 +250,12 @@ public final class ModelPruner {
         for (StringStringEntryProto e : out.getMetadataPropsList()) {
             meta.put(e.getKey(), e.getValue());
         }
-        int generation = Integer.parseInt(meta.getOrDefault(META_PREFIX + "generation", "0")) + 1;
+        int generation;
+        try {
+            generation = Integer.parseInt(meta.getOrDefault(META_PREFIX + "generation", "0")) + 1;
+        } catch (NumberFormatException e) {
+            generation = 1;
+        }
         PruningPolicy p = lineage.policy();
         meta.put(META_PREFIX + "parent_sha256", lineage.parentSha256());
         meta.put(META_PREFIX + "generation", Integer.toString(generation));

@@ -140,14 +140,15 @@ public final class PlanBuilder {
     }
 
     /**
-     * Rounds the kept width down to the policy's width multiple (never below one multiple, or the block's width if
-     * smaller) by also removing the lowest-scoring kept neurons.
+     * Rounds the kept width down to the policy's width multiple by also removing the lowest-scoring kept neurons. It
+     * never goes below the block's minimum, rounded up to a multiple; a kept width already below that stays as it is.
      */
     private int[] aligned(int b, int[] removed) {
         int m = policy.widthMultiple();
         int w = blocks.get(b).width();
         int kept = w - removed.length;
-        int target = Math.min(w, Math.max(m, kept / m * m));
+        int floor = (minKeep[b] + m - 1) / m * m;
+        int target = Math.max(floor, kept / m * m);
         if (m == 1 || target >= kept) {
             return removed;
         }

@@ -42,12 +42,13 @@ public class ModelSession implements AutoCloseable {
 
     private ModelSession(OrtSession session) {
         this.session = session;
+        if (session.getNumInputs() != 1 || session.getNumOutputs() < 1) {
+            String inputs = session.getInputNames().toString();
+            close();
+            throw new InvalidModelException("expected a model with one image input and an output, found inputs " + inputs);
+        }
         this.inputName = session.getInputNames().iterator().next();
         this.logitsName = session.getOutputNames().iterator().next();
-        if (session.getNumInputs() != 1) {
-            close();
-            throw new InvalidModelException("expected a model with one image input, found inputs " + session.getInputNames());
-        }
     }
 
     public String inputName() {

@@ -79,7 +79,8 @@ public final class ModelStatistics {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(path)))) {
+        Path tmp = Files.createTempFile(path.toAbsolutePath().getParent(), path.getFileName().toString(), ".tmp");
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
             out.writeInt(MAGIC);
             out.writeByte(VERSION);
             out.writeUTF(modelSha256);
@@ -92,6 +93,7 @@ public final class ModelStatistics {
                 out.write(rec);
             }
         }
+        Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     public static ModelStatistics read(Path path) throws IOException {
@@ -109,6 +111,9 @@ public final class ModelStatistics {
             ModelStatistics stats = new ModelStatistics(in.readUTF());
             stats.images = in.readLong();
             int n = in.readInt();
+            if (stats.images < 0 || n < 0) {
+                throw new IOException(path + " declares " + stats.images + " images and " + n + " blocks");
+            }
             for (int i = 0; i < n; i++) {
                 String name = in.readUTF();
                 int len = in.readInt();
@@ -119,7 +124,17 @@ public final class ModelStatistics {
                 if (rec.length != len) {
                     throw new EOFException(path + " is truncated in block " + name);
                 }
-                stats.blocks.put(name, MomentsCodec.decode(rec));
+                if (stats.blocks.containsKey(name)) {
+                    throw new IOException(path + " holds block " + name + " twice");
+                }
+                try {
+                    stats.blocks.put(name, MomentsCodec.decode(rec));
+                } catch (MomentsFormatException e) {
+                    throw new IOException(path + ", block " + name + ": " + e.getMessage(), e);
+                }
+            }
+            if (in.read() != -1) {
+                throw new IOException(path + " has trailing bytes after " + n + " blocks");
             }
             return stats;
         }

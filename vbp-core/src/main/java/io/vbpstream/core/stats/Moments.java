@@ -90,6 +90,9 @@ public final class Moments {
     public Moments merge(long nb, double[] meanB, double[] m2B) {
         checkWidth(meanB.length);
         checkWidth(m2B.length);
+        if (nb < 0) {
+            throw new IllegalArgumentException("cannot merge a negative count " + nb);
+        }
         if (nb == 0) {
             return this;
         }
@@ -100,7 +103,13 @@ public final class Moments {
             return this;
         }
         long na = count;
-        double n = (double) na + nb;
+        long total;
+        try {
+            total = Math.addExact(na, nb);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("merged count overflows: " + na + " + " + nb);
+        }
+        double n = (double) total;
         double wb = nb / n;
         double cross = (double) na * nb / n;
         for (int j = 0; j < mean.length; j++) {
@@ -108,7 +117,7 @@ public final class Moments {
             mean[j] += d * wb;
             m2[j] += m2B[j] + d * d * cross;
         }
-        count = na + nb;
+        count = total;
         return this;
     }
 

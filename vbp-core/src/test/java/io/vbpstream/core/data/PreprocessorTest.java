@@ -58,5 +58,10 @@ class PreprocessorTest {
         assertThrows(IOException.class, () -> IdxImages.readImages(truncated, 0));
         assertThrows(IOException.class, () -> IdxImages.readImages(TestSupport.testLabels(), 0), "labels are not images");
         assertThrows(IOException.class, () -> ImageSet.open(dir.resolve("missing"), null, 0));
+        // a header declaring 2^31 - 1 images of 4096 x 4096 is refused before anything is allocated
+        Path huge = dir.resolve("huge.idx");
+        Files.write(huge, new byte[] {0, 0, 8, 3, 0x7f, -1, -1, -1, 0, 0, 16, 0, 0, 0, 16, 0});
+        IOException e = assertThrows(IOException.class, () -> IdxImages.readImages(huge, 0));
+        assertTrue(e.getMessage().contains("limit"), e.getMessage());
     }
 }

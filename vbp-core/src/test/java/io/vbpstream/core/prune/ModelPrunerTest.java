@@ -259,5 +259,8 @@ class ModelPrunerTest {
         assertThrows(IllegalArgumentException.class, () -> new PruningTarget.NeuronRatio(1.0));
         assertThrows(IllegalArgumentException.class, () -> new PruningTarget.NeuronRatio(-0.1));
         assertThrows(IllegalArgumentException.class, () -> new BlockPlan("b", 2, new int[0], new int[] {0, 1}));
+        assertThrows(IllegalArgumentException.class, () -> new BlockPlan("b", 3, new int[] {0, 0}, new int[] {2}));
+        assertThrows(IllegalArgumentException.class, () -> new BlockPlan("b", 3, new int[] {1, 0}, new int[] {2}));
+        assertThrows(IllegalArgumentException.class, () -> new BlockPlan("b", 3, new int[] {0, 1}, new int[] {3}));
     }
 }

@@ -156,6 +156,9 @@ class MomentsTest {
         assertEquals(copy, e);
         assertThrows(IllegalArgumentException.class, () -> m.merge(Moments.empty(WIDTH + 1)));
         assertThrows(IllegalArgumentException.class, () -> Moments.empty(0));
+        assertThrows(IllegalArgumentException.class, () -> m.merge(-1, new double[WIDTH], new double[WIDTH]));
+        assertThrows(IllegalArgumentException.class, () -> m.merge(Long.MAX_VALUE, new double[WIDTH], new double[WIDTH]));
+        assertEquals(copy, m, "a refused merge leaves the accumulator as it was");
     }
 
     @Test
