@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A single-node KRaft Kafka broker from the Maven Central jars, in its own JVM. No Docker.
 #
-#   deploy/local/broker.sh start    format the storage if needed, start, wait until ready, print the bootstrap address
+#   deploy/local/broker.sh start    format the storage if needed, start, wait until ready, create the topics of
+#                                   io.vbpstream.platform.Topic (the one definition), print the bootstrap address
 #   deploy/local/broker.sh stop     SIGTERM the broker this script started (by PID) and wait for it
 #   deploy/local/broker.sh status   running or not, and where
 #   deploy/local/broker.sh reset    stop and delete all broker state
@@ -65,6 +66,7 @@ PROPS
   for _ in $(seq 1 120); do
     if grep -q "Kafka Server started" "$logdir/server.log" 2>/dev/null; then
       echo "broker ready on 127.0.0.1:$port (pid $(cat "$pidfile"), logs in $logdir)"
+      create_topics
       return 0
     fi
     if ! running; then
@@ -75,6 +77,16 @@ PROPS
   done
   echo "broker not ready after 60 s; see $logdir/server.log" >&2
   exit 1
+}
+
+create_topics() {
+  local jar="$root/vbp-platform/target/vbp-platform-0.1.0-SNAPSHOT.jar"
+  if [ ! -f "$jar" ] || [ ! -s "$root/vbp-platform/target/classpath.txt" ]; then
+    (cd "$root" && ./mvnw -q -B -ntp -DskipTests -pl vbp-platform -am package) >&2
+  fi
+  # (kafka-clients logs through SLF4J; the provisioner has no binding on purpose, so drop its notice)
+  java -cp "$jar:$(cat "$root/vbp-platform/target/classpath.txt")" io.vbpstream.platform.TopicProvisioner "127.0.0.1:$port" 1 \
+    2> >(grep -v "^SLF4J" >&2)
 }
 
 stop() {

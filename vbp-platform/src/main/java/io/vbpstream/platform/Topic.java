@@ -1,0 +1,100 @@
+package io.vbpstream.platform;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The one definition of vbp-stream's Kafka topics: name, partitions, cleanup policy, retention and maximum message
+ * size. The local runner, the integration tests and the Kubernetes {@code KafkaTopic} resources are all made from it.
+ */
+public enum Topic {
+    /** Encoded images (PNG/JPEG) with {@code content-type} and optional {@code label} headers. */
+    IMAGES("images", 6, Cleanup.DELETE, Duration.ofDays(1), 4 << 20),
+    /** One prediction per image, keyed like the image. */
+    PREDICTIONS("predictions", 6, Cleanup.DELETE, Duration.ofDays(7), 1 << 20),
+    /** Per-block activation moments deltas ({@code MomentsCodec} records), keyed {@code model/version/block}. */
+    ACTIVATION_MOMENTS("activation-moments", 6, Cleanup.DELETE, Duration.ofDays(7), 1 << 20),
+    /** Running per-block statistics, latest per key. */
+    LAYER_STATISTICS("layer-statistics", 6, Cleanup.COMPACT, null, 1 << 20),
+    /** Model versions (lineage, artifact, status), latest per key. */
+    MODEL_VERSIONS("model-versions", 1, Cleanup.COMPACT, null, 1 << 20),
+    IMAGES_DLQ("images.dlq", 1, Cleanup.DELETE, Duration.ofDays(14), 4 << 20),
+    ACTIVATION_MOMENTS_DLQ("activation-moments.dlq", 1, Cleanup.DELETE, Duration.ofDays(14), 1 << 20),
+    LAYER_STATISTICS_DLQ("layer-statistics.dlq", 1, Cleanup.DELETE, Duration.ofDays(14), 1 << 20),
+    MODEL_VERSIONS_DLQ("model-versions.dlq", 1, Cleanup.DELETE, Duration.ofDays(14), 1 << 20);
+
+    /** Kafka's {@code cleanup.policy}. */
+    public enum Cleanup {
+        DELETE("delete"), COMPACT("compact");
+
+        private final String value;
+
+        Cleanup(String value) {
+            this.value = value;
+        }
+
+        public String value() {
+            return value;
+        }
+    }
+
+    private final String topicName;
+    private final int partitions;
+    private final Cleanup cleanup;
+    private final Duration retention;
+    private final int maxMessageBytes;
+
+    Topic(String topicName, int partitions, Cleanup cleanup, Duration retention, int maxMessageBytes) {
+        this.topicName = topicName;
+        this.partitions = partitions;
+        this.cleanup = cleanup;
+        this.retention = retention;
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    public String topicName() {
+        return topicName;
+    }
+
+    public int partitions() {
+        return partitions;
+    }
+
+    public Cleanup cleanup() {
+        return cleanup;
+    }
+
+    /** Retention for delete-policy topics; empty for compacted ones (kept forever, latest per key). */
+    public Optional<Duration> retention() {
+        return Optional.ofNullable(retention);
+    }
+
+    public int maxMessageBytes() {
+        return maxMessageBytes;
+    }
+
+    /** The topic-level configs, as Kafka names them. */
+    public Map<String, String> configs() {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("cleanup.policy", cleanup.value());
+        c.put("max.message.bytes", Integer.toString(maxMessageBytes));
+        retention().ifPresent(r -> c.put("retention.ms", Long.toString(r.toMillis())));
+        if (cleanup == Cleanup.COMPACT) {
+            c.put("min.compaction.lag.ms", "0");
+            c.put("segment.ms", Long.toString(Duration.ofHours(1).toMillis()));
+        }
+        return c;
+    }
+
+    public static List<Topic> all() {
+        return Arrays.asList(values());
+    }
+
+    public static Optional<Topic> byName(String name) {
+        return all().stream().filter(t -> t.topicName.equals(name)).findFirst();
+    }
+}

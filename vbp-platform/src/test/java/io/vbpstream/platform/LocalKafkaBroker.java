@@ -1,0 +1,165 @@
+package io.vbpstream.platform;
+
+import org.apache.kafka.clients.admin.Admin;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real single-node KRaft broker for integration tests, started from the Maven Central Kafka jars in its own JVM
+ * (the classpath that deploy/local-broker writes), on free loopback ports with its state in a temporary folder. Other
+ * modules use it through this module's test-jar.
+ */
+public final class LocalKafkaBroker implements AutoCloseable {
+
+    private static LocalKafkaBroker shared;
+
+    private final Path state;
+    private final int port;
+    private Process process;
+
+    private LocalKafkaBroker(Path state, int port) {
+        this.state = state;
+        this.port = port;
+    }
+
+    /** One broker per test JVM, started on first use and stopped when the JVM exits. */
+    public static synchronized LocalKafkaBroker shared() throws Exception {
+        if (shared == null) {
+            shared = start();
+            LocalKafkaBroker b = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(b::close));
+        }
+        return shared;
+    }
+
+    public static LocalKafkaBroker start() throws Exception {
+        LocalKafkaBroker b = new LocalKafkaBroker(Files.createTempDirectory("vbp-kafka"), freePort());
+        b.launch();
+        return b;
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public Path logFile() {
+        return state.resolve("logs/server.log");
+    }
+
+    public Admin admin() {
+        return Admin.create(Map.of("bootstrap.servers", bootstrapServers(), "request.timeout.ms", "10000"));
+    }
+
+    private void launch() throws Exception {
+        Path root = repoRoot();
+        Path cpFile = root.resolve("deploy/local-broker/target/classpath.txt");
+        if (!Files.isRegularFile(cpFile)) {
+            throw new IllegalStateException(cpFile + " is missing: build deploy/local-broker first (./mvnw verify does)");
+        }
+        String cp = Files.readString(cpFile).trim();
+        int controller = freePort();
+        Files.createDirectories(state.resolve("logs"));
+        Path props = state.resolve("server.properties");
+        Files.writeString(props, String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@127.0.0.1:" + controller,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "log.dirs=" + state.resolve("data"),
+                "offsets.topic.replication.factor=1",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                "auto.create.topics.enable=false", ""));
+        List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-Dlog4j2.configurationFile=" + root.resolve("deploy/local/log4j2.properties"),
+                "-Dvbp.broker.logdir=" + state.resolve("logs"), "-cp", cp));
+        String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
+        List<String> format = new ArrayList<>(java);
+        format.addAll(List.of("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props.toString(), "--ignore-formatted"));
+        Process f = new ProcessBuilder(format).redirectErrorStream(true)
+                .redirectOutput(state.resolve("logs/format.log").toFile()).start();
+        if (!f.waitFor(60, TimeUnit.SECONDS) || f.exitValue() != 0) {
+            throw new IllegalStateException("broker storage format failed; see " + state.resolve("logs/format.log"));
+        }
+        List<String> run = new ArrayList<>(java);
+        run.addAll(List.of("kafka.Kafka", props.toString()));
+        process = new ProcessBuilder(run).redirectErrorStream(true)
+                .redirectOutput(state.resolve("logs/stdout.log").toFile()).start();
+        awaitReady();
+    }
+
+    private void awaitReady() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("broker exited with " + process.exitValue() + "; see " + logFile());
+            }
+            try (Admin admin = admin()) {
+                admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+                return;
+            } catch (Exception e) {
+                last = e;
+                Thread.sleep(300);
+            }
+        }
+        close();
+        throw new IllegalStateException("broker not ready after 90 s; see " + logFile(), last);
+    }
+
+    /** Kills the broker at once (SIGKILL), as a crash would. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** Starts the broker again on the same port and state after {@link #close()} or {@link #kill()}. */
+    public void restart() throws Exception {
+        launch();
+    }
+
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static Path repoRoot() {
+        String prop = System.getProperty("vbp.repo.root");
+        Path p = prop != null ? Path.of(prop) : Path.of("").toAbsolutePath();
+        while (p != null && !Files.exists(p.resolve("deploy/local-broker"))) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            throw new IllegalStateException("cannot find the repository root");
+        }
+        return p;
+    }
+}
