@@ -11,19 +11,20 @@ import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import java.util.List;
 
 /**
- * Adds per-block activation moments to a model as extra graph outputs, computed inside the graph so that each batch
+ * Adds per-block activation sums to a model as extra graph outputs, computed inside the graph so that each batch
  * returns {@code 2 x width} doubles per block instead of the whole {@code [batch, tokens, width]} tensor.
  *
  * <p>For a block with hidden tensor {@code H} viewed as {@code [B, T, w]} (B items of T tokens; T = 1 for 2-D
  * activations):
  * <pre>
- *   s_i = 1[1,T] · H_i,   q_i = 1[1,T] · (H_i ∘ H_i)          per item, float32 GEMMs (MLAS), [B, 1, w]
- *   mean_i = s_i / T,     m2_i = max(q_i − s_i · mean_i, 0)    per item, float64
- *   mean = avg_i mean_i,  M2 = Σ m2_i + T · Σ (mean_i − mean)² Chan's merge of B equal-sized groups, float64
+ *   s_i = 1[1,T] · H_i,   q_i = 1[1,T] · (H_i ∘ H_i)     per item, float32 GEMMs (MLAS), [B, 1, w]
+ *   sum = Σ_i s_i,        sumsq = Σ_i q_i                 float64
  * </pre>
- * The reductions over tokens run as matrix products, the fastest kernels ONNX Runtime has, and touch the hidden tensor
- * only once more (for the squares). Each item's sums depend only on that item, never on which batch it came in, so
- * two pipelines that see the same images get the same statistics up to float64 rounding of the merges.
+ * from which {@link InstrumentedSession} forms the batch's count {@code n = B·T}, mean {@code sum / n} and
+ * {@code M2 = sumsq − sum · mean}. The token reductions run as matrix products, the fastest kernels ONNX Runtime has,
+ * and touch the hidden tensor only once more (for the squares); the rest is four small ops per block. Each item's
+ * sums depend only on that item, never on which batch it came in, so two pipelines that see the same images get the
+ * same statistics up to float64 rounding.
  */
 public final class Instrumenter {
 
@@ -33,26 +34,24 @@ public final class Instrumenter {
     private Instrumenter() {
     }
 
-    /** Names of the extra outputs of one instrumented block. */
-    public record BlockOutputs(String block, int width, String mean, String m2, String size) {
+    /** Names of the extra outputs of one instrumented block: per-neuron sum and sum of squares, and the element count. */
+    public record BlockOutputs(String block, int width, String sum, String sumOfSquares, String size) {
     }
 
     public static List<BlockOutputs> outputsFor(List<MlpBlock> blocks) {
         return blocks.stream().map(b -> new BlockOutputs(b.name(), b.width(),
-                PREFIX + b.name() + ".mean", PREFIX + b.name() + ".m2", PREFIX + b.name() + ".size")).toList();
+                PREFIX + b.name() + ".sum", PREFIX + b.name() + ".sumsq", PREFIX + b.name() + ".size")).toList();
     }
 
     public static ModelProto instrument(ModelProto model, List<MlpBlock> blocks) {
         long opset = OnnxModels.defaultOpset(model);
         GraphProto.Builder g = model.getGraph().toBuilder();
         String one = PREFIX + "one";
-        String zero = PREFIX + "zero_f64";
         String axes01 = PREFIX + "axes01";
         String index1 = PREFIX + "index1";
         g.addInitializer(Tensors.int64Tensor(one, new long[] {1}, new long[] {1}));
         g.addInitializer(Tensors.int64Tensor(index1, new long[] {1}, new long[] {1}));
         g.addInitializer(Tensors.int64Tensor(axes01, new long[] {2}, new long[] {0, 1}));
-        g.addInitializer(TensorProto.newBuilder().setName(zero).setDataType(DOUBLE).addDoubleData(0.0).build());
         for (MlpBlock b : blocks) {
             BlockOutputs o = outputsFor(List.of(b)).get(0);
             String p = PREFIX + b.name() + ".";
@@ -72,20 +71,11 @@ public final class Instrumenter {
             g.addNode(node("MatMul", p + "q", p + "ones", p + "sq"));
             g.addNode(cast(p + "s64", p + "s"));
             g.addNode(cast(p + "q64", p + "q"));
-            g.addNode(cast(p + "t64", p + "tokens"));
-            g.addNode(node("Div", p + "mean_i", p + "s64", p + "t64"));
-            g.addNode(node("Mul", p + "s_mean_i", p + "s64", p + "mean_i"));
-            g.addNode(node("Sub", p + "m2_raw", p + "q64", p + "s_mean_i"));
-            g.addNode(node("Max", p + "m2_i", p + "m2_raw", zero));
-            g.addNode(reduce("ReduceMean", o.mean(), p + "mean_i", axes01, opset));
-            g.addNode(node("Sub", p + "dev", p + "mean_i", o.mean()));
-            g.addNode(reduce("ReduceSumSquare", p + "between", p + "dev", axes01, opset));
-            g.addNode(reduce("ReduceSum", p + "within", p + "m2_i", axes01, opset));
-            g.addNode(node("Mul", p + "between_t", p + "between", p + "t64"));
-            g.addNode(node("Add", o.m2(), p + "within", p + "between_t"));
+            g.addNode(reduce("ReduceSum", o.sum(), p + "s64", axes01, opset));
+            g.addNode(reduce("ReduceSum", o.sumOfSquares(), p + "q64", axes01, opset));
             g.addNode(node("Size", o.size(), b.hidden()));
-            g.addOutput(output(o.mean(), TensorProto.DataType.DOUBLE));
-            g.addOutput(output(o.m2(), TensorProto.DataType.DOUBLE));
+            g.addOutput(output(o.sum(), TensorProto.DataType.DOUBLE));
+            g.addOutput(output(o.sumOfSquares(), TensorProto.DataType.DOUBLE));
             g.addOutput(output(o.size(), TensorProto.DataType.INT64));
         }
         return model.toBuilder().setGraph(g).build();

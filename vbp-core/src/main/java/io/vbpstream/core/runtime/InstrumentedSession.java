@@ -41,7 +41,7 @@ public final class InstrumentedSession extends ModelSession {
         this.outputs = Instrumenter.outputsFor(blocks);
         requested.add(logitsName);
         for (Instrumenter.BlockOutputs o : outputs) {
-            requested.addAll(List.of(o.mean(), o.m2(), o.size()));
+            requested.addAll(List.of(o.sum(), o.sumOfSquares(), o.size()));
         }
     }
 
@@ -53,10 +53,15 @@ public final class InstrumentedSession extends ModelSession {
             fb.get(output);
             Map<String, Moments> moments = new LinkedHashMap<>();
             for (Instrumenter.BlockOutputs o : outputs) {
-                long size = (Long) value(r, o.size());
-                double[] mean = (double[]) value(r, o.mean());
-                double[] m2 = (double[]) value(r, o.m2());
-                moments.put(o.block(), Moments.of(size / o.width(), mean, m2));
+                long n = (Long) value(r, o.size()) / o.width();
+                double[] mean = (double[]) value(r, o.sum());
+                double[] m2 = (double[]) value(r, o.sumOfSquares());
+                for (int j = 0; j < mean.length; j++) {
+                    mean[j] /= n;
+                    // sumsq - sum * mean; the float32 per-item sums leave rounding noise that can dip below zero
+                    m2[j] = Math.max(0.0, m2[j] - n * mean[j] * mean[j]);
+                }
+                moments.put(o.block(), Moments.of(n, mean, m2));
             }
             return new BatchResult(output, first.getInfo().getShape(), moments);
         } catch (OrtException e) {

@@ -26,7 +26,7 @@ public final class OrtEnv {
             try (OrtEnvironment.ThreadingOptions t = new OrtEnvironment.ThreadingOptions()) {
                 t.setGlobalIntraOpNumThreads(threads);
                 t.setGlobalInterOpNumThreads(1);
-                t.setGlobalSpinControl(false);
+                t.setGlobalSpinControl(Boolean.parseBoolean(System.getProperty("vbp.ort.spin", "false")));
                 env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "vbp", t);
                 globalPool = true;
             } catch (OrtException | IllegalStateException e) {
