@@ -38,6 +38,49 @@ class PreprocessorTest {
     }
 
     @Test
+    void folderOfPngsReadsLikeTheIdxFileWithLabelsFromSubfolders(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Preprocessor pre = new Preprocessor(ModelCard.besideModel(TestSupport.fmnistModel()).input());
+        ImageSet idx = ImageSet.open(TestSupport.testImages(), TestSupport.testLabels(), 4);
+        IdxImages.Images raw = IdxImages.readImages(TestSupport.testImages(), 4);
+        for (int i = 0; i < 4; i++) {
+            BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+            img.getRaster().setDataElements(0, 0, 28, 28, java.util.Arrays.copyOfRange(raw.pixels(), i * 784, (i + 1) * 784));
+            Path classDir = Files.createDirectories(dir.resolve(Integer.toString(idx.label(i))));
+            Files.write(classDir.resolve("img" + i + ".png"), ImageDecoderTest.encode(img, "png"));
+        }
+        ImageSet folder = ImageSet.open(dir, null, 0);
+        assertEquals(4, folder.size());
+        assertTrue(folder.hasLabels());
+        // files are read in path order: map each back to its IDX index by name
+        for (int k = 0; k < 4; k++) {
+            float[] a = new float[784];
+            folder.write(k, pre, a, 0);
+            int i = -1;
+            for (int j = 0; j < 4; j++) {
+                float[] b = new float[784];
+                idx.write(j, pre, b, 0);
+                if (java.util.Arrays.equals(a, b)) {
+                    i = j;
+                }
+            }
+            assertTrue(i >= 0, "folder image " + k + " matches an IDX image");
+            assertEquals(idx.label(i), folder.label(k));
+        }
+        Files.write(dir.resolve("9").resolve("broken.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3, 4, 5});
+        ImageSet withBroken = ImageSet.open(dir, null, 0);
+        int broken = -1;
+        for (int k = 0; k < withBroken.size(); k++) {
+            try {
+                withBroken.write(k, pre, new float[784], 0);
+            } catch (IOException e) {
+                assertTrue(e.getMessage().contains("broken.png") && e.getMessage().contains("UNDECODABLE"), e.getMessage());
+                broken = k;
+            }
+        }
+        assertTrue(broken >= 0, "the corrupt file is reported");
+    }
+
+    @Test
     void resizesLargerColourImages() throws IOException {
         Preprocessor pre = new Preprocessor(ModelCard.besideModel(TestSupport.fmnistModel()).input());
         BufferedImage big = new BufferedImage(56, 56, BufferedImage.TYPE_INT_RGB);
