@@ -22,27 +22,40 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     private final Path state;
     private final int port;
+    private final int controllerPort;
     private Process process;
 
-    private LocalKafkaBroker(Path state, int port) {
+    private LocalKafkaBroker(Path state, int port, int controllerPort) {
         this.state = state;
         this.port = port;
+        this.controllerPort = controllerPort;
     }
 
     /** One broker per test JVM, started on first use and stopped when the JVM exits. */
     public static synchronized LocalKafkaBroker shared() throws Exception {
         if (shared == null) {
             shared = start();
-            LocalKafkaBroker b = shared;
-            Runtime.getRuntime().addShutdownHook(new Thread(b::close));
         }
         return shared;
     }
 
+    /** A new broker; it is stopped and its state folder deleted when the JVM exits, if not before. */
     public static LocalKafkaBroker start() throws Exception {
-        LocalKafkaBroker b = new LocalKafkaBroker(Files.createTempDirectory("vbp-kafka"), freePort());
+        LocalKafkaBroker b = new LocalKafkaBroker(Files.createTempDirectory("vbp-kafka"), freePort(), freePort());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            b.close();
+            b.deleteState();
+        }));
         b.launch();
         return b;
+    }
+
+    private void deleteState() {
+        try (var paths = Files.walk(state)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort: it is a temporary folder
+        }
     }
 
     public String bootstrapServers() {
@@ -64,7 +77,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
             throw new IllegalStateException(cpFile + " is missing: build deploy/local-broker first (./mvnw verify does)");
         }
         String cp = Files.readString(cpFile).trim();
-        int controller = freePort();
+        int controller = controllerPort;
         Files.createDirectories(state.resolve("logs"));
         Path props = state.resolve("server.properties");
         Files.writeString(props, String.join("\n",
@@ -87,13 +100,16 @@ public final class LocalKafkaBroker implements AutoCloseable {
         List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-Dlog4j2.configurationFile=" + root.resolve("deploy/local/log4j2.properties"),
                 "-Dvbp.broker.logdir=" + state.resolve("logs"), "-cp", cp));
-        String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
-        List<String> format = new ArrayList<>(java);
-        format.addAll(List.of("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props.toString(), "--ignore-formatted"));
-        Process f = new ProcessBuilder(format).redirectErrorStream(true)
-                .redirectOutput(state.resolve("logs/format.log").toFile()).start();
-        if (!f.waitFor(60, TimeUnit.SECONDS) || f.exitValue() != 0) {
-            throw new IllegalStateException("broker storage format failed; see " + state.resolve("logs/format.log"));
+        if (!Files.exists(state.resolve("data/meta.properties"))) {
+            // first start only: a restart keeps the formatted storage and its cluster id
+            String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
+            List<String> format = new ArrayList<>(java);
+            format.addAll(List.of("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props.toString()));
+            Process f = new ProcessBuilder(format).redirectErrorStream(true)
+                    .redirectOutput(state.resolve("logs/format.log").toFile()).start();
+            if (!f.waitFor(60, TimeUnit.SECONDS) || f.exitValue() != 0) {
+                throw new IllegalStateException("broker storage format failed; see " + state.resolve("logs/format.log"));
+            }
         }
         List<String> run = new ArrayList<>(java);
         run.addAll(List.of("kafka.Kafka", props.toString()));

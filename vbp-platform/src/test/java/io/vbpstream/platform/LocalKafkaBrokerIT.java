@@ -58,4 +58,31 @@ class LocalKafkaBrokerIT {
             assertEquals("v1", records.iterator().next().value());
         }
     }
+
+    @Test
+    void aKilledBrokerRestartsWithItsData() throws Exception {
+        try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
+            try (Admin admin = broker.admin()) {
+                TopicProvisioner.createMissing(admin, (short) 1);
+            }
+            try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers", broker.bootstrapServers()),
+                    new StringSerializer(), new StringSerializer())) {
+                p.send(new ProducerRecord<>(Topic.MODEL_VERSIONS.topicName(), "k", "before-crash")).get(10, TimeUnit.SECONDS);
+            }
+            broker.kill();
+            broker.restart();
+            try (Admin admin = broker.admin()) {
+                assertTrue(TopicProvisioner.createMissing(admin, (short) 1).isEmpty(), "topics survive the crash");
+            }
+            try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of("bootstrap.servers", broker.bootstrapServers(),
+                    "group.id", "restart-it", "auto.offset.reset", "earliest"), new StringDeserializer(), new StringDeserializer())) {
+                c.subscribe(List.of(Topic.MODEL_VERSIONS.topicName()));
+                ConsumerRecords<String, String> records = ConsumerRecords.empty();
+                for (int i = 0; i < 40 && records.isEmpty(); i++) {
+                    records = c.poll(Duration.ofMillis(500));
+                }
+                assertEquals("before-crash", records.iterator().next().value());
+            }
+        }
+    }
 }
