@@ -43,19 +43,29 @@ class LocalKafkaBrokerIT {
             assertEquals(Integer.toString(4 << 20), ci.get("max.message.bytes").value());
         }
 
+        send(broker, "fmnist-vit", "v1");
+        ConsumerRecords<String, String> records = readModelVersions(broker, "it");
+        assertEquals(1, records.count());
+        assertEquals("v1", records.iterator().next().value());
+    }
+
+    private static void send(LocalKafkaBroker broker, String key, String value) throws Exception {
         try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers", broker.bootstrapServers()),
                 new StringSerializer(), new StringSerializer())) {
-            p.send(new ProducerRecord<>(Topic.MODEL_VERSIONS.topicName(), "fmnist-vit", "v1")).get(10, TimeUnit.SECONDS);
+            p.send(new ProducerRecord<>(Topic.MODEL_VERSIONS.topicName(), key, value)).get(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** The first non-empty poll of model-versions from the beginning, waiting up to 20 s. */
+    private static ConsumerRecords<String, String> readModelVersions(LocalKafkaBroker broker, String group) {
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of("bootstrap.servers", broker.bootstrapServers(),
-                "group.id", "it", "auto.offset.reset", "earliest"), new StringDeserializer(), new StringDeserializer())) {
+                "group.id", group, "auto.offset.reset", "earliest"), new StringDeserializer(), new StringDeserializer())) {
             c.subscribe(List.of(Topic.MODEL_VERSIONS.topicName()));
             ConsumerRecords<String, String> records = ConsumerRecords.empty();
-            for (int i = 0; i < 30 && records.isEmpty(); i++) {
+            for (int i = 0; i < 40 && records.isEmpty(); i++) {
                 records = c.poll(Duration.ofMillis(500));
             }
-            assertEquals(1, records.count());
-            assertEquals("v1", records.iterator().next().value());
+            return records;
         }
     }
 
@@ -65,24 +75,15 @@ class LocalKafkaBrokerIT {
             try (Admin admin = broker.admin()) {
                 TopicProvisioner.createMissing(admin, (short) 1);
             }
-            try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of("bootstrap.servers", broker.bootstrapServers()),
-                    new StringSerializer(), new StringSerializer())) {
-                p.send(new ProducerRecord<>(Topic.MODEL_VERSIONS.topicName(), "k", "before-crash")).get(10, TimeUnit.SECONDS);
-            }
+            send(broker, "k", "before-crash");
             broker.kill();
             broker.restart();
             try (Admin admin = broker.admin()) {
                 assertTrue(TopicProvisioner.createMissing(admin, (short) 1).isEmpty(), "topics survive the crash");
             }
-            try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of("bootstrap.servers", broker.bootstrapServers(),
-                    "group.id", "restart-it", "auto.offset.reset", "earliest"), new StringDeserializer(), new StringDeserializer())) {
-                c.subscribe(List.of(Topic.MODEL_VERSIONS.topicName()));
-                ConsumerRecords<String, String> records = ConsumerRecords.empty();
-                for (int i = 0; i < 40 && records.isEmpty(); i++) {
-                    records = c.poll(Duration.ofMillis(500));
-                }
-                assertEquals("before-crash", records.iterator().next().value());
-            }
+            ConsumerRecords<String, String> records = readModelVersions(broker, "restart-it");
+            assertEquals(1, records.count());
+            assertEquals("before-crash", records.iterator().next().value());
         }
     }
 }

@@ -31,10 +31,6 @@ public record PruningPolicy(Criterion criterion, Allocation allocation, PruningT
         return new PruningPolicy(criterion, allocation, target, compensation, DEFAULT_MIN_KEEP, 0, 1);
     }
 
-    public PruningPolicy withSeed(long s) {
-        return new PruningPolicy(criterion, allocation, target, compensation, minKeepFraction, s, widthMultiple);
-    }
-
     public PruningPolicy withWidthMultiple(int m) {
         return new PruningPolicy(criterion, allocation, target, compensation, minKeepFraction, seed, m);
     }

@@ -51,15 +51,6 @@ public class ModelSession implements AutoCloseable {
         this.logitsName = session.getOutputNames().iterator().next();
     }
 
-    public String inputName() {
-        return inputName;
-    }
-
-    /** The underlying ONNX Runtime session. */
-    public OrtSession session() {
-        return session;
-    }
-
     /** The model's first output (the logits of a classifier). */
     public String outputName() {
         return logitsName;
