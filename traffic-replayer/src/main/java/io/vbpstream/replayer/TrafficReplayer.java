@@ -133,7 +133,7 @@ public final class TrafficReplayer implements Callable<Integer> {
     }
 
     /** Image {@code i} of the set as a grayscale PNG (lossless, so the collector sees the exact pixels). */
-    static byte[] png(IdxImages.Images set, int i) {
+    public static byte[] png(IdxImages.Images set, int i) {
         BufferedImage img = new BufferedImage(set.width(), set.height(), BufferedImage.TYPE_BYTE_GRAY);
         int n = set.pixelsPerImage();
         img.getRaster().setDataElements(0, 0, set.width(), set.height(),

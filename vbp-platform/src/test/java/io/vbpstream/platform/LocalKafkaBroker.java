@@ -161,13 +161,13 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
-    static Path repoRoot() {
+    public static Path repoRoot() {
         String prop = System.getProperty("vbp.repo.root");
         Path p = prop != null ? Path.of(prop) : Path.of("").toAbsolutePath();
         while (p != null && !Files.exists(p.resolve("deploy/local-broker"))) {

@@ -36,6 +36,20 @@ public final class Instrumenter {
 
     /** Names of the extra outputs of one instrumented block: per-neuron sum and sum of squares, and the element count. */
     public record BlockOutputs(String block, int width, String sum, String sumOfSquares, String size) {
+
+        /**
+         * The batch's moments from the graph outputs: {@code size} elements of the hidden tensor (tokens x width),
+         * and the per-neuron sums and sums of squares. The arrays are reused for the mean and M2.
+         */
+        public io.vbpstream.core.stats.Moments toMoments(long size, double[] sums, double[] sumsOfSquares) {
+            long n = size / width;
+            for (int j = 0; j < sums.length; j++) {
+                sums[j] /= n;
+                // sumsq - sum * mean; the float32 per-item sums leave rounding noise that can dip below zero
+                sumsOfSquares[j] = Math.max(0.0, sumsOfSquares[j] - n * sums[j] * sums[j]);
+            }
+            return io.vbpstream.core.stats.Moments.of(n, sums, sumsOfSquares);
+        }
     }
 
     public static List<BlockOutputs> outputsFor(List<MlpBlock> blocks) {

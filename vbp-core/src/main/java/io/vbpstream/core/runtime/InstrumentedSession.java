@@ -53,15 +53,8 @@ public final class InstrumentedSession extends ModelSession {
             fb.get(output);
             Map<String, Moments> moments = new LinkedHashMap<>();
             for (Instrumenter.BlockOutputs o : outputs) {
-                long n = (Long) value(r, o.size()) / o.width();
-                double[] mean = (double[]) value(r, o.sum());
-                double[] m2 = (double[]) value(r, o.sumOfSquares());
-                for (int j = 0; j < mean.length; j++) {
-                    mean[j] /= n;
-                    // sumsq - sum * mean; the float32 per-item sums leave rounding noise that can dip below zero
-                    m2[j] = Math.max(0.0, m2[j] - n * mean[j] * mean[j]);
-                }
-                moments.put(o.block(), Moments.of(n, mean, m2));
+                moments.put(o.block(), o.toMoments((Long) value(r, o.size()),
+                        (double[]) value(r, o.sum()), (double[]) value(r, o.sumOfSquares())));
             }
             return new BatchResult(output, first.getInfo().getShape(), moments);
         } catch (OrtException e) {

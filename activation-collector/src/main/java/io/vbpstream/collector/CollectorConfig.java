@@ -1,0 +1,90 @@
+package io.vbpstream.collector;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** The collector's settings ({@code vbp.collector.*}); Kafka's address is {@code kafka.bootstrap.servers}. */
+@ConfigMapping(prefix = "vbp.collector")
+public interface CollectorConfig {
+
+    /** This instance's stable name: the transactional id and moments headers derive from it. */
+    @WithDefault("collector-0")
+    String instanceId();
+
+    /** Consumer group of the images stream. */
+    @WithDefault("activation-collector")
+    String group();
+
+    Model model();
+
+    Store store();
+
+    Batch batch();
+
+    Flush flush();
+
+    Limits limits();
+
+    /** Classes listed in each prediction. */
+    @WithDefault("3")
+    int topK();
+
+    /** Intra-op threads of the ONNX Runtime session (0: ONNX Runtime's default, one per core). */
+    @WithDefault("0")
+    int threads();
+
+    interface Model {
+        /** Model id, e.g. {@code fmnist-vit}. */
+        String id();
+
+        /** The version served until {@code model-versions} promotes another. */
+        String version();
+
+        /** Artifact address in the store ({@code vbp-store:sha256/<hex>.onnx}). */
+        String uri();
+
+        /** Expected sha256 of the artifact; defaults to the one in the address. */
+        Optional<String> sha256();
+
+        /** The model card ({@code model.json}): input size, normalisation, labels. */
+        String card();
+    }
+
+    interface Store {
+        /** Root of the content-addressed model store. */
+        String directory();
+    }
+
+    interface Batch {
+        /** Images per inference call. */
+        @WithDefault("32")
+        int size();
+
+        /** Records per poll (a multiple of the batch size keeps batches full). */
+        @WithDefault("256")
+        int maxPollRecords();
+    }
+
+    interface Flush {
+        /** Publish moments (and commit) after this many images... */
+        @WithDefault("1024")
+        int images();
+
+        /** ...or after this long, whichever comes first. */
+        @WithDefault("5s")
+        Duration interval();
+    }
+
+    interface Limits {
+        /** Largest encoded image accepted. */
+        @WithDefault("4194304")
+        int maxBytes();
+
+        /** Largest decoded image accepted (width x height), checked from the header before decoding. */
+        @WithDefault("16777216")
+        long maxPixels();
+    }
+}

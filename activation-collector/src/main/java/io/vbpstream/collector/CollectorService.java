@@ -1,0 +1,82 @@
+package io.vbpstream.collector;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+import io.vbpstream.collector.model.DjlEngine;
+import io.vbpstream.collector.model.ModelRegistry;
+import io.vbpstream.collector.observe.CollectorMetrics;
+import io.vbpstream.collector.pipeline.CollectorLoop;
+import io.vbpstream.core.data.ImageDecoder;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/** Starts the model registry and the pipeline thread with the application, and stops them cleanly with it. */
+@ApplicationScoped
+public class CollectorService {
+
+    private static final Logger LOG = Logger.getLogger(CollectorService.class);
+
+    @Inject
+    CollectorConfig config;
+
+    @Inject
+    ModelRegistry registry;
+
+    @Inject
+    CollectorMetrics metrics;
+
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafkaConfig;
+
+    private CollectorLoop loop;
+    private Thread thread;
+
+    void onStart(@Observes StartupEvent event) {
+        DjlEngine.get();
+        registry.start();
+        CollectorLoop.Settings settings = new CollectorLoop.Settings(config.instanceId(), config.group(),
+                config.batch().size(), config.batch().maxPollRecords(), config.flush().images(), config.flush().interval(),
+                new ImageDecoder.Limits(config.limits().maxBytes(), config.limits().maxPixels()), config.topK());
+        loop = new CollectorLoop(settings, kafkaClientConfig(), registry, metrics);
+        thread = new Thread(loop, "vbp-collector-loop");
+        thread.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (loop != null) {
+            loop.stop();
+            try {
+                thread.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (thread.isAlive()) {
+                LOG.warn("the collector loop did not stop within 30 s; its open transaction will be aborted");
+            }
+        }
+        registry.close();
+    }
+
+    /** The pipeline loop, for health checks. */
+    public CollectorLoop loop() {
+        return loop;
+    }
+
+    /** Kafka's {@code kafka.*} settings as client properties (bootstrap servers, security, ...). */
+    private Map<String, Object> kafkaClientConfig() {
+        Map<String, Object> out = new HashMap<>();
+        kafkaConfig.forEach((k, v) -> {
+            if (!k.startsWith("mp.messaging") && !k.contains("dev-services") && !k.startsWith("devservices")) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+}

@@ -1,0 +1,127 @@
+package io.vbpstream.collector.model;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.translate.Batchifier;
+import ai.djl.translate.TranslateException;
+import ai.djl.translate.Translator;
+import ai.djl.translate.TranslatorContext;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.vbpstream.core.onnx.Instrumenter;
+import io.vbpstream.core.onnx.InvalidModelException;
+import io.vbpstream.core.onnx.MlpBlock;
+import io.vbpstream.core.runtime.InstrumentedSession.BatchResult;
+import io.vbpstream.core.runtime.OrtEnv;
+import io.vbpstream.core.stats.Moments;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The instrumented model (vbp-core's in-graph moments) run by DJL's ONNX Runtime engine: one call gives a batch's
+ * logits and, per MLP block, the moments of its post-activation hidden tensor over every token of every image.
+ * Not thread-safe: one caller at a time.
+ */
+public final class InstrumentedPredictor implements AutoCloseable {
+
+    /** A batch of {@code count} preprocessed images, {@code [count, C, H, W]} row-major in {@code data}. */
+    public record Batch(float[] data, int count) {
+    }
+
+    private final Model model;
+    private final Predictor<Batch, BatchResult> predictor;
+
+    public InstrumentedPredictor(String name, ModelProto base, List<MlpBlock> blocks, long[] imageShape, int threads) {
+        DjlEngine.get();
+        ModelProto instrumented = Instrumenter.instrument(base, blocks);
+        String logits = base.getGraph().getOutput(0).getName();
+        List<Instrumenter.BlockOutputs> outputs = Instrumenter.outputsFor(blocks);
+        Model m = Model.newInstance(name, Device.cpu(), DjlEngine.NAME);
+        try (OrtSession.SessionOptions options = OrtEnv.sessionOptions()) {
+            if (threads > 0) {
+                options.setIntraOpNumThreads(threads);
+            }
+            Map<String, Object> settings = new HashMap<>();
+            settings.put("sessionOptions", options);
+            m.load(new ByteArrayInputStream(instrumented.toByteArray()), settings);
+        } catch (OrtException | IOException | MalformedModelException | RuntimeException e) {
+            m.close();
+            throw new InvalidModelException("ONNX Runtime (DJL) cannot load the model: " + e.getMessage(), e);
+        }
+        this.model = m;
+        this.predictor = m.newPredictor(new MomentsTranslator(logits, outputs, imageShape));
+    }
+
+    public BatchResult predict(Batch batch) {
+        try {
+            return predictor.predict(batch);
+        } catch (TranslateException e) {
+            throw new IllegalStateException("inference failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        predictor.close();
+        model.close();
+    }
+
+    /** Float batch in; logits and per-block moments out. Batches itself, so DJL's batchifier is off. */
+    private record MomentsTranslator(String logits, List<Instrumenter.BlockOutputs> outputs, long[] imageShape)
+            implements Translator<Batch, BatchResult> {
+
+        @Override
+        public NDList processInput(TranslatorContext ctx, Batch batch) {
+            long[] shape = new long[imageShape.length + 1];
+            shape[0] = batch.count();
+            long per = 1;
+            for (int i = 0; i < imageShape.length; i++) {
+                shape[i + 1] = imageShape[i];
+                per *= imageShape[i];
+            }
+            FloatBuffer data = FloatBuffer.wrap(batch.data(), 0, (int) (per * batch.count()));
+            return new NDList(ctx.getNDManager().create(data, new Shape(shape)));
+        }
+
+        @Override
+        public BatchResult processOutput(TranslatorContext ctx, NDList list) {
+            Map<String, NDArray> byName = new HashMap<>();
+            for (NDArray a : list) {
+                byName.put(a.getName(), a);
+            }
+            NDArray out = require(byName, logits);
+            Map<String, Moments> moments = new LinkedHashMap<>();
+            for (Instrumenter.BlockOutputs o : outputs) {
+                long size = require(byName, o.size()).toLongArray()[0];
+                moments.put(o.block(), o.toMoments(size, require(byName, o.sum()).toDoubleArray(),
+                        require(byName, o.sumOfSquares()).toDoubleArray()));
+            }
+            return new BatchResult(out.toFloatArray(), out.getShape().getShape(), moments);
+        }
+
+        @Override
+        public Batchifier getBatchifier() {
+            return null;
+        }
+
+        private static NDArray require(Map<String, NDArray> byName, String name) {
+            NDArray a = byName.get(name);
+            if (a == null) {
+                throw new IllegalStateException("the model returned no output " + name);
+            }
+            return a;
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.vbpstream.collector.model;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import io.vbpstream.core.data.ModelCard;
+import io.vbpstream.core.onnx.InvalidModelException;
+import io.vbpstream.core.onnx.MlpBlock;
+import io.vbpstream.core.onnx.MlpBlockFinder;
+import io.vbpstream.core.onnx.OnnxModels;
+import io.vbpstream.core.runtime.InstrumentedSession.BatchResult;
+import io.vbpstream.core.store.ArtifactRef;
+import io.vbpstream.core.store.ModelStore;
+import io.vbpstream.core.store.ModelStoreException;
+import io.vbpstream.platform.message.ModelVersion;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Turns a {@link ModelVersion} into a {@link ServingModel}: fetch from the store, check the sha256 of the very bytes
+ * that are parsed, find the MLP blocks, load the instrumented graph and run one image through it. Anything that fails
+ * is a {@link ModelRefusedException} with a reason; nothing half-loaded is left open.
+ */
+public final class ModelLoader {
+
+    private final ModelStore store;
+    private final ModelCard card;
+    private final int threads;
+
+    public ModelLoader(ModelStore store, ModelCard card, int threads) {
+        this.store = store;
+        this.card = card;
+        this.threads = threads;
+    }
+
+    public ServingModel load(ModelVersion version) {
+        Path file = fetch(version);
+        OnnxModels.LoadedModel loaded;
+        try {
+            loaded = OnnxModels.read(file);
+        } catch (IOException e) {
+            throw new ModelRefusedException(ModelRefusedException.Reason.IO, "cannot read " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new ModelRefusedException(ModelRefusedException.Reason.UNUSABLE, "not an ONNX model: " + e.getMessage(), e);
+        }
+        if (!loaded.sha256().equals(version.sha256())) {
+            // the file changed between the store's check and this read
+            throw new ModelRefusedException(ModelRefusedException.Reason.HASH_MISMATCH,
+                    file + " hashes to " + loaded.sha256() + ", expected " + version.sha256(), null);
+        }
+        return open(version, loaded.model());
+    }
+
+    private Path fetch(ModelVersion version) {
+        try {
+            return store.fetch(new ArtifactRef(URI.create(version.uri()), version.sha256(), -1));
+        } catch (IllegalArgumentException e) {
+            throw new ModelRefusedException(ModelRefusedException.Reason.INVALID_URI, "bad address " + version.uri(), e);
+        } catch (ModelStoreException e) {
+            ModelRefusedException.Reason reason = switch (e.reason()) {
+                case MISSING -> ModelRefusedException.Reason.MISSING;
+                case HASH_MISMATCH -> ModelRefusedException.Reason.HASH_MISMATCH;
+                case INVALID_URI -> ModelRefusedException.Reason.INVALID_URI;
+                case IO -> ModelRefusedException.Reason.IO;
+            };
+            throw new ModelRefusedException(reason, e.getMessage(), e);
+        }
+    }
+
+    private ServingModel open(ModelVersion version, ModelProto model) {
+        InstrumentedPredictor predictor = null;
+        try {
+            List<MlpBlock> blocks = MlpBlockFinder.find(model);
+            if (blocks.isEmpty()) {
+                throw new InvalidModelException("no MLP blocks found: nothing to collect statistics for");
+            }
+            ModelCard.Input in = card.input();
+            long[] imageShape = {in.channels(), in.height(), in.width()};
+            predictor = new InstrumentedPredictor(version.model() + "-" + version.version(), model, blocks, imageShape, threads);
+            smokeTest(predictor, imageShape);
+            return new ServingModel(version, predictor, blocks, card);
+        } catch (InvalidModelException | IllegalStateException e) {
+            if (predictor != null) {
+                predictor.close();
+            }
+            throw new ModelRefusedException(ModelRefusedException.Reason.UNUSABLE, e.getMessage(), e);
+        }
+    }
+
+    /** One blank image through the graph: the input shape fits and the logits are as wide as the card's labels. */
+    private void smokeTest(InstrumentedPredictor predictor, long[] imageShape) {
+        int size = (int) (imageShape[0] * imageShape[1] * imageShape[2]);
+        BatchResult r = predictor.predict(new InstrumentedPredictor.Batch(new float[size], 1));
+        int classes = r.output().length;
+        if (card.labels() != null && !card.labels().isEmpty() && classes != card.labels().size()) {
+            throw new InvalidModelException("the model has " + classes + " outputs but the card lists "
+                    + card.labels().size() + " labels");
+        }
+    }
+}

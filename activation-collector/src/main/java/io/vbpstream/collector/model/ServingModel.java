@@ -1,0 +1,73 @@
+package io.vbpstream.collector.model;
+
+import io.vbpstream.core.data.ModelCard;
+import io.vbpstream.core.data.Preprocessor;
+import io.vbpstream.core.onnx.MlpBlock;
+import io.vbpstream.platform.message.ModelVersion;
+
+import java.util.List;
+
+/**
+ * A loaded, verified model version ready to serve: its predictor, blocks, card and preprocessor. Closed (its ONNX
+ * Runtime session released) once it is swapped out and its last batch has finished.
+ */
+public final class ServingModel implements AutoCloseable {
+
+    private final ModelVersion version;
+    private final InstrumentedPredictor predictor;
+    private final List<MlpBlock> blocks;
+    private final ModelCard card;
+    private final Preprocessor preprocessor;
+
+    ServingModel(ModelVersion version, InstrumentedPredictor predictor, List<MlpBlock> blocks, ModelCard card) {
+        this.version = version;
+        this.predictor = predictor;
+        this.blocks = List.copyOf(blocks);
+        this.card = card;
+        this.preprocessor = new Preprocessor(card.input());
+    }
+
+    public ModelVersion version() {
+        return version;
+    }
+
+    public String modelId() {
+        return version.model();
+    }
+
+    public String versionName() {
+        return version.version();
+    }
+
+    public InstrumentedPredictor predictor() {
+        return predictor;
+    }
+
+    public List<MlpBlock> blocks() {
+        return blocks;
+    }
+
+    public ModelCard card() {
+        return card;
+    }
+
+    public Preprocessor preprocessor() {
+        return preprocessor;
+    }
+
+    /** Class name of output index {@code i}, or its number when the card lists no labels. */
+    public String label(int i) {
+        List<String> labels = card.labels();
+        return labels != null && i < labels.size() ? labels.get(i) : Integer.toString(i);
+    }
+
+    @Override
+    public void close() {
+        predictor.close();
+    }
+
+    @Override
+    public String toString() {
+        return version.model() + "/" + version.version() + " (sha256 " + version.sha256().substring(0, 12) + ")";
+    }
+}

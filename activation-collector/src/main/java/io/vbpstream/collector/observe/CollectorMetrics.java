@@ -1,0 +1,93 @@
+package io.vbpstream.collector.observe;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The collector's Micrometer meters (Prometheus names in brackets): images processed
+ * ({@code vbp_collector_images_total}), inference latency ({@code vbp_collector_inference_seconds}, a histogram),
+ * batch size ({@code vbp_collector_batch_size}), moments deltas published ({@code vbp_collector_moments_deltas_total}),
+ * dead-lettered images by reason ({@code vbp_collector_dead_letters_total}), transactions by outcome, model refusals
+ * by reason, and the serving version ({@code vbp_collector_serving_model_info}, 1 for the version served).
+ */
+@ApplicationScoped
+public class CollectorMetrics {
+
+    private final MeterRegistry registry;
+    private final Timer inference;
+    private final DistributionSummary batchSize;
+    private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+    private final AtomicReference<Gauge> servingGauge = new AtomicReference<>();
+
+    @Inject
+    public CollectorMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.inference = Timer.builder("vbp.collector.inference")
+                .description("Wall time of one instrumented inference batch")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
+        this.batchSize = DistributionSummary.builder("vbp.collector.batch.size")
+                .description("Images per inference batch")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(1.0)
+                .maximumExpectedValue(1024.0)
+                .register(registry);
+    }
+
+    public void batch(int images, long nanos, String model, String version) {
+        inference.record(Duration.ofNanos(nanos));
+        batchSize.record(images);
+        counter("vbp.collector.images", "Images run through the model", Tags.of("model", model, "version", version))
+                .increment(images);
+    }
+
+    public void momentsDeltas(int n, String model, String version) {
+        counter("vbp.collector.moments.deltas", "Moments deltas published (one per block per flush)",
+                Tags.of("model", model, "version", version)).increment(n);
+    }
+
+    public void deadLetter(String reason) {
+        counter("vbp.collector.dead.letters", "Images sent to the dead-letter topic", Tags.of("reason", reason)).increment();
+    }
+
+    public void transaction(String outcome) {
+        counter("vbp.collector.transactions", "Kafka transactions by outcome", Tags.of("outcome", outcome)).increment();
+    }
+
+    public void modelRefused(String reason) {
+        counter("vbp.collector.model.refusals", "Model versions refused", Tags.of("reason", reason)).increment();
+    }
+
+    public void badVersionMessage(String reason) {
+        counter("vbp.collector.model.version.messages.rejected", "model-versions records that could not be read",
+                Tags.of("reason", reason)).increment();
+    }
+
+    /** Marks {@code version} as the one served: exactly one serving-info series exists at a time. */
+    public void serving(String model, String version, String sha256) {
+        Gauge gauge = Gauge.builder("vbp.collector.serving.model.info", () -> 1.0)
+                .description("The model version being served (value 1)")
+                .tags("model", model, "version", version, "sha256", sha256)
+                .register(registry);
+        Gauge old = servingGauge.getAndSet(gauge);
+        if (old != null && !old.getId().equals(gauge.getId())) {
+            registry.remove(old);
+        }
+    }
+
+    private Counter counter(String name, String description, Tags tags) {
+        return counters.computeIfAbsent(name + tags, k -> Counter.builder(name).description(description).tags(tags).register(registry));
+    }
+}

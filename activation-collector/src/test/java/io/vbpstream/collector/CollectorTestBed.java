@@ -1,0 +1,211 @@
+package io.vbpstream.collector;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import io.vbpstream.core.data.ImageDecoder;
+import io.vbpstream.core.data.IdxImages;
+import io.vbpstream.core.data.ModelCard;
+import io.vbpstream.core.data.Preprocessor;
+import io.vbpstream.core.onnx.MlpBlockFinder;
+import io.vbpstream.core.onnx.OnnxModels;
+import io.vbpstream.core.runtime.InstrumentedSession;
+import io.vbpstream.core.stats.Moments;
+import io.vbpstream.core.stats.MomentsCodec;
+import io.vbpstream.core.store.ArtifactRef;
+import io.vbpstream.core.store.DirectoryModelStore;
+import io.vbpstream.platform.LocalKafkaBroker;
+import io.vbpstream.platform.MomentsKey;
+import io.vbpstream.platform.Topic;
+import io.vbpstream.platform.TopicProvisioner;
+import io.vbpstream.platform.TopicReader;
+import io.vbpstream.platform.message.Messages;
+import io.vbpstream.platform.message.ModelVersion;
+import io.vbpstream.platform.message.VbpHeaders;
+import io.vbpstream.replayer.TrafficReplayer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What a collector integration test needs: its own real broker with the topics provisioned, a model store in a
+ * temporary folder, the Fashion-MNIST test images as PNG records, and offline references computed in this JVM by
+ * vbp-core (plain ONNX Runtime, no DJL, no Kafka) over exactly the bytes sent.
+ */
+final class CollectorTestBed implements AutoCloseable {
+
+    static final Path ROOT = LocalKafkaBroker.repoRoot();
+    static final Path MODEL = ROOT.resolve("models/fmnist-vit/model.onnx");
+    static final Path CARD = ROOT.resolve("models/fmnist-vit/model.json");
+    /** Tokens per image of the reference ViT: 7 x 7 patches of 4 x 4 pixels, plus the class token. */
+    static final int TOKENS = 50;
+
+    final LocalKafkaBroker broker;
+    final Path dir;
+    final DirectoryModelStore store;
+    private final IdxImages.Images images;
+    private final int[] labels;
+    private final KafkaProducer<String, byte[]> producer;
+
+    private CollectorTestBed(LocalKafkaBroker broker, Path dir) throws IOException {
+        this.broker = broker;
+        this.dir = dir;
+        this.store = new DirectoryModelStore(dir.resolve("store"));
+        this.images = IdxImages.readImages(ROOT.resolve("data/fashion-mnist/t10k-images-idx3-ubyte.gz"), 4000);
+        this.labels = IdxImages.readLabels(ROOT.resolve("data/fashion-mnist/t10k-labels-idx1-ubyte.gz"), 4000);
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topic.IMAGES.maxMessageBytes() + (64 << 10)),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    static CollectorTestBed create() throws Exception {
+        LocalKafkaBroker broker = LocalKafkaBroker.start();
+        try (Admin admin = broker.admin()) {
+            TopicProvisioner.createMissing(admin, (short) 1);
+        }
+        return new CollectorTestBed(broker, Files.createTempDirectory("vbp-collector-it"));
+    }
+
+    String bootstrap() {
+        return broker.bootstrapServers();
+    }
+
+    ArtifactRef put(Path model) {
+        return store.put(model);
+    }
+
+    /** System properties for a collector serving {@code model} as {@code version}. */
+    Map<String, String> settings(ArtifactRef model, String version, String instance) {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("kafka.bootstrap.servers", bootstrap());
+        s.put("vbp.collector.instance-id", instance);
+        s.put("vbp.collector.model.uri", model.uri().toString());
+        s.put("vbp.collector.model.version", version);
+        s.put("vbp.collector.model.card", CARD.toString());
+        s.put("vbp.collector.store.directory", store.root().toString());
+        s.put("vbp.collector.flush.images", "256");
+        s.put("vbp.collector.flush.interval", "1s");
+        return s;
+    }
+
+    CollectorProcess startCollector(Map<String, String> settings, String logName) throws Exception {
+        return CollectorProcess.start(settings, dir.resolve(logName));
+    }
+
+    static String key(int i) {
+        return String.format("img-%05d", i);
+    }
+
+    byte[] png(int i) {
+        return TrafficReplayer.png(images, i);
+    }
+
+    int label(int i) {
+        return labels[i];
+    }
+
+    /** Sends test images {@code [from, from + count)} as PNG records keyed {@link #key(int)} with their labels. */
+    void sendImages(int from, int count) throws Exception {
+        for (int i = from; i < from + count; i++) {
+            send(key(i), png(i), "image/png", Integer.toString(labels[i]));
+        }
+        producer.flush();
+    }
+
+    void send(String key, byte[] value, String contentType, String label) throws Exception {
+        RecordHeaders h = new RecordHeaders();
+        VbpHeaders.put(h, VbpHeaders.CONTENT_TYPE, contentType);
+        VbpHeaders.put(h, VbpHeaders.LABEL, label);
+        producer.send(new ProducerRecord<>(Topic.IMAGES.topicName(), null, key, value, h)).get();
+    }
+
+    void promote(ModelVersion v) throws Exception {
+        producer.send(new ProducerRecord<>(Topic.MODEL_VERSIONS.topicName(), v.model(), Messages.write(v))).get();
+    }
+
+    void sendRawVersion(String key, byte[] value) throws Exception {
+        producer.send(new ProducerRecord<>(Topic.MODEL_VERSIONS.topicName(), key, value)).get();
+    }
+
+    static ModelVersion version(String name, ArtifactRef ref, String parent, int generation) {
+        return ModelVersion.of("fmnist-vit", name, ref.uri().toString(), ref.sha256(), parent, generation, Instant.now().toString());
+    }
+
+    List<ConsumerRecord<String, byte[]>> read(Topic topic) {
+        return TopicReader.readAll(bootstrap(), topic.topicName());
+    }
+
+    /** The committed moments deltas merged per key, in topic order. */
+    Map<MomentsKey, Moments> mergedMoments() {
+        Map<MomentsKey, Moments> out = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
+        for (ConsumerRecord<String, byte[]> r : read(Topic.ACTIVATION_MOMENTS)) {
+            Moments m = MomentsCodec.decode(r.value());
+            out.merge(MomentsKey.parse(r.key()), m, Moments::merge);
+        }
+        return out;
+    }
+
+    /** Offline: the instrumented model run by vbp-core over the same PNG bytes, per block. */
+    Map<String, Moments> offlineMoments(Path model, List<Integer> imageIndices) throws IOException {
+        ModelProto proto = OnnxModels.read(model).model();
+        Preprocessor pre = new Preprocessor(ModelCard.read(CARD).input());
+        ImageDecoder decoder = new ImageDecoder(ImageDecoder.Limits.DEFAULT);
+        Map<String, Moments> out = new HashMap<>();
+        try (InstrumentedSession s = new InstrumentedSession(proto, MlpBlockFinder.find(proto))) {
+            int batch = 100;
+            for (int from = 0; from < imageIndices.size(); from += batch) {
+                int n = Math.min(batch, imageIndices.size() - from);
+                float[] data = new float[n * pre.size()];
+                for (int k = 0; k < n; k++) {
+                    pre.image(decoder.decode(png(imageIndices.get(from + k)), "image/png"), data, k * pre.size());
+                }
+                InstrumentedSession.BatchResult r = s.runInstrumented(data, new long[]{n, pre.channels(), pre.height(), pre.width()});
+                r.moments().forEach((block, m) -> out.merge(block, m.copy(), Moments::merge));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Asserts two moments agree: the same count exactly, and every mean and M2 within {@code rel} of the larger
+     * magnitude in its block (the float32 per-image sums are identical; only the float64 order of merging differs).
+     */
+    static void assertMomentsEqual(String what, Moments expected, Moments actual, double rel) {
+        assertEquals(expected.count(), actual.count(), what + ": sample count");
+        assertEquals(expected.width(), actual.width(), what + ": width");
+        assertClose(what + " mean", expected.mean(), actual.mean(), rel);
+        assertClose(what + " M2", expected.m2(), actual.m2(), rel);
+    }
+
+    private static void assertClose(String what, double[] e, double[] a, double rel) {
+        for (int j = 0; j < e.length; j++) {
+            double scale = Math.max(Math.abs(e[j]), Math.abs(a[j]));
+            assertTrue(Math.abs(e[j] - a[j]) <= rel * scale,
+                    what + "[" + j + "]: expected " + e[j] + ", got " + a[j] + " (relative " + Math.abs(e[j] - a[j]) / scale + ")");
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+        broker.close();
+    }
+}
