@@ -344,6 +344,9 @@ public final class CollectorLoop implements Runnable {
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxPollRecords());
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-consumer");
+        // static membership: a restarted instance takes its partitions back at once instead of waiting out the
+        // session timeout of its dead predecessor (and a rolling restart causes no rebalance)
+        c.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.instanceId());
         consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
         consumer.subscribe(List.of(Topic.IMAGES.topicName()), new Rebalance());
         connected = true;
