@@ -3,6 +3,7 @@ package io.vbpstream.collector;
 import io.vbpstream.core.stats.Moments;
 import io.vbpstream.core.store.ArtifactRef;
 import io.vbpstream.platform.MomentsKey;
+import io.vbpstream.platform.ServiceProcess;
 import io.vbpstream.platform.Topic;
 import io.vbpstream.platform.TopicReader;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,7 +32,7 @@ class CollectorCrashIT {
 
     private static final int IMAGES = 3000;
     private static CollectorTestBed bed;
-    private static CollectorProcess collector;
+    private static ServiceProcess collector;
     private static int[] committedAtKill = new int[2];
 
     @BeforeAll

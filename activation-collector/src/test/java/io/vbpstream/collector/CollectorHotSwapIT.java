@@ -12,6 +12,7 @@ import io.vbpstream.core.stats.ModelStatistics;
 import io.vbpstream.core.stats.Moments;
 import io.vbpstream.core.store.ArtifactRef;
 import io.vbpstream.platform.MomentsKey;
+import io.vbpstream.platform.ServiceProcess;
 import io.vbpstream.platform.Topic;
 import io.vbpstream.platform.TopicReader;
 import io.vbpstream.platform.message.ModelVersion;
@@ -52,7 +53,7 @@ class CollectorHotSwapIT {
     private static final int FIRST = 1000;
     private static final int SECOND = 1000;
     private static CollectorTestBed bed;
-    private static CollectorProcess collector;
+    private static ServiceProcess collector;
     private static ArtifactRef base;
     private static ArtifactRef pruned;
     private static ModelProto prunedModel;

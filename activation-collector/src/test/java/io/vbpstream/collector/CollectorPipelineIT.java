@@ -9,6 +9,7 @@ import io.vbpstream.core.runtime.ModelSession;
 import io.vbpstream.core.stats.Moments;
 import io.vbpstream.core.store.ArtifactRef;
 import io.vbpstream.platform.MomentsKey;
+import io.vbpstream.platform.ServiceProcess;
 import io.vbpstream.platform.Topic;
 import io.vbpstream.platform.TopicReader;
 import io.vbpstream.platform.message.Prediction;
@@ -44,7 +45,7 @@ class CollectorPipelineIT {
 
     private static final int GOOD = 600;
     private static CollectorTestBed bed;
-    private static CollectorProcess collector;
+    private static ServiceProcess collector;
     private static final Map<String, String> BAD = new HashMap<>();
 
     @BeforeAll

@@ -14,6 +14,7 @@ import io.vbpstream.core.store.ArtifactRef;
 import io.vbpstream.core.store.DirectoryModelStore;
 import io.vbpstream.platform.LocalKafkaBroker;
 import io.vbpstream.platform.MomentsKey;
+import io.vbpstream.platform.ServiceProcess;
 import io.vbpstream.platform.Topic;
 import io.vbpstream.platform.TopicProvisioner;
 import io.vbpstream.platform.TopicReader;
@@ -106,8 +107,8 @@ final class CollectorTestBed implements AutoCloseable {
         return s;
     }
 
-    CollectorProcess startCollector(Map<String, String> settings, String logName) throws Exception {
-        return CollectorProcess.start(settings, dir.resolve(logName));
+    ServiceProcess startCollector(Map<String, String> settings, String logName) throws Exception {
+        return ServiceProcess.start(Path.of(System.getProperty("vbp.collector.app")), settings, dir.resolve(logName));
     }
 
     static String key(int i) {

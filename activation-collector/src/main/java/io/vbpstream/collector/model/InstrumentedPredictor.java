@@ -17,13 +17,15 @@ import ai.onnxruntime.OrtSession;
 import io.vbpstream.core.onnx.Instrumenter;
 import io.vbpstream.core.onnx.InvalidModelException;
 import io.vbpstream.core.onnx.MlpBlock;
+import io.vbpstream.core.onnx.OnnxModels;
 import io.vbpstream.core.runtime.InstrumentedSession.BatchResult;
 import io.vbpstream.core.runtime.OrtEnv;
 import io.vbpstream.core.stats.Moments;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,23 +47,39 @@ public final class InstrumentedPredictor implements AutoCloseable {
 
     public InstrumentedPredictor(String name, ModelProto base, List<MlpBlock> blocks, long[] imageShape, int threads) {
         DjlEngine.get();
-        ModelProto instrumented = Instrumenter.instrument(base, blocks);
         String logits = base.getGraph().getOutput(0).getName();
         List<Instrumenter.BlockOutputs> outputs = Instrumenter.outputsFor(blocks);
         Model m = Model.newInstance(name, Device.cpu(), DjlEngine.NAME);
+        Path file = null;
         try (OrtSession.SessionOptions options = OrtEnv.sessionOptions()) {
             if (threads > 0) {
                 options.setIntraOpNumThreads(threads);
             }
+            // ONNX Runtime reads the instrumented graph from a file: handing it bytes would hold the model on the
+            // heap twice more (the serialised copy, and DJL's copy of the stream)
+            file = Files.createTempFile("vbp-instrumented-", ".onnx");
+            OnnxModels.write(Instrumenter.instrument(base, blocks), file);
             Map<String, Object> settings = new HashMap<>();
             settings.put("sessionOptions", options);
-            m.load(new ByteArrayInputStream(instrumented.toByteArray()), settings);
+            m.load(file, null, settings);
         } catch (OrtException | IOException | MalformedModelException | RuntimeException e) {
             m.close();
             throw new InvalidModelException("ONNX Runtime (DJL) cannot load the model: " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(file);
         }
         this.model = m;
         this.predictor = m.newPredictor(new MomentsTranslator(logits, outputs, imageShape));
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                // a temporary file: the OS cleans its temp folder
+            }
+        }
     }
 
     public BatchResult predict(Batch batch) {

@@ -86,7 +86,8 @@ public class ModelRegistry {
         } catch (ModelRefusedException e) {
             metrics.modelRefused(e.reason().name());
             LOG.errorf("refused model %s/%s: %s", v.model(), v.version(), e.getMessage());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // an unexpected failure (a model too large for the heap included) refuses this version, not the service
             metrics.modelRefused(ModelRefusedException.Reason.UNUSABLE.name());
             LOG.errorf(e, "refused model %s/%s", v.model(), v.version());
         }

@@ -26,7 +26,7 @@ public final class OrtEnv {
             try (OrtEnvironment.ThreadingOptions t = new OrtEnvironment.ThreadingOptions()) {
                 t.setGlobalIntraOpNumThreads(threads);
                 t.setGlobalInterOpNumThreads(1);
-                t.setGlobalSpinControl(Boolean.parseBoolean(System.getProperty("vbp.ort.spin", "false")));
+                t.setGlobalSpinControl(spin());
                 env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "vbp", t);
                 globalPool = true;
             } catch (OrtException | IllegalStateException e) {
@@ -35,6 +35,10 @@ public final class OrtEnv {
             }
         }
         return env;
+    }
+
+    private static boolean spin() {
+        return Boolean.parseBoolean(System.getProperty("vbp.ort.spin", "false"));
     }
 
     /** Session options that use the global pool, with all graph optimisations on. */
@@ -46,6 +50,9 @@ public final class OrtEnv {
             o.disablePerSessionThreads();
         } else {
             o.setIntraOpNumThreads(Integer.getInteger("vbp.ort.threads", Runtime.getRuntime().availableProcessors()));
+            // a per-session pool spins by default: on a small machine the spinning threads starve everything else in
+            // the process (Kafka clients, decoding) and are starved in turn
+            o.addConfigEntry("session.intra_op.allow_spinning", spin() ? "1" : "0");
         }
         return o;
     }

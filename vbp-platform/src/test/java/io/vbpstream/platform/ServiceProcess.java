@@ -1,6 +1,4 @@
-package io.vbpstream.collector;
-
-import io.vbpstream.platform.LocalKafkaBroker;
+package io.vbpstream.platform;
 
 import java.io.IOException;
 import java.net.URI;
@@ -16,48 +14,58 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The packaged collector ({@code target/quarkus-app/quarkus-run.jar}) as a child JVM, so a test can kill it for real
- * (SIGKILL: no shutdown hook, no flush) and start it again.
+ * A packaged Quarkus service ({@code target/quarkus-app/quarkus-run.jar}) as a child JVM, so a test or benchmark
+ * talks to it over HTTP and Kafka like production does, and can kill it for real (SIGKILL: no shutdown hook, no
+ * flush) and start it again.
  */
-final class CollectorProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
 
     private final Process process;
     private final int httpPort;
     private final Path log;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private CollectorProcess(Process process, int httpPort, Path log) {
+    private ServiceProcess(Process process, int httpPort, Path log) {
         this.process = process;
         this.httpPort = httpPort;
         this.log = log;
     }
 
-    /** Starts the collector with {@code settings} as system properties, and waits until it reports ready. */
-    static CollectorProcess start(Map<String, String> settings, Path log) throws Exception {
-        String app = System.getProperty("vbp.collector.app");
-        if (app == null || !Files.isRegularFile(Path.of(app))) {
-            throw new IllegalStateException("the packaged collector is missing (" + app + "); run through Maven's verify");
+    /**
+     * Starts {@code app} (a {@code quarkus-run.jar}) with {@code settings} as system properties on a free HTTP port,
+     * and waits until {@code /q/health/ready} answers 200.
+     */
+    public static ServiceProcess start(Path app, Map<String, String> settings, Path log) throws Exception {
+        if (!Files.isRegularFile(app)) {
+            throw new IllegalStateException("the packaged service is missing (" + app + "); build it with Maven's package");
         }
         int port = LocalKafkaBroker.freePort();
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                 "-Dquarkus.http.port=" + port));
         settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.addAll(List.of("-jar", app));
+        cmd.addAll(List.of("-jar", app.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("OPT_OUT_TRACKING", "true");
         pb.directory(LocalKafkaBroker.repoRoot().toFile());
-        CollectorProcess p = new CollectorProcess(pb.start(), port, log);
-        p.awaitReady(Duration.ofSeconds(60));
+        ServiceProcess p = new ServiceProcess(pb.start(), port, log);
+        // never outlive the JVM that started it, even if that one dies of an exception
+        Runtime.getRuntime().addShutdownHook(new Thread(p.process::destroyForcibly));
+        try {
+            p.awaitReady(Duration.ofSeconds(90));
+        } catch (Exception | Error e) {
+            p.process.destroyForcibly();
+            throw e;
+        }
         return p;
     }
 
-    void awaitReady(Duration timeout) throws Exception {
+    public void awaitReady(Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("the collector exited with " + process.exitValue() + "; see " + log
+                throw new IllegalStateException("the service exited with " + process.exitValue() + "; see " + log
                         + "\n" + tail());
             }
             if (get("/q/health/ready").statusCode() == 200) {
@@ -65,10 +73,10 @@ final class CollectorProcess implements AutoCloseable {
             }
             Thread.sleep(250);
         }
-        throw new IllegalStateException("the collector was not ready in " + timeout + "; see " + log + "\n" + tail());
+        throw new IllegalStateException("the service was not ready in " + timeout + "; see " + log + "\n" + tail());
     }
 
-    HttpResponse<String> get(String path) throws InterruptedException {
+    public HttpResponse<String> get(String path) throws InterruptedException {
         try {
             return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
@@ -78,7 +86,7 @@ final class CollectorProcess implements AutoCloseable {
     }
 
     /** The value of one Prometheus series (exact name with labels), or 0 if absent. */
-    double metric(String series) throws InterruptedException {
+    public double metric(String series) throws InterruptedException {
         for (String line : get("/q/metrics").body().split("\n")) {
             if (line.startsWith(series + " ")) {
                 return Double.parseDouble(line.substring(series.length() + 1).trim());
@@ -88,12 +96,12 @@ final class CollectorProcess implements AutoCloseable {
     }
 
     /** SIGKILL: the process gets no chance to commit, flush or close anything. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(20, TimeUnit.SECONDS);
     }
 
-    String tail() {
+    public String tail() {
         try {
             List<String> lines = Files.readAllLines(log);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
@@ -110,7 +118,7 @@ final class CollectorProcess implements AutoCloseable {
         }
     }
 
-    /** A response for a collector that does not answer (yet). */
+    /** A response for a service that does not answer (yet). */
     private static final class Unreachable implements HttpResponse<String> {
         @Override
         public int statusCode() {
