@@ -1,0 +1,74 @@
+package io.vbpstream.aggregator.observe;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.vbpstream.aggregator.AggregatorConfig;
+import io.vbpstream.aggregator.streams.MergeListener;
+import io.vbpstream.aggregator.streams.RunningMoments;
+import io.vbpstream.platform.MomentsKey;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The aggregator's meters: deltas merged ({@code vbp_aggregator_deltas_merged_total}), dead-lettered by reason
+ * ({@code vbp_aggregator_deltas_dead_lettered_total}), end-to-end lag from a delta's creation to its merge
+ * ({@code vbp_aggregator_merge_lag_seconds}, a histogram), samples per block ({@code vbp_aggregator_block_samples},
+ * at most {@code max-block-gauges} series). The state store's size comes from Kafka Streams' own RocksDB metrics,
+ * which the Quarkus extension binds to Micrometer ({@code kafka_stream_state_*}).
+ */
+@ApplicationScoped
+public class AggregatorMetrics implements MergeListener {
+
+    private final MeterRegistry registry;
+    private final int maxBlockGauges;
+    private final Counter merged;
+    private final Timer lag;
+    private final ConcurrentHashMap<String, Counter> rejected = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<MomentsKey, AtomicLong> samples = new ConcurrentHashMap<>();
+
+    @Inject
+    public AggregatorMetrics(MeterRegistry registry, AggregatorConfig config) {
+        this.registry = registry;
+        this.maxBlockGauges = config.maxBlockGauges();
+        this.merged = Counter.builder("vbp.aggregator.deltas.merged").description("Moments deltas merged").register(registry);
+        this.lag = Timer.builder("vbp.aggregator.merge.lag")
+                .description("From a delta's creation (record timestamp) to its merge")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(10))
+                .register(registry);
+    }
+
+    @Override
+    public void merged(MomentsKey key, RunningMoments totals, long lagMs) {
+        merged.increment();
+        lag.record(Duration.ofMillis(lagMs));
+        AtomicLong g = samples.get(key);
+        if (g == null && samples.size() < maxBlockGauges) {
+            g = samples.computeIfAbsent(key, k -> {
+                AtomicLong v = new AtomicLong();
+                Gauge.builder("vbp.aggregator.block.samples", v, AtomicLong::get)
+                        .description("Samples (tokens) merged per block")
+                        .tags(Tags.of("model", k.model(), "version", k.version(), "block", k.block()))
+                        .register(registry);
+                return v;
+            });
+        }
+        if (g != null) {
+            g.set(totals.moments().count());
+        }
+    }
+
+    @Override
+    public void rejected(String reason) {
+        rejected.computeIfAbsent(reason, r -> Counter.builder("vbp.aggregator.deltas.dead.lettered")
+                .description("Moments deltas sent to the dead-letter topic").tag("reason", r).register(registry)).increment();
+    }
+}

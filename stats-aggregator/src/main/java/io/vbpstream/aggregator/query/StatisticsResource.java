@@ -1,0 +1,59 @@
+package io.vbpstream.aggregator.query;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.util.List;
+import java.util.Map;
+
+/** Interactive queries: any instance answers any key (forwarding to its owner). */
+@Path("/statistics")
+@Produces(MediaType.APPLICATION_JSON)
+public class StatisticsResource {
+
+    @Inject
+    StatisticsQueries queries;
+
+    @GET
+    @Path("/models")
+    public ModelsListing models() {
+        return queries.models();
+    }
+
+    /** {@code ?summary=true} adds quantiles of the variance spectrum. */
+    @GET
+    @Path("/models/{model}/versions/{version}/blocks/{block}")
+    public Response block(@PathParam("model") String model, @PathParam("version") String version,
+                          @PathParam("block") String block, @QueryParam("summary") @DefaultValue("false") boolean summary,
+                          @QueryParam("forwarded") @DefaultValue("false") boolean forwarded) {
+        BlockStatistics s = queries.block(model, version, block, summary, forwarded);
+        return Response.ok(s).header(StatisticsQueries.SERVED_BY, s.servedBy()).build();
+    }
+
+    /** This instance's own keys (what {@code /statistics/models} gathers from each instance). */
+    @GET
+    @Path("/local/entries")
+    public List<ModelsListing.Entry> localEntries() {
+        return queries.localEntries();
+    }
+
+    @ServerExceptionMapper
+    public Response unavailable(StoreUnavailableException e) {
+        return Response.status(503).header("Retry-After", "1").type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("error", "unavailable", "reason", e.getMessage())).build();
+    }
+
+    @ServerExceptionMapper
+    public Response badRequest(IllegalArgumentException e) {
+        return Response.status(400).type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("error", "bad request", "reason", String.valueOf(e.getMessage()))).build();
+    }
+}

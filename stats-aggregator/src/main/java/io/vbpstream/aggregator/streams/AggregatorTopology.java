@@ -1,0 +1,42 @@
+package io.vbpstream.aggregator.streams;
+
+import io.vbpstream.aggregator.AggregatorConfig;
+import io.vbpstream.aggregator.observe.AggregatorMetrics;
+import io.vbpstream.platform.Topic;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+import java.time.Duration;
+
+/**
+ * {@code activation-moments} -> validate and merge into {@code running-moments} (RocksDB, changelogged) -> running
+ * totals to {@code layer-statistics}, rejected deltas to {@code activation-moments.dlq}.
+ */
+@ApplicationScoped
+public class AggregatorTopology {
+
+    public static final String SOURCE = "activation-moments-source";
+    public static final String MERGE = "merge";
+
+    @Produces
+    public Topology topology(AggregatorConfig config, AggregatorMetrics metrics) {
+        return build(config.emitInterval(), metrics);
+    }
+
+    public static Topology build(Duration emitInterval, MergeListener listener) {
+        Topology t = new Topology();
+        t.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+                Topic.ACTIVATION_MOMENTS.topicName());
+        t.addProcessor(MERGE, () -> new MomentsMergeProcessor(emitInterval, listener), SOURCE);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MomentsMergeProcessor.STORE),
+                Serdes.String(), new RunningMomentsSerde()), MERGE);
+        t.addSink(MomentsMergeProcessor.STATISTICS_SINK, Topic.LAYER_STATISTICS.topicName(),
+                Serdes.String().serializer(), Serdes.ByteArray().serializer(), MERGE);
+        t.addSink(MomentsMergeProcessor.DLQ_SINK, Topic.ACTIVATION_MOMENTS_DLQ.topicName(),
+                Serdes.String().serializer(), Serdes.ByteArray().serializer(), MERGE);
+        return t;
+    }
+}
