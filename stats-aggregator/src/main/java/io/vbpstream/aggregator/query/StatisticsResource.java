@@ -52,6 +52,12 @@ public class StatisticsResource {
     }
 
     @ServerExceptionMapper
+    public Response notFound(jakarta.ws.rs.NotFoundException e) {
+        return Response.status(404).type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("error", "not found", "reason", String.valueOf(e.getMessage()))).build();
+    }
+
+    @ServerExceptionMapper
     public Response badRequest(IllegalArgumentException e) {
         return Response.status(400).type(MediaType.APPLICATION_JSON)
                 .entity(Map.of("error", "bad request", "reason", String.valueOf(e.getMessage()))).build();

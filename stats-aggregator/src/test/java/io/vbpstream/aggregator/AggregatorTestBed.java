@@ -1,0 +1,137 @@
+package io.vbpstream.aggregator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vbpstream.core.stats.Moments;
+import io.vbpstream.core.stats.MomentsCodec;
+import io.vbpstream.platform.LocalKafkaBroker;
+import io.vbpstream.platform.ServiceProcess;
+import io.vbpstream.platform.Topic;
+import io.vbpstream.platform.TopicProvisioner;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A real broker with the topics, seeded moments deltas, the packaged aggregator as child processes, and the
+ * reference: every key's deltas merged in the order they were sent.
+ */
+final class AggregatorTestBed implements AutoCloseable {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    final LocalKafkaBroker broker;
+    final Path dir;
+    private final KafkaProducer<String, byte[]> producer;
+    private final Map<String, Moments> expected = new LinkedHashMap<>();
+    private final Map<String, Integer> deltas = new LinkedHashMap<>();
+
+    private AggregatorTestBed(LocalKafkaBroker broker, Path dir) {
+        this.broker = broker;
+        this.dir = dir;
+        this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 << 20),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
+    static AggregatorTestBed create() throws Exception {
+        LocalKafkaBroker broker = LocalKafkaBroker.start();
+        try (Admin admin = broker.admin()) {
+            TopicProvisioner.createMissing(admin, (short) 1);
+        }
+        return new AggregatorTestBed(broker, Files.createTempDirectory("vbp-aggregator-it"));
+    }
+
+    /** Keys {@code model/version/mlpN} for {@code blocks} blocks of two versions. */
+    static List<String> keys(int blocks) {
+        List<String> out = new ArrayList<>();
+        for (String version : List.of("base", "g1")) {
+            for (int b = 0; b < blocks; b++) {
+                out.add("fmnist-vit/" + version + "/mlp" + b);
+            }
+        }
+        return out;
+    }
+
+    /** Sends {@code rounds} deltas to every key (seeded), and merges them into the reference in the same order. */
+    void sendDeltas(List<String> keys, int rounds, int width, Random rnd) throws Exception {
+        sendDeltas(keys, rounds, width, rnd, 0);
+    }
+
+    /** As above, pausing {@code pauseMs} between rounds: a stream rather than a burst. */
+    synchronized void sendDeltas(List<String> keys, int rounds, int width, Random rnd, long pauseMs) throws Exception {
+        for (int r = 0; r < rounds; r++) {
+            if (pauseMs > 0) {
+                producer.flush();
+                Thread.sleep(pauseMs);
+            }
+            for (String key : keys) {
+                int rows = 1 + rnd.nextInt(200);
+                float[] batch = new float[rows * width];
+                for (int i = 0; i < batch.length; i++) {
+                    batch[i] = (float) (rnd.nextGaussian() * (1 + i % 7) + (i % width) * 0.01);
+                }
+                Moments m = Moments.empty(width).addBatch(batch, rows);
+                producer.send(new ProducerRecord<>(Topic.ACTIVATION_MOMENTS.topicName(), key, MomentsCodec.encode(m)));
+                expected.merge(key, m.copy(), Moments::merge);
+                deltas.merge(key, 1, Integer::sum);
+            }
+        }
+        producer.flush();
+    }
+
+    synchronized Moments expected(String key) {
+        return expected.get(key);
+    }
+
+    synchronized int deltas(String key) {
+        return deltas.get(key);
+    }
+
+    synchronized int totalDeltas() {
+        return deltas.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    ServiceProcess start(String instance) throws Exception {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("kafka.bootstrap.servers", broker.bootstrapServers());
+        s.put("vbp.aggregator.state-dir", dir.resolve("state-" + instance).toString());
+        s.put("vbp.aggregator.host", "127.0.0.1");
+        s.put("vbp.aggregator.emit-interval", "500ms");
+        // a killed instance's partitions move after 6 s, not the default 45 s
+        s.put("kafka-streams.session.timeout.ms", "6000");
+        return ServiceProcess.start(Path.of(System.getProperty("vbp.aggregator.app")), s, dir.resolve(instance + ".log"));
+    }
+
+    static JsonNode json(String body) throws Exception {
+        return JSON.readTree(body);
+    }
+
+    static void await(BooleanSupplier condition, String what, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            Thread.sleep(250);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+        broker.close();
+    }
+}
