@@ -7,6 +7,7 @@
 #   bench/run.sh deit-models              exports DeiT-Small/Base shaped models to target/deit (needs python3-torch)
 #   bench/run.sh deit prune|speedup MODEL pruning time and heap (run with -Xmx = 3x the model file), ORT speedup
 #   bench/run.sh collector [args]         activation-collector end to end (real broker, packaged service) vs plain ORT
+#   bench/run.sh aggregator [args]        stats-aggregator merge rate vs a plain consumer; restore time
 #   bench/run.sh all                      everything above, output in target/bench/
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,12 @@ case "${1:-}" in
       || ./mvnw -q -B -DskipTests -pl activation-collector -am package
     [ -s deploy/local-broker/target/classpath.txt ] || ./mvnw -q -B -pl deploy/local-broker generate-resources
     run -Xmx1g io.vbpstream.bench.CollectorBench "$@" ;;
+  aggregator)
+    shift
+    [ -f stats-aggregator/target/quarkus-app/quarkus-run.jar ] \
+      || ./mvnw -q -B -DskipTests -pl stats-aggregator -am package
+    [ -s deploy/local-broker/target/classpath.txt ] || ./mvnw -q -B -pl deploy/local-broker generate-resources
+    run -Xmx1g io.vbpstream.bench.AggregatorBench "$@" ;;
   deit-models) /usr/bin/python3 models/scripts/make_deit.py target/deit ;;
   deit)
     shift; mode=$1; model=$2; shift 2
@@ -40,6 +47,7 @@ case "${1:-}" in
     [ -f target/deit/deit-base/model.onnx ] || "$0" deit-models
     "$0" instrumentation | tee target/bench/instrumentation.txt
     "$0" collector | tee target/bench/collector.txt
+    "$0" aggregator | tee target/bench/aggregator.txt
     "$0" instrumentation --model target/deit/deit-small/model.onnx --batch 8 --rounds 20 | tee target/bench/instrumentation-deit-small.txt
     for m in small base; do
       "$0" deit prune "target/deit/deit-$m/model.onnx" | tee "target/bench/prune-deit-$m.txt"

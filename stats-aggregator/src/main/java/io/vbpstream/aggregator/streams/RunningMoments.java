@@ -27,9 +27,10 @@ public record RunningMoments(Moments moments, long deltas, long lastMergedAt) {
     }
 
     public byte[] encode() {
-        byte[] m = MomentsCodec.encode(moments);
-        return ByteBuffer.allocate(HEADER + m.length).order(ByteOrder.BIG_ENDIAN)
-                .putInt(MAGIC).put(VERSION).putLong(deltas).putLong(lastMergedAt).put(m).array();
+        ByteBuffer buf = ByteBuffer.allocate(HEADER + MomentsCodec.encodedSize(moments.width())).order(ByteOrder.BIG_ENDIAN)
+                .putInt(MAGIC).put(VERSION).putLong(deltas).putLong(lastMergedAt);
+        MomentsCodec.encode(moments, buf);
+        return buf.array();
     }
 
     public static RunningMoments decode(byte[] bytes) {
@@ -42,8 +43,6 @@ public record RunningMoments(Moments moments, long deltas, long lastMergedAt) {
         }
         long deltas = buf.getLong();
         long last = buf.getLong();
-        byte[] m = new byte[buf.remaining()];
-        buf.get(m);
-        return new RunningMoments(MomentsCodec.decode(m), deltas, last);
+        return new RunningMoments(MomentsCodec.decode(bytes, HEADER, bytes.length - HEADER), deltas, last);
     }
 }

@@ -33,24 +33,30 @@ public final class MomentsCodec {
     }
 
     public static byte[] encode(Moments m) {
-        ByteBuffer buf = ByteBuffer.allocate(encodedSize(m.width())).order(ByteOrder.BIG_ENDIAN);
-        buf.putInt(MAGIC).put(VERSION).putInt(m.width()).putLong(m.count());
-        for (int j = 0; j < m.width(); j++) {
-            buf.putDouble(m.mean(j));
-        }
-        for (int j = 0; j < m.width(); j++) {
-            buf.putDouble(m.m2(j));
-        }
+        ByteBuffer buf = ByteBuffer.allocate(encodedSize(m.width()));
+        encode(m, buf);
         return buf.array();
+    }
+
+    /** Writes the record at {@code out}'s position (big-endian), which advances by {@link #encodedSize(int)}. */
+    public static void encode(Moments m, ByteBuffer out) {
+        out.order(ByteOrder.BIG_ENDIAN).putInt(MAGIC).put(VERSION).putInt(m.width()).putLong(m.count());
+        out.asDoubleBuffer().put(m.mean()).put(m.m2());
+        out.position(out.position() + 16 * m.width());
     }
 
     /** Decodes and validates a record; never returns moments with NaN, Inf, negative M2 or a negative count. */
     public static Moments decode(byte[] bytes) {
-        if (bytes == null || bytes.length < HEADER) {
+        return decode(bytes, 0, bytes == null ? 0 : bytes.length);
+    }
+
+    /** Decodes and validates the record in {@code bytes[offset, offset + length)}. */
+    public static Moments decode(byte[] bytes, int offset, int length) {
+        if (bytes == null || length < HEADER) {
             throw new MomentsFormatException(MomentsFormatException.Reason.TRUNCATED,
-                    "record of " + (bytes == null ? 0 : bytes.length) + " bytes is shorter than the " + HEADER + "-byte header");
+                    "record of " + (bytes == null ? 0 : length) + " bytes is shorter than the " + HEADER + "-byte header");
         }
-        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.BIG_ENDIAN);
+        ByteBuffer buf = ByteBuffer.wrap(bytes, offset, length).slice().order(ByteOrder.BIG_ENDIAN);
         int magic = buf.getInt();
         if (magic != MAGIC) {
             throw new MomentsFormatException(MomentsFormatException.Reason.BAD_MAGIC,
@@ -69,10 +75,10 @@ public final class MomentsCodec {
         if (count < 0) {
             throw new MomentsFormatException(MomentsFormatException.Reason.BAD_COUNT, "negative count " + count);
         }
-        if (bytes.length != encodedSize(width)) {
-            throw new MomentsFormatException(bytes.length < encodedSize(width)
+        if (length != encodedSize(width)) {
+            throw new MomentsFormatException(length < encodedSize(width)
                     ? MomentsFormatException.Reason.TRUNCATED : MomentsFormatException.Reason.TRAILING_BYTES,
-                    "record has " + bytes.length + " bytes, width " + width + " needs " + encodedSize(width));
+                    "record has " + length + " bytes, width " + width + " needs " + encodedSize(width));
         }
         double[] mean = new double[width];
         double[] m2 = new double[width];
