@@ -7,7 +7,11 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready only while Kafka Streams is RUNNING: not while it rebalances or restores its stores from the changelog. */
+/**
+ * Ready only while Kafka Streams is RUNNING: not while it rebalances or restores its stores from the changelog.
+ * ({@code quarkus.kafka-streams.health} is off: its liveness check fails whenever the broker is away, and a liveness
+ * failure restarts the pod, which then has to restore its stores again.)
+ */
 @Readiness
 @ApplicationScoped
 public class StreamsReadiness implements HealthCheck {
