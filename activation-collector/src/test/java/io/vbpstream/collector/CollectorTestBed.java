@@ -139,7 +139,7 @@ final class CollectorTestBed implements AutoCloseable {
     }
 
     void promote(ModelVersion v) throws Exception {
-        producer.send(new ProducerRecord<>(Topic.MODEL_VERSIONS.topicName(), v.model(), Messages.write(v))).get();
+        producer.send(new ProducerRecord<>(Topic.MODEL_VERSIONS.topicName(), v.key(), Messages.write(v))).get();
     }
 
     void sendRawVersion(String key, byte[] value) throws Exception {

@@ -27,11 +27,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The fmnist-vit pruning sweep behind docs/RESULTS.md: every criterion, with and without mean shift, uniform and
@@ -146,21 +144,11 @@ public final class ResultsSweep {
         double sum = 0;
         double min = 1;
         for (int i = 0; i < a.blocks().size(); i++) {
-            double j = jaccard(a.blocks().get(i).kept(), b.blocks().get(i).kept());
+            double j = a.blocks().get(i).jaccard(b.blocks().get(i));
             sum += j;
             min = Math.min(min, j);
         }
         return String.format(Locale.ROOT, "%.3f / %.3f", sum / a.blocks().size(), min);
-    }
-
-    static double jaccard(int[] a, int[] b) {
-        Set<Integer> sa = new HashSet<>();
-        Arrays.stream(a).forEach(sa::add);
-        int inter = 0;
-        for (int x : b) {
-            inter += sa.contains(x) ? 1 : 0;
-        }
-        return (double) inter / (a.length + b.length - inter);
     }
 
     static double mean(double[] v) {

@@ -85,6 +85,11 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** The service's address for {@code path}. */
+    public String url(String path) {
+        return "http://127.0.0.1:" + httpPort + path;
+    }
+
     /** The value of one Prometheus series (exact name with labels), or 0 if absent. */
     public double metric(String series) throws InterruptedException {
         for (String line : get("/q/metrics").body().split("\n")) {

@@ -13,7 +13,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Follows the compacted {@code model-versions} topic from its start (a fresh consumer group per process), so the
- * latest promotion of this collector's model is always applied, also after a restart. Unreadable records are nacked
+ * latest promotion of this collector's model is always applied, also after a restart. Records of other statuses
+ * (candidates, rejected and rolled-back versions) are read and ignored. Unreadable records are nacked
  * and go to {@code model-versions.dlq} with the reason.
  */
 @ApplicationScoped
@@ -37,7 +38,11 @@ public class ModelVersionsListener {
             LOG.warnf("unreadable model-versions record: %s", e.getMessage());
             return message.nack(e);
         }
-        registry.promote(version);
+        if (version.status() == ModelVersion.Status.PROMOTED) {
+            registry.promote(version);
+        } else {
+            LOG.debugf("%s is %s: nothing to serve", version.key(), version.status());
+        }
         return message.ack();
     }
 }

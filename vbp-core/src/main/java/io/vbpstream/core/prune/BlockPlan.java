@@ -26,4 +26,25 @@ public record BlockPlan(String block, int width, int[] kept, int[] removed) {
     public int keptWidth() {
         return kept.length;
     }
+
+    /** Jaccard overlap of the kept sets: |A ∩ B| / |A ∪ B| (both sorted, so one merge pass). */
+    public double jaccard(BlockPlan other) {
+        int[] a = kept;
+        int[] b = other.kept;
+        int i = 0;
+        int j = 0;
+        int inter = 0;
+        while (i < a.length && j < b.length) {
+            if (a[i] == b[j]) {
+                inter++;
+                i++;
+                j++;
+            } else if (a[i] < b[j]) {
+                i++;
+            } else {
+                j++;
+            }
+        }
+        return (double) inter / (a.length + b.length - inter);
+    }
 }

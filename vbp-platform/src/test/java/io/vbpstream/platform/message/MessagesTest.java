@@ -37,6 +37,18 @@ class MessagesTest {
         ModelVersion v = ModelVersion.read(json.getBytes(StandardCharsets.UTF_8));
         assertEquals("m", v.model());
         assertNull(v.parentVersion());
+        assertEquals(ModelVersion.Status.PROMOTED, v.status(), "a record without a status is a promotion");
+    }
+
+    @Test
+    void statusChangesKeepEverythingElse() {
+        ModelVersion v = ModelVersion.of("m", "g1", "u", SHA, "base", 1, "2026-11-27T10:00:00Z");
+        ModelVersion r = v.withStatus(ModelVersion.Status.REJECTED, "2026-11-27T11:00:00Z");
+        assertEquals(ModelVersion.Status.REJECTED, r.status());
+        assertEquals("2026-11-27T11:00:00Z", r.updatedAt());
+        assertEquals(v.sha256(), r.sha256());
+        assertEquals("m/g1", r.key());
+        assertEquals(r, ModelVersion.read(Messages.write(r)));
     }
 
     @Test

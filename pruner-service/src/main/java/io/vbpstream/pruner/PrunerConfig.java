@@ -1,0 +1,111 @@
+package io.vbpstream.pruner;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** The pruner's settings ({@code vbp.pruner.*}). Defaults are justified in docs/RESULTS.md. */
+@ConfigMapping(prefix = "vbp.pruner")
+public interface PrunerConfig {
+
+    /** Bearer token of the mutating endpoints (prune, promote, rollback); without one they answer 403. */
+    Optional<String> adminToken();
+
+    /** Prune automatically when a promoted version's statistics converge. */
+    @WithDefault("true")
+    boolean auto();
+
+    /** How often convergence is checked. */
+    @WithDefault("2s")
+    Duration checkInterval();
+
+    Model model();
+
+    Store store();
+
+    Policy policy();
+
+    Convergence convergence();
+
+    Gate gate();
+
+    interface Model {
+        @WithDefault("fmnist-vit")
+        String id();
+
+        /** The model card: preprocessing and labels for the validation gate. */
+        @WithDefault("models/fmnist-vit/model.json")
+        String card();
+
+        /** The generation-0 version, published as promoted if model-versions has none for this model. */
+        @WithDefault("base")
+        String baseVersion();
+
+        /** Store address of the generation-0 artifact ({@code vbp-store:sha256/<hex>.onnx}). */
+        String baseUri();
+    }
+
+    interface Store {
+        @WithDefault(".vbp-local/store")
+        String directory();
+    }
+
+    interface Policy {
+        /** variance, weighted-variance, magnitude or random. */
+        @WithDefault("variance")
+        String criterion();
+
+        /** uniform or global. */
+        @WithDefault("uniform")
+        String allocation();
+
+        /** mean or none. */
+        @WithDefault("mean")
+        String compensation();
+
+        /** MACs reduction (of the base model) added per step of continuous recompression. */
+        @WithDefault("0.10")
+        double step();
+
+        /** Cumulative MACs reduction of the base model at which stepping stops. */
+        @WithDefault("0.35")
+        double finalTarget();
+
+        @WithDefault("0.02")
+        double minKeepFraction();
+
+        @WithDefault("1")
+        int widthMultiple();
+    }
+
+    interface Convergence {
+        /** Samples (tokens) per block before a version can converge: 51 200 is 1024 fmnist-vit images. */
+        @WithDefault("51200")
+        long nMin();
+
+        /** Jaccard overlap of the kept sets between snapshots {@code delta-n} samples apart. */
+        @WithDefault("0.95")
+        double stability();
+
+        @WithDefault("51200")
+        long deltaN();
+    }
+
+    interface Gate {
+        /** Most recent images read back from the images topic. */
+        @WithDefault("512")
+        int images();
+
+        @WithDefault("0.90")
+        double minAgreement();
+
+        /** Candidate accuracy / parent accuracy on the labelled images, when there are any. */
+        @WithDefault("0.95")
+        double minRelativeAccuracy();
+
+        @WithDefault("64")
+        int batch();
+    }
+}

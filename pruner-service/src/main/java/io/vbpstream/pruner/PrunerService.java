@@ -1,0 +1,163 @@
+package io.vbpstream.pruner;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+import io.vbpstream.core.prune.PruningPolicy;
+import io.vbpstream.core.stats.MomentsCodec;
+import io.vbpstream.platform.MomentsKey;
+import io.vbpstream.platform.Topic;
+import io.vbpstream.platform.message.ModelVersion;
+import io.vbpstream.pruner.convergence.ConvergenceTracker;
+import io.vbpstream.pruner.follow.CompactedTopicFollower;
+import io.vbpstream.pruner.follow.StatisticsView;
+import io.vbpstream.pruner.follow.VersionRegistry;
+import io.vbpstream.pruner.observe.PrunerMetrics;
+import io.vbpstream.pruner.prune.PruneService;
+import io.vbpstream.pruner.prune.VersionModel;
+import io.vbpstream.pruner.prune.VersionModels;
+import io.vbpstream.pruner.prune.VersionPublisher;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Follows {@code model-versions} and {@code layer-statistics}; every {@code check-interval} it updates the
+ * convergence of the promoted version and, when it is ready and has not been pruned before, runs the next step of
+ * continuous recompression. Publishes the base version if the topic has none for the model.
+ */
+@ApplicationScoped
+public class PrunerService {
+
+    private static final Logger LOG = Logger.getLogger(PrunerService.class);
+
+    @Inject
+    PrunerConfig config;
+
+    @Inject
+    VersionRegistry registry;
+
+    @Inject
+    StatisticsView statistics;
+
+    @Inject
+    VersionModels models;
+
+    @Inject
+    PruneService pruner;
+
+    @Inject
+    PrunerMetrics metrics;
+
+    @Inject
+    VersionPublisher publisher;
+
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafka;
+
+    private ConvergenceTracker tracker;
+    private CompactedTopicFollower versions;
+    private CompactedTopicFollower stats;
+    private ScheduledExecutorService scheduler;
+    private volatile ConvergenceTracker.Progress progress;
+    private volatile String lastError;
+
+    void onStart(@Observes StartupEvent e) {
+        PrunerConfig.Convergence c = config.convergence();
+        tracker = new ConvergenceTracker(c.nMin(), c.stability(), c.deltaN());
+        versions = new CompactedTopicFollower(Topic.MODEL_VERSIONS.topicName(), kafka,
+                r -> registry.accept(ModelVersion.read(r.value()))).start();
+        stats = new CompactedTopicFollower(Topic.LAYER_STATISTICS.topicName(), kafka,
+                r -> statistics.accept(MomentsKey.parse(r.key()), MomentsCodec.decode(r.value()))).start();
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "vbp-pruner"));
+        long ms = config.checkInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(this::check, ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    void onStop(@Observes ShutdownEvent e) {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+        if (versions != null) {
+            versions.close();
+            stats.close();
+        }
+    }
+
+    /** True once both topics have been read to where they stood at start. */
+    public boolean caughtUp() {
+        return versions != null && versions.caughtUp() && stats.caughtUp();
+    }
+
+    public ConvergenceTracker.Progress progress() {
+        return progress;
+    }
+
+    public String lastError() {
+        return lastError;
+    }
+
+    public ConvergenceTracker tracker() {
+        return tracker;
+    }
+
+    private void check() {
+        try {
+            if (!caughtUp()) {
+                return;
+            }
+            String model = config.model().id();
+            Optional<ModelVersion> current = registry.current(model);
+            if (current.isEmpty()) {
+                if (registry.all(model).isEmpty()) {
+                    publishBase(model);
+                }
+                return;
+            }
+            ModelVersion cur = current.get();
+            VersionModel vm = models.load(cur);
+            Optional<PruningPolicy> next = pruner.nextStep(cur, vm);
+            PruningPolicy planning = next.orElseGet(() -> pruner.nextStep(baseOf(cur), vm).orElse(null));
+            if (planning == null) {
+                progress = ConvergenceTracker.Progress.none(model, cur.version());
+                return;
+            }
+            ConvergenceTracker.Progress p = tracker.update(model, cur.version(), vm.blockNames(),
+                    statistics.blocks(model, cur.version()), s -> pruner.plan(vm, s, planning));
+            progress = p;
+            metrics.progress(p, tracker.nMin());
+            if (config.auto() && p.ready() && next.isPresent() && !registry.hasChild(model, cur.version())) {
+                pruner.prune(cur, next.get());
+            }
+            lastError = null;
+        } catch (RuntimeException ex) {
+            lastError = ex.getMessage();
+            LOG.warnf(ex, "pruner check failed");
+        }
+    }
+
+    /** When the final target is reached, convergence is still shown, against the first step's policy. */
+    private static ModelVersion baseOf(ModelVersion v) {
+        return new ModelVersion(v.schema(), v.model(), v.version(), v.uri(), v.sha256(), null, 0, v.createdAt(), v.status(),
+                null, null, v.updatedAt());
+    }
+
+    private void publishBase(String model) {
+        String uri = config.model().baseUri();
+        String sha = uri.substring(uri.lastIndexOf('/') + 1, uri.lastIndexOf(".onnx"));
+        ModelVersion base = ModelVersion.of(model, config.model().baseVersion(), uri, sha, null, 0, Instant.now().toString());
+        models.load(base); // refuse to announce a base the store cannot serve
+        registry.accept(base);
+        publisher.publish(base);
+        LOG.infof("published the base version %s", base.key());
+    }
+}

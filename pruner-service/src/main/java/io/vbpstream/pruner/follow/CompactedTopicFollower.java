@@ -1,0 +1,108 @@
+package io.vbpstream.pruner.follow;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Reads a compacted topic from its start on its own thread and hands every record to a handler, for ever: no group,
+ * nothing committed, every process sees the whole topic. {@link #caughtUp()} turns true once the end offsets seen at
+ * start have been reached, so decisions are not taken on a half-read state.
+ */
+public final class CompactedTopicFollower implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(CompactedTopicFollower.class);
+
+    private final String topic;
+    private final Map<String, Object> kafka;
+    private final Consumer<ConsumerRecord<String, byte[]>> handler;
+    private final Thread thread;
+    private volatile boolean caughtUp;
+    private volatile boolean running = true;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+
+    public CompactedTopicFollower(String topic, Map<String, Object> kafka, Consumer<ConsumerRecord<String, byte[]>> handler) {
+        this.topic = topic;
+        this.kafka = kafka;
+        this.handler = handler;
+        this.thread = new Thread(this::run, "follow-" + topic);
+        this.thread.setDaemon(true);
+    }
+
+    public CompactedTopicFollower start() {
+        thread.start();
+        return this;
+    }
+
+    public boolean caughtUp() {
+        return caughtUp;
+    }
+
+    private void run() {
+        while (running) {
+            Map<String, Object> c = new HashMap<>(kafka);
+            c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 << 20);
+            c.remove(ConsumerConfig.GROUP_ID_CONFIG);
+            try (KafkaConsumer<String, byte[]> k = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
+                consumer = k;
+                List<TopicPartition> parts = new ArrayList<>();
+                for (PartitionInfo p : k.partitionsFor(topic, Duration.ofSeconds(30))) {
+                    parts.add(new TopicPartition(topic, p.partition()));
+                }
+                k.assign(parts);
+                k.seekToBeginning(parts);
+                Map<TopicPartition, Long> end = k.endOffsets(parts);
+                while (running) {
+                    for (ConsumerRecord<String, byte[]> r : k.poll(Duration.ofMillis(200))) {
+                        try {
+                            handler.accept(r);
+                        } catch (RuntimeException e) {
+                            LOG.warnf("%s record at %d-%d skipped: %s", topic, r.partition(), r.offset(), e.getMessage());
+                        }
+                    }
+                    if (!caughtUp && parts.stream().allMatch(tp -> k.position(tp) >= end.get(tp))) {
+                        caughtUp = true;
+                        LOG.infof("caught up with %s", topic);
+                    }
+                }
+            } catch (WakeupException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.warnf("following %s failed (%s); starting over", topic, e.getMessage());
+                sleep();
+            }
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        KafkaConsumer<String, byte[]> k = consumer;
+        if (k != null) {
+            k.wakeup();
+        }
+    }
+}

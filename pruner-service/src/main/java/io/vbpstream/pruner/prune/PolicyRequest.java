@@ -1,0 +1,39 @@
+package io.vbpstream.pruner.prune;
+
+import io.vbpstream.core.prune.Allocation;
+import io.vbpstream.core.prune.Compensation;
+import io.vbpstream.core.prune.Criterion;
+import io.vbpstream.core.prune.PruningPolicy;
+import io.vbpstream.core.prune.PruningTarget;
+
+import java.util.Locale;
+
+/**
+ * A pruning policy as a request body or configuration: exactly one of {@code ratio} (fraction of hidden neurons
+ * removed) and {@code macsReduction} (fraction of the model's MACs removed), both in (0, 1).
+ * {@link #toPolicy()} throws {@link IllegalArgumentException} with a message a person can act on.
+ */
+public record PolicyRequest(String criterion, String allocation, String compensation, Double ratio, Double macsReduction,
+                            Double minKeepFraction, Integer widthMultiple) {
+
+    public PruningPolicy toPolicy() {
+        if ((ratio == null) == (macsReduction == null)) {
+            throw new IllegalArgumentException("give exactly one of 'ratio' and 'macsReduction'");
+        }
+        double t = ratio != null ? ratio : macsReduction;
+        if (!(t > 0 && t < 1)) {
+            throw new IllegalArgumentException((ratio != null ? "ratio" : "macsReduction") + " must be in (0, 1), got " + t);
+        }
+        PruningTarget target = ratio != null ? new PruningTarget.NeuronRatio(ratio) : new PruningTarget.MacsReduction(macsReduction);
+        Allocation a;
+        try {
+            a = Allocation.valueOf((allocation == null ? "uniform" : allocation).toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("allocation must be 'uniform' or 'global', got '" + allocation + "'");
+        }
+        return new PruningPolicy(Criterion.parse(criterion == null ? "variance" : criterion), a, target,
+                Compensation.parse(compensation == null ? "mean" : compensation),
+                minKeepFraction == null ? PruningPolicy.DEFAULT_MIN_KEEP : minKeepFraction, 0,
+                widthMultiple == null ? 1 : widthMultiple);
+    }
+}

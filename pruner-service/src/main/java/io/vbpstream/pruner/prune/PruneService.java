@@ -1,0 +1,208 @@
+package io.vbpstream.pruner.prune;
+
+import io.smallrye.common.annotation.Identifier;
+import io.vbpstream.core.data.ModelCard;
+import io.vbpstream.core.onnx.OnnxModels;
+import io.vbpstream.core.prune.Pruning;
+import io.vbpstream.core.prune.PruningPlan;
+import io.vbpstream.core.prune.PruningPolicy;
+import io.vbpstream.core.prune.PruningTarget;
+import io.vbpstream.core.prune.PlanBuilder;
+import io.vbpstream.core.stats.ModelStatistics;
+import io.vbpstream.core.stats.Moments;
+import io.vbpstream.core.store.ArtifactRef;
+import io.vbpstream.platform.message.ModelVersion;
+import io.vbpstream.pruner.PrunerConfig;
+import io.vbpstream.pruner.follow.StatisticsView;
+import io.vbpstream.pruner.observe.PrunerMetrics;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Prunes a promoted version with the statistics gathered under it, stores the artifact, publishes the candidate,
+ * runs the validation gate and publishes the verdict. The statistics and the full report of every candidate are kept
+ * beside the store ({@code statistics/<sha256>.vbps}, {@code reports/<sha256>.json}) for inspection and reproduction.
+ */
+@ApplicationScoped
+public class PruneService {
+
+    private static final Logger LOG = Logger.getLogger(PruneService.class);
+
+    @Inject
+    PrunerConfig config;
+
+    @Inject
+    StatisticsView statistics;
+
+    @Inject
+    VersionModels models;
+
+    @Inject
+    VersionPublisher publisher;
+
+    @Inject
+    PrunerMetrics metrics;
+
+    @Inject
+    @Identifier("default-kafka-broker")
+    Map<String, Object> kafka;
+
+    private volatile ModelCard card;
+
+    public ModelCard card() {
+        if (card == null) {
+            try {
+                card = ModelCard.read(Path.of(config.model().card()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the model card " + config.model().card(), e);
+            }
+        }
+        return card;
+    }
+
+    /**
+     * The policy of the next continuous-recompression step from {@code parent}, or empty once the final target is
+     * reached: cumulative MACs reduction (of the base) {@code min(final, (generation + 1) * step)}.
+     */
+    public Optional<PruningPolicy> nextStep(ModelVersion parent, VersionModel parentModel) {
+        PrunerConfig.Policy p = config.policy();
+        long parentMacs = parentModel.cost().macs();
+        long baseMacs = parent.pruning() == null ? parentMacs : parent.pruning().baseMacs();
+        double done = 1.0 - (double) parentMacs / baseMacs;
+        double target = Math.min(p.finalTarget(), (parent.generation() + 1) * p.step());
+        if (target <= done + 1e-3) {
+            return Optional.empty();
+        }
+        // rounded so the policy in the record is the number a person would type (0.1, not 0.09999999999999998)
+        double fromParent = Math.round((1.0 - baseMacs * (1.0 - target) / parentMacs) * 1e9) / 1e9;
+        return Optional.of(new PolicyRequest(p.criterion(), p.allocation(), p.compensation(), null, fromParent,
+                p.minKeepFraction(), p.widthMultiple()).toPolicy());
+    }
+
+    /** The plan {@code policy} would make for {@code parent} from {@code stats} (convergence snapshots). */
+    public PruningPlan plan(VersionModel parent, Map<String, Moments> stats, PruningPolicy policy) {
+        return new PlanBuilder(parent.blocks(), toStatistics(parent, stats), policy).build(parent.cost());
+    }
+
+    /**
+     * Prunes {@code parent} with {@code policy}, validates and publishes. Throws {@link IllegalArgumentException} for a
+     * policy that cannot be applied (it would empty a block, say) and {@link IllegalStateException} when there are no
+     * statistics for every block yet.
+     */
+    public synchronized ModelVersion prune(ModelVersion parent, PruningPolicy policy) {
+        long t0 = System.nanoTime();
+        VersionModel pm = models.load(parent);
+        Map<String, Moments> stats = statistics.blocks(parent.model(), parent.version());
+        for (String b : pm.blockNames()) {
+            if (!stats.containsKey(b)) {
+                throw new IllegalStateException("no statistics yet for block " + b + " of " + parent.key());
+            }
+        }
+        refuseEmptyingBlocks(pm, policy);
+        ModelStatistics ms = toStatistics(pm, stats);
+        Pruning.Result r = Pruning.run(pm.model(), parent.sha256(), ms, policy, pm.cost());
+        ArtifactRef ref = storeArtifact(r, ms);
+        String now = Instant.now().toString();
+        Map<String, Long> samples = new LinkedHashMap<>();
+        stats.forEach((b, m) -> samples.put(b, m.count()));
+        long baseMacs = parent.pruning() == null ? r.report().before().macs() : parent.pruning().baseMacs();
+        ModelVersion.Pruning pruning = new ModelVersion.Pruning(describe(policy), samples, r.plan().keptWidths(),
+                r.report().after().macs(), r.report().after().params(), baseMacs, r.report().macsReduction(),
+                r.report().paramsReduction());
+        int generation = parent.generation() + 1;
+        String name = "g" + generation + "-" + ref.sha256().substring(0, 12);
+        ModelVersion candidate = new ModelVersion(ModelVersion.SCHEMA, parent.model(), name, ref.uri().toString(),
+                ref.sha256(), parent.version(), generation, now, ModelVersion.Status.CANDIDATE, pruning, null, now);
+        publisher.publish(candidate);
+        double pruneSeconds = (System.nanoTime() - t0) / 1e9;
+
+        long t1 = System.nanoTime();
+        RecentImages.Sample sample = RecentImages.read(kafka, config.gate().images(), card());
+        ModelVersion.Validation v = new ValidationGate(config.gate().minAgreement(), config.gate().minRelativeAccuracy(),
+                config.gate().batch()).validate(pm.model(), r.model(), sample, card());
+        double validateSeconds = (System.nanoTime() - t1) / 1e9;
+        ModelVersion.Status status = v.reason() == null ? ModelVersion.Status.PROMOTED : ModelVersion.Status.REJECTED;
+        ModelVersion verdict = new ModelVersion(ModelVersion.SCHEMA, parent.model(), name, ref.uri().toString(),
+                ref.sha256(), parent.version(), generation, now, status, pruning, v, Instant.now().toString());
+        publisher.publish(verdict);
+        metrics.published(verdict, pruneSeconds, validateSeconds);
+        LOG.info(String.format(Locale.ROOT, "%s: %s (MACs -%.1f%% from %s, agreement %.4f on %d images%s); prune %.2f s, validate %.2f s",
+                verdict.key(), status, 100 * pruning.macsReduction(), parent.version(), v.agreement(), v.images(),
+                v.reason() == null ? "" : ", " + v.reason(), pruneSeconds, validateSeconds));
+        return verdict;
+    }
+
+    /**
+     * vbp-core keeps at least one neuron per block whatever the policy says; a request that asks to remove every neuron
+     * of a block is refused here rather than quietly changed.
+     */
+    private static void refuseEmptyingBlocks(VersionModel pm, PruningPolicy policy) {
+        if (policy.target() instanceof PruningTarget.NeuronRatio r) {
+            for (var b : pm.blocks()) {
+                if (Math.round(r.ratio() * b.width()) >= b.width() && policy.minKeepFraction() == 0) {
+                    throw new IllegalArgumentException(String.format(Locale.ROOT, "ratio %s would empty block %s "
+                            + "(all %d neurons): lower the ratio or keep a minKeepFraction above 0", r.ratio(), b.name(), b.width()));
+                }
+            }
+        }
+    }
+
+    /** The statistics file behind a candidate (as written when it was pruned). */
+    public Path statisticsFile(String sha256) {
+        return storeRoot().resolve("statistics").resolve(sha256 + ".vbps");
+    }
+
+    public Path reportFile(String sha256) {
+        return storeRoot().resolve("reports").resolve(sha256 + ".json");
+    }
+
+    private Path storeRoot() {
+        return Path.of(config.store().directory());
+    }
+
+    private ArtifactRef storeArtifact(Pruning.Result r, ModelStatistics ms) {
+        try {
+            Path tmp = Files.createTempFile("vbp-pruned-", ".onnx");
+            try {
+                OnnxModels.write(r.model(), tmp);
+                ArtifactRef ref = models.store().put(tmp);
+                ms.write(statisticsFile(ref.sha256()));
+                r.report().write(reportFile(ref.sha256()));
+                return ref;
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store the pruned model: " + e.getMessage(), e);
+        }
+    }
+
+    private static ModelStatistics toStatistics(VersionModel parent, Map<String, Moments> stats) {
+        ModelStatistics ms = new ModelStatistics(parent.version().sha256());
+        long min = Long.MAX_VALUE;
+        for (Map.Entry<String, Moments> e : stats.entrySet()) {
+            ms.block(e.getKey(), e.getValue().width()).merge(e.getValue());
+            min = Math.min(min, e.getValue().count());
+        }
+        ms.addImages(stats.isEmpty() ? 0 : min / Math.max(1, parent.tokens()));
+        return ms;
+    }
+
+    static String describe(PruningPolicy p) {
+        String target = p.target() instanceof PruningTarget.NeuronRatio r ? "ratio=" + r.ratio()
+                : "macs-reduction=" + ((PruningTarget.MacsReduction) p.target()).fraction();
+        return p.criterion().id() + "," + p.allocation().id() + "," + target + ",compensation=" + p.compensation().id()
+                + ",min-keep=" + p.minKeepFraction() + ",width-multiple=" + p.widthMultiple();
+    }
+}

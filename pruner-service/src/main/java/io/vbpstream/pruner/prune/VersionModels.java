@@ -1,0 +1,67 @@
+package io.vbpstream.pruner.prune;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import io.vbpstream.core.cost.CostModel;
+import io.vbpstream.core.onnx.MlpBlock;
+import io.vbpstream.core.onnx.MlpBlockFinder;
+import io.vbpstream.core.onnx.OnnxModels;
+import io.vbpstream.core.store.ArtifactRef;
+import io.vbpstream.core.store.DirectoryModelStore;
+import io.vbpstream.core.store.ModelStore;
+import io.vbpstream.platform.message.ModelVersion;
+import io.vbpstream.pruner.PrunerConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Loads versions from the model store (sha256 verified), keeping the last few in memory. */
+@ApplicationScoped
+public class VersionModels {
+
+    private static final int CACHED = 4;
+
+    private final ModelStore store;
+    private final Map<String, VersionModel> cache = new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, VersionModel> e) {
+            return size() > CACHED;
+        }
+    };
+
+    @Inject
+    public VersionModels(PrunerConfig config) {
+        this.store = new DirectoryModelStore(Path.of(config.store().directory()));
+    }
+
+    public ModelStore store() {
+        return store;
+    }
+
+    public synchronized VersionModel load(ModelVersion v) {
+        VersionModel m = cache.get(v.sha256());
+        if (m != null && m.version().version().equals(v.version())) {
+            return m;
+        }
+        Path file = store.fetch(new ArtifactRef(URI.create(v.uri()), v.sha256(), -1));
+        try {
+            OnnxModels.LoadedModel loaded = OnnxModels.read(file);
+            if (!loaded.sha256().equals(v.sha256())) {
+                throw new IllegalStateException(file + " changed under the store's check");
+            }
+            ModelProto proto = loaded.model();
+            List<MlpBlock> blocks = MlpBlockFinder.find(proto);
+            m = new VersionModel(v, proto, blocks, CostModel.analyse(proto, blocks, Map.of()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        cache.put(v.sha256(), m);
+        return m;
+    }
+}

@@ -1,0 +1,159 @@
+package io.vbpstream.pruner.web;
+
+import io.vbpstream.core.prune.PruningPlan;
+import io.vbpstream.core.prune.PruningPolicy;
+import io.vbpstream.core.stats.Moments;
+import io.vbpstream.platform.message.ModelVersion;
+import io.vbpstream.pruner.PrunerConfig;
+import io.vbpstream.pruner.PrunerService;
+import io.vbpstream.pruner.convergence.ConvergenceTracker;
+import io.vbpstream.pruner.follow.StatisticsView;
+import io.vbpstream.pruner.follow.VersionRegistry;
+import io.vbpstream.pruner.prune.PruneService;
+import io.vbpstream.pruner.prune.VersionModel;
+import io.vbpstream.pruner.prune.VersionModels;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The page a person reads: the promoted version's per-block variance spectra with the next step's threshold, the
+ * convergence progress, and the lineage. Server-rendered HTML and SVG, no scripts, no external resources.
+ */
+@Path("/")
+public class StatusPage {
+
+    @Inject
+    PrunerConfig config;
+
+    @Inject
+    PrunerService service;
+
+    @Inject
+    VersionRegistry registry;
+
+    @Inject
+    StatisticsView statistics;
+
+    @Inject
+    VersionModels models;
+
+    @Inject
+    PruneService pruner;
+
+    @GET
+    @Produces(MediaType.TEXT_HTML)
+    public String page() {
+        String model = config.model().id();
+        StringBuilder h = new StringBuilder(16_384);
+        h.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>vbp-stream pruner: ")
+                .append(Html.escape(model)).append("</title><style>")
+                .append("body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0 24px}")
+                .append("td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}th{background:#f3f3f3}td.l,th.l{text-align:left}")
+                .append(".charts{display:flex;flex-wrap:wrap;gap:12px}.ok{color:#1e8449}.wait{color:#b9770e}.bad{color:#c0392b}")
+                .append("</style></head><body>");
+        h.append("<h1>vbp-stream pruner: ").append(Html.escape(model)).append("</h1>");
+        Optional<ModelVersion> current = registry.current(model);
+        if (!service.caughtUp()) {
+            h.append("<p class=\"wait\">Reading model-versions and layer-statistics…</p>");
+        }
+        if (service.lastError() != null) {
+            h.append("<p class=\"bad\">Last check failed: ").append(Html.escape(service.lastError())).append("</p>");
+        }
+        if (current.isEmpty()) {
+            h.append("<p>No promoted version yet.</p>");
+        } else {
+            spectra(h, current.get());
+            convergence(h);
+        }
+        lineage(h, model);
+        return h.append("</body></html>").toString();
+    }
+
+    private void spectra(StringBuilder h, ModelVersion cur) {
+        h.append("<h2>Serving <code>").append(Html.escape(cur.version())).append("</code>: variance spectra</h2>");
+        Map<String, Moments> stats = statistics.blocks(cur.model(), cur.version());
+        if (stats.isEmpty()) {
+            h.append("<p>No statistics for this version yet.</p>");
+            return;
+        }
+        VersionModel vm = models.load(cur);
+        Optional<PruningPolicy> next = pruner.nextStep(cur, vm);
+        PruningPlan plan = null;
+        if (next.isPresent() && stats.keySet().containsAll(vm.blockNames())) {
+            plan = pruner.plan(vm, stats, next.get());
+            h.append("<p>Shaded: what the next step (").append(Html.escape(next.get().target().toString()))
+                    .append(") would remove; dashed: its variance threshold.</p>");
+        } else if (next.isEmpty()) {
+            h.append("<p>The final target is reached: no further step.</p>");
+        }
+        h.append("<div class=\"charts\">");
+        for (Map.Entry<String, Moments> e : stats.entrySet()) {
+            int removed = 0;
+            if (plan != null) {
+                removed = plan.blocks().stream().filter(b -> b.block().equals(e.getKey())).findFirst()
+                        .map(b -> b.removed().length).orElse(0);
+            }
+            h.append(SpectrumChart.svg(e.getKey() + " (n=" + e.getValue().count() + ")", e.getValue().variance(), removed));
+        }
+        h.append("</div>");
+    }
+
+    private void convergence(StringBuilder h) {
+        ConvergenceTracker.Progress p = service.progress();
+        h.append("<h2>Convergence</h2>");
+        if (p == null || p.blocks().isEmpty()) {
+            h.append("<p>Not measured yet.</p>");
+            return;
+        }
+        PrunerConfig.Convergence c = config.convergence();
+        h.append(String.format(Locale.ROOT, "<p>n-min %d samples, stability %.2f, snapshots every %d samples; %d snapshots so far. "
+                        + "<strong class=\"%s\">%s</strong></p>", c.nMin(), c.stability(), c.deltaN(), p.snapshots(),
+                p.ready() ? "ok" : "wait", p.ready() ? "Ready" : "Not ready"));
+        h.append("<table id=\"convergence\"><tr><th class=\"l\">block</th><th>samples</th><th>of n-min</th><th>Jaccard</th><th>converged</th></tr>");
+        for (ConvergenceTracker.BlockProgress b : p.blocks()) {
+            h.append(String.format(Locale.ROOT, "<tr><td class=\"l\">%s</td><td>%d</td><td>%.0f%%</td><td>%s</td><td class=\"%s\">%s</td></tr>",
+                    Html.escape(b.block()), b.samples(), 100.0 * Math.min(1, (double) b.samples() / c.nMin()),
+                    Double.isNaN(b.jaccard()) ? "–" : String.format(Locale.ROOT, "%.3f", b.jaccard()),
+                    b.converged() ? "ok" : "wait", b.converged() ? "yes" : "no"));
+        }
+        h.append("</table>");
+    }
+
+    private void lineage(StringBuilder h, String model) {
+        List<ModelVersion> all = registry.all(model).stream()
+                .sorted(Comparator.comparingInt(ModelVersion::generation).thenComparing(ModelVersion::createdAt)).toList();
+        h.append("<h2>Lineage</h2><table id=\"lineage\"><tr><th class=\"l\">version</th><th class=\"l\">parent</th>"
+                + "<th class=\"l\">status</th><th>MACs</th><th>params</th><th>MACs −</th><th>agreement</th><th>accuracy</th>"
+                + "<th>latency ratio</th><th class=\"l\">policy</th></tr>");
+        for (ModelVersion v : all) {
+            ModelVersion.Pruning p = v.pruning();
+            ModelVersion.Validation val = v.validation();
+            String cls = switch (v.status()) {
+                case PROMOTED -> "ok";
+                case REJECTED, ROLLED_BACK -> "bad";
+                case CANDIDATE -> "wait";
+            };
+            h.append("<tr><td class=\"l\">").append(Html.escape(v.version())).append("</td><td class=\"l\">")
+                    .append(Html.escape(v.parentVersion() == null ? "–" : v.parentVersion())).append("</td><td class=\"l ")
+                    .append(cls).append("\">").append(v.status()).append(val != null && val.reason() != null
+                            ? " (" + Html.escape(val.reason()) + ")" : "").append("</td>");
+            h.append(p == null ? "<td>–</td><td>–</td><td>–</td>" : String.format(Locale.ROOT, "<td>%,d</td><td>%,d</td><td>%.1f%%</td>",
+                    p.macs(), p.params(), 100 * (1 - (double) p.macs() / p.baseMacs())));
+            h.append(val == null ? "<td>–</td><td>–</td><td>–</td>" : String.format(Locale.ROOT, "<td>%.4f</td><td>%s</td><td>%.3f</td>",
+                    val.agreement(), val.accuracy() < 0 ? "–" : String.format(Locale.ROOT, "%.4f (parent %.4f)", val.accuracy(),
+                            val.parentAccuracy()), val.latencyRatio()));
+            h.append("<td class=\"l\">").append(p == null ? "–" : Html.escape(p.policy())).append("</td></tr>");
+        }
+        h.append("</table>");
+    }
+
+}

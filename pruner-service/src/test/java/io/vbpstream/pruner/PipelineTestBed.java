@@ -1,0 +1,150 @@
+package io.vbpstream.pruner;
+
+import io.vbpstream.core.data.IdxImages;
+import io.vbpstream.core.store.ArtifactRef;
+import io.vbpstream.core.store.DirectoryModelStore;
+import io.vbpstream.platform.LocalKafkaBroker;
+import io.vbpstream.platform.ServiceProcess;
+import io.vbpstream.platform.Topic;
+import io.vbpstream.platform.TopicProvisioner;
+import io.vbpstream.platform.TopicReader;
+import io.vbpstream.platform.message.ModelVersion;
+import io.vbpstream.platform.message.VbpHeaders;
+import io.vbpstream.replayer.TrafficReplayer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole pipeline on a real broker: the packaged collector, aggregator and pruner as child processes sharing one
+ * model store, and Fashion-MNIST test images as PNG traffic.
+ */
+final class PipelineTestBed implements AutoCloseable {
+
+    static final Path ROOT = LocalKafkaBroker.repoRoot();
+    static final Path MODEL = ROOT.resolve("models/fmnist-vit/model.onnx");
+    static final Path CARD = ROOT.resolve("models/fmnist-vit/model.json");
+    static final String TOKEN = "it-admin-token";
+
+    final LocalKafkaBroker broker;
+    final Path dir;
+    final DirectoryModelStore store;
+    final ArtifactRef base;
+    private final IdxImages.Images images;
+    private final int[] labels;
+    private final KafkaProducer<String, byte[]> producer;
+
+    PipelineTestBed() throws Exception {
+        broker = LocalKafkaBroker.start();
+        try (Admin admin = broker.admin()) {
+            TopicProvisioner.createMissing(admin, (short) 1);
+        }
+        dir = Files.createTempDirectory("vbp-pipeline-it");
+        store = new DirectoryModelStore(dir.resolve("store"));
+        base = store.put(MODEL);
+        images = IdxImages.readImages(ROOT.resolve("data/fashion-mnist/t10k-images-idx3-ubyte.gz"), 5000);
+        labels = IdxImages.readLabels(ROOT.resolve("data/fashion-mnist/t10k-labels-idx1-ubyte.gz"), 5000);
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    ServiceProcess collector() throws Exception {
+        Map<String, String> s = common();
+        s.put("vbp.collector.instance-id", "pipeline-it");
+        s.put("vbp.collector.model.uri", base.uri().toString());
+        s.put("vbp.collector.model.card", CARD.toString());
+        s.put("vbp.collector.flush.images", "128");
+        s.put("vbp.collector.flush.interval", "1s");
+        return ServiceProcess.start(Path.of(System.getProperty("vbp.collector.app")), s, dir.resolve("collector.log"));
+    }
+
+    ServiceProcess aggregator() throws Exception {
+        Map<String, String> s = common();
+        s.put("vbp.aggregator.state-dir", dir.resolve("aggregator-state").toString());
+        s.put("vbp.aggregator.emit-interval", "500ms");
+        s.put("vbp.aggregator.host", "127.0.0.1");
+        return ServiceProcess.start(Path.of(System.getProperty("vbp.aggregator.app")), s, dir.resolve("aggregator.log"));
+    }
+
+    /** A pruner taking one 10% MACs step once 200 images' worth of statistics are stable. */
+    ServiceProcess pruner(double minAgreement) throws Exception {
+        Map<String, String> s = common();
+        s.put("vbp.pruner.admin-token", TOKEN);
+        s.put("vbp.pruner.model.base-uri", base.uri().toString());
+        s.put("vbp.pruner.model.card", CARD.toString());
+        s.put("vbp.pruner.check-interval", "500ms");
+        s.put("vbp.pruner.convergence.n-min", "10000");
+        s.put("vbp.pruner.convergence.delta-n", "10000");
+        s.put("vbp.pruner.convergence.stability", "0.90");
+        s.put("vbp.pruner.policy.step", "0.10");
+        s.put("vbp.pruner.policy.final-target", "0.10");
+        s.put("vbp.pruner.gate.images", "300");
+        s.put("vbp.pruner.gate.min-agreement", Double.toString(minAgreement));
+        return ServiceProcess.start(Path.of(System.getProperty("vbp.pruner.app")), s, dir.resolve("pruner.log"));
+    }
+
+    private Map<String, String> common() {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("kafka.bootstrap.servers", broker.bootstrapServers());
+        s.put("vbp.collector.store.directory", store.root().toString());
+        s.put("vbp.pruner.store.directory", store.root().toString());
+        return s;
+    }
+
+    void sendImages(int from, int count) throws Exception {
+        for (int i = from; i < from + count; i++) {
+            RecordHeaders h = new RecordHeaders();
+            VbpHeaders.put(h, VbpHeaders.CONTENT_TYPE, "image/png");
+            VbpHeaders.put(h, VbpHeaders.LABEL, Integer.toString(labels[i]));
+            producer.send(new ProducerRecord<>(Topic.IMAGES.topicName(), null, String.format("img-%05d", i),
+                    TrafficReplayer.png(images, i), h));
+        }
+        producer.flush();
+    }
+
+    /** The latest record of every version, in topic order. */
+    Map<String, ModelVersion> versions() {
+        Map<String, ModelVersion> out = new LinkedHashMap<>();
+        for (ConsumerRecord<String, byte[]> r : TopicReader.readAll(broker.bootstrapServers(), Topic.MODEL_VERSIONS.topicName())) {
+            ModelVersion v = ModelVersion.read(r.value());
+            out.put(v.version(), v);
+        }
+        return out;
+    }
+
+    Optional<ModelVersion> firstChild(ModelVersion.Status status) {
+        return versions().values().stream().filter(v -> v.generation() == 1 && v.status() == status).findFirst();
+    }
+
+    List<ConsumerRecord<String, byte[]>> read(Topic topic) {
+        return TopicReader.readAll(broker.bootstrapServers(), topic.topicName());
+    }
+
+    static void await(java.util.function.BooleanSupplier c, String what, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (!c.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + seconds + " s waiting for " + what);
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+        broker.close();
+    }
+}

@@ -1,0 +1,207 @@
+package io.vbpstream.pruner;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vbpstream.core.data.ImageDecoder;
+import io.vbpstream.core.data.ModelCard;
+import io.vbpstream.core.data.Preprocessor;
+import io.vbpstream.core.onnx.OnnxModels;
+import io.vbpstream.core.prune.Allocation;
+import io.vbpstream.core.prune.Compensation;
+import io.vbpstream.core.prune.Criterion;
+import io.vbpstream.core.prune.Pruning;
+import io.vbpstream.core.prune.PruningPolicy;
+import io.vbpstream.core.prune.PruningTarget;
+import io.vbpstream.core.runtime.ModelSession;
+import io.vbpstream.core.stats.ModelStatistics;
+import io.vbpstream.core.store.ArtifactRef;
+import io.vbpstream.platform.ServiceProcess;
+import io.vbpstream.platform.Topic;
+import io.vbpstream.platform.message.ModelVersion;
+import io.vbpstream.platform.message.OffsetRange;
+import io.vbpstream.platform.message.Prediction;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The loop closed on a real broker with the real collector, aggregator and pruner: traffic in, statistics converge, a
+ * pruned version is validated and promoted, the collector swaps to it and its predictions carry the new version.
+ * The pruned artifact and its gate figures are reproduced offline from the statistics the pruner used.
+ */
+class PrunerPipelineIT {
+
+    private static PipelineTestBed bed;
+    private static ServiceProcess collector;
+    private static ServiceProcess aggregator;
+    private static ServiceProcess pruner;
+    private static ModelVersion promoted;
+    private static long secondsToPromotion;
+
+    @BeforeAll
+    static void run() throws Exception {
+        bed = new PipelineTestBed();
+        collector = bed.collector();
+        aggregator = bed.aggregator();
+        pruner = bed.pruner(0.90);
+        long t0 = System.nanoTime();
+        bed.sendImages(0, 1500);
+        PipelineTestBed.await(() -> bed.firstChild(ModelVersion.Status.PROMOTED).isPresent(), "a promoted pruned version", 180);
+        secondsToPromotion = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+        promoted = bed.firstChild(ModelVersion.Status.PROMOTED).orElseThrow();
+        System.out.printf("promoted %s %d s after the first image%n", promoted.version(), secondsToPromotion);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (ServiceProcess p : new ServiceProcess[]{pruner, aggregator, collector}) {
+            if (p != null) {
+                p.close();
+            }
+        }
+        if (bed != null) {
+            bed.close();
+        }
+    }
+
+    @Test
+    void thePromotedVersionIsLineagedAndItsArtifactVerifies() throws Exception {
+        assertEquals("base", promoted.parentVersion());
+        assertEquals(1, promoted.generation());
+        assertNotNull(promoted.pruning());
+        assertNotNull(promoted.validation());
+        assertTrue(promoted.pruning().macsReduction() > 0.095 && promoted.pruning().macsReduction() < 0.12,
+                "one 10% step: " + promoted.pruning().macsReduction());
+        Path file = bed.store.fetch(new ArtifactRef(URI.create(promoted.uri()), promoted.sha256(), -1));
+        assertEquals(promoted.sha256(), OnnxModels.sha256(file));
+        assertTrue(promoted.validation().agreement() >= 0.90);
+        assertTrue(promoted.validation().images() >= 250, "gate sample " + promoted.validation().images());
+        assertTrue(promoted.validation().accuracy() > 0.7, "labels were used: " + promoted.validation().accuracy());
+        assertEquals(6, promoted.pruning().keptWidths().size());
+    }
+
+    @Test
+    void theCollectorSwapsToItAndItsPredictionsCarryTheNewVersion() throws Exception {
+        PipelineTestBed.await(() -> metric(collector, "vbp_collector_serving_model_info{model=\"fmnist-vit\",sha256=\""
+                + promoted.sha256() + "\",version=\"" + promoted.version() + "\"}") == 1.0, "the collector serving it", 60);
+        bed.sendImages(1500, 200);
+        PipelineTestBed.await(() -> laterPredictions().size() == 200, "predictions of the new images", 60);
+        for (Prediction p : laterPredictions()) {
+            assertEquals(promoted.version(), p.version(), p.key());
+        }
+    }
+
+    @Test
+    void theArtifactAndTheGateAreReproducedOfflineFromTheSameStatistics() throws Exception {
+        Path stats = bed.dir.resolve("used.vbps");
+        java.net.http.HttpResponse<byte[]> bytes = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(URI.create(pruner.url("/models/fmnist-vit/versions/" + promoted.version()
+                        + "/statistics"))).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        Files.write(stats, bytes.body());
+        ModelStatistics ms = ModelStatistics.read(stats);
+        ModelProto base = OnnxModels.read(PipelineTestBed.MODEL).model();
+        assertEquals("variance,uniform,macs-reduction=0.1,compensation=mean,min-keep=0.02,width-multiple=1",
+                promoted.pruning().policy());
+        Pruning.Result offline = Pruning.run(base, bed.base.sha256(), ms, new PruningPolicy(Criterion.VARIANCE,
+                Allocation.UNIFORM, new PruningTarget.MacsReduction(0.1), Compensation.MEAN, 0.02, 0, 1), null);
+        assertEquals(promoted.sha256(), OnnxModels.sha256(offline.model()), "vbp prune gives the very same model");
+        assertEquals(offline.report().macsReduction(), promoted.pruning().macsReduction(), 1e-12);
+
+        // vbp eval: the parent and the pruned model on the images the gate used
+        ModelCard card = ModelCard.read(PipelineTestBed.CARD);
+        Preprocessor pre = new Preprocessor(card.input());
+        ImageDecoder decoder = new ImageDecoder(ImageDecoder.Limits.DEFAULT);
+        List<float[]> xs = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> rec : bed.read(Topic.IMAGES)) {
+            for (OffsetRange range : promoted.validation().sample()) {
+                if (rec.partition() == range.partition() && rec.offset() >= range.from() && rec.offset() <= range.to()) {
+                    float[] x = new float[pre.size()];
+                    pre.image(decoder.decode(rec.value(), "image/png"), x, 0);
+                    xs.add(x);
+                }
+            }
+        }
+        assertEquals(promoted.validation().images(), xs.size());
+        int agree = 0;
+        try (ModelSession a = new ModelSession(base); ModelSession b = new ModelSession(offline.model())) {
+            for (float[] x : xs) {
+                agree += argmax(a.logits(x, new long[]{1, 1, 28, 28})[0]) == argmax(b.logits(x, new long[]{1, 1, 28, 28})[0]) ? 1 : 0;
+            }
+        }
+        assertEquals(promoted.validation().agreement(), (double) agree / xs.size(), 1e-12, "vbp eval agreement");
+    }
+
+    @Test
+    void theStatusPageRendersInHeadlessChromium() throws Exception {
+        Path out = Path.of("target", "status-page");
+        Files.createDirectories(out);
+        Path png = out.resolve("pipeline-status.png").toAbsolutePath();
+        String dom = Chromium.dumpDom(pruner.url("/"), out);
+        Chromium.screenshot(pruner.url("/"), png, out);
+        assertTrue(count(dom, "<svg class=\"spectrum\"") == 6, "one spectrum per block");
+        assertTrue(dom.contains("<polyline"));
+        assertTrue(dom.contains("id=\"lineage\"") && dom.contains(promoted.version()), "lineage lists the promoted version");
+        assertTrue(dom.contains("id=\"convergence\"") || dom.contains("final target is reached"));
+        assertTrue(Files.size(png) > 10_000, "a real screenshot: " + Files.size(png) + " bytes");
+        var img = javax.imageio.ImageIO.read(png.toFile());
+        assertTrue(img.getWidth() >= 800, "screenshot width " + img.getWidth());
+    }
+
+    @Test
+    void versionsAndReportsAreServed() throws Exception {
+        var r = pruner.get("/models/fmnist-vit/versions/" + promoted.version());
+        assertEquals(200, r.statusCode());
+        JsonNode j = new ObjectMapper().readTree(r.body());
+        assertEquals(promoted.sha256(), j.get("version").get("sha256").asText());
+        assertEquals(6, j.get("report").get("blocks").size());
+        assertEquals(200, pruner.get("/models").statusCode());
+        assertTrue(pruner.get("/q/metrics").body().contains("vbp_pruner_versions_total{status=\"PROMOTED\"}"));
+    }
+
+    private static List<Prediction> laterPredictions() {
+        List<Prediction> out = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : bed.read(Topic.PREDICTIONS)) {
+            if (Integer.parseInt(r.key().substring(4)) >= 1500) {
+                out.add(Prediction.read(r.value()));
+            }
+        }
+        return out;
+    }
+
+    private static double metric(ServiceProcess p, String series) {
+        try {
+            return p.metric(series);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static int argmax(float[] v) {
+        int b = 0;
+        for (int i = 1; i < v.length; i++) {
+            b = v[i] > v[b] ? i : b;
+        }
+        return b;
+    }
+
+    private static int count(String s, String needle) {
+        int n = 0;
+        for (int i = s.indexOf(needle); i >= 0; i = s.indexOf(needle, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+}
