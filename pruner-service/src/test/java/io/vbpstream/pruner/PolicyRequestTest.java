@@ -1,0 +1,40 @@
+package io.vbpstream.pruner;
+
+import io.vbpstream.core.prune.Allocation;
+import io.vbpstream.core.prune.Criterion;
+import io.vbpstream.core.prune.PruningPolicy;
+import io.vbpstream.core.prune.PruningTarget;
+import io.vbpstream.pruner.prune.PolicyRequest;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PolicyRequestTest {
+
+    @Test
+    void defaultsAreVarianceUniformMeanShift() {
+        PruningPolicy p = new PolicyRequest(null, null, null, null, 0.2, null, null).toPolicy();
+        assertEquals(Criterion.VARIANCE, p.criterion());
+        assertEquals(Allocation.UNIFORM, p.allocation());
+        assertEquals(new PruningTarget.MacsReduction(0.2), p.target());
+        assertEquals(PruningPolicy.DEFAULT_MIN_KEEP, p.minKeepFraction());
+    }
+
+    @Test
+    void badPoliciesSayWhatIsWrong() {
+        assertMessage("exactly one of", new PolicyRequest(null, null, null, null, null, null, null));
+        assertMessage("exactly one of", new PolicyRequest(null, null, null, 0.1, 0.1, null, null));
+        assertMessage("ratio must be in (0, 1)", new PolicyRequest(null, null, null, 1.0, null, null, null));
+        assertMessage("macsReduction must be in (0, 1)", new PolicyRequest(null, null, null, null, -0.1, null, null));
+        assertMessage("allocation must be", new PolicyRequest(null, "sideways", null, 0.1, null, null, null));
+        assertMessage("unknown criterion", new PolicyRequest("vibes", null, null, 0.1, null, null, null));
+        assertMessage("min-keep", new PolicyRequest(null, null, null, 0.1, null, 2.0, null));
+    }
+
+    private static void assertMessage(String part, PolicyRequest r) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, r::toPolicy);
+        assertTrue(e.getMessage().contains(part), e.getMessage());
+    }
+}
