@@ -8,6 +8,7 @@
 #   bench/run.sh deit prune|speedup MODEL pruning time and heap (run with -Xmx = 3x the model file), ORT speedup
 #   bench/run.sh collector [args]         activation-collector end to end (real broker, packaged service) vs plain ORT
 #   bench/run.sh aggregator [args]        stats-aggregator merge rate vs a plain consumer; restore time
+#   bench/run.sh pruner pipeline|deit M   first image to promoted version; prune + gate time on a DeiT shape
 #   bench/run.sh all                      everything above, output in target/bench/
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +16,8 @@ export OPT_OUT_TRACKING=true
 [ -f vbp-bench/target/classpath.txt ] && [ -f vbp-bench/target/vbp-bench-0.1.0-SNAPSHOT.jar ] \
   || ./mvnw -q -B -DskipTests -pl vbp-bench -am package
 CP="vbp-bench/target/vbp-bench-0.1.0-SNAPSHOT.jar:$(cat vbp-bench/target/classpath.txt)"
-run() { java -cp "$CP" "$@"; }
+# a 16 MiB main-thread stack: parsing and optimising DeiT-Base-sized graphs overflowed the default 1 MiB (SIGSEGV)
+run() { java -Xss16m -cp "$CP" "$@"; }
 mkdir -p target/bench
 
 case "${1:-}" in
@@ -33,6 +35,13 @@ case "${1:-}" in
       || ./mvnw -q -B -DskipTests -pl stats-aggregator -am package
     [ -s deploy/local-broker/target/classpath.txt ] || ./mvnw -q -B -pl deploy/local-broker generate-resources
     run -Xmx1g io.vbpstream.bench.AggregatorBench "$@" ;;
+  pruner)
+    shift
+    for m in activation-collector stats-aggregator pruner-service; do
+      [ -f $m/target/quarkus-app/quarkus-run.jar ] || ./mvnw -q -B -DskipTests -pl $m -am package
+    done
+    [ -s deploy/local-broker/target/classpath.txt ] || ./mvnw -q -B -pl deploy/local-broker generate-resources
+    run -Xmx3g io.vbpstream.bench.PrunerBench "$@" ;;
   deit-models) /usr/bin/python3 models/scripts/make_deit.py target/deit ;;
   deit)
     shift; mode=$1; model=$2; shift 2
@@ -48,6 +57,8 @@ case "${1:-}" in
     "$0" instrumentation | tee target/bench/instrumentation.txt
     "$0" collector | tee target/bench/collector.txt
     "$0" aggregator | tee target/bench/aggregator.txt
+    "$0" pruner pipeline | tee target/bench/pruner-pipeline.txt
+    "$0" pruner deit target/deit/deit-base/model.onnx | tee target/bench/pruner-deit-base.txt
     "$0" instrumentation --model target/deit/deit-small/model.onnx --batch 8 --rounds 20 | tee target/bench/instrumentation-deit-small.txt
     for m in small base; do
       "$0" deit prune "target/deit/deit-$m/model.onnx" | tee "target/bench/prune-deit-$m.txt"

@@ -78,7 +78,8 @@ public class PrunerService {
                 r -> registry.accept(ModelVersion.read(r.value()))).start();
         stats = new CompactedTopicFollower(Topic.LAYER_STATISTICS.topicName(), kafka,
                 r -> statistics.accept(MomentsKey.parse(r.key()), MomentsCodec.decode(r.value()))).start();
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "vbp-pruner"));
+        // a big stack: ONNX Runtime's graph work on DeiT-Base-sized models overflows a default thread stack
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(null, r, "vbp-pruner", 64L << 20));
         long ms = config.checkInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::check, ms, ms, TimeUnit.MILLISECONDS);
     }

@@ -100,7 +100,13 @@ public class PruneService {
      * policy that cannot be applied (it would empty a block, say) and {@link IllegalStateException} when there are no
      * statistics for every block yet.
      */
-    public synchronized ModelVersion prune(ModelVersion parent, PruningPolicy policy) {
+    public ModelVersion prune(ModelVersion parent, PruningPolicy policy) {
+        return worker.call(() -> pruneHere(parent, policy));
+    }
+
+    private final LargeStackWorker worker = new LargeStackWorker("vbp-prune-worker");
+
+    private ModelVersion pruneHere(ModelVersion parent, PruningPolicy policy) {
         long t0 = System.nanoTime();
         VersionModel pm = models.load(parent);
         Map<String, Moments> stats = statistics.blocks(parent.model(), parent.version());

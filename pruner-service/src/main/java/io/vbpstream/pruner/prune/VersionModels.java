@@ -44,7 +44,14 @@ public class VersionModels {
         return store;
     }
 
-    public synchronized VersionModel load(ModelVersion v) {
+    /** Loads on a thread with a large stack (see {@link LargeStackWorker}). */
+    public VersionModel load(ModelVersion v) {
+        return loader.call(() -> loadHere(v));
+    }
+
+    private final LargeStackWorker loader = new LargeStackWorker("vbp-model-loader");
+
+    private synchronized VersionModel loadHere(ModelVersion v) {
         VersionModel m = cache.get(v.sha256());
         if (m != null && m.version().version().equals(v.version())) {
             return m;

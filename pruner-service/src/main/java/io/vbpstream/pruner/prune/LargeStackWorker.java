@@ -1,0 +1,34 @@
+package io.vbpstream.pruner.prune;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * One thread with a 64 MiB stack that runs ONNX Runtime graph work for its callers. On a DeiT-Base-sized graph that
+ * work overflowed a default 1 MiB thread stack: a SIGSEGV that takes the whole process down, not an exception.
+ */
+final class LargeStackWorker {
+
+    private final ExecutorService thread;
+
+    LargeStackWorker(String name) {
+        this.thread = Executors.newSingleThreadExecutor(r -> new Thread(null, r, name, 64L << 20));
+    }
+
+    /** Runs {@code task} on the worker and waits; its runtime exceptions reach the caller unchanged. */
+    <T> T call(Callable<T> task) {
+        try {
+            return thread.submit(task).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
