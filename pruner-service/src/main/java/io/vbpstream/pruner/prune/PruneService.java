@@ -169,6 +169,11 @@ public class PruneService {
         return storeRoot().resolve("statistics").resolve(sha256 + ".vbps");
     }
 
+    /** Where a version's artifact lies in the store. */
+    public Path artifactPath(ModelVersion v) {
+        return storeRoot().resolve("sha256").resolve(v.sha256() + ".onnx").toAbsolutePath();
+    }
+
     public Path reportFile(String sha256) {
         return storeRoot().resolve("reports").resolve(sha256 + ".json");
     }

@@ -73,6 +73,20 @@ public class ModelsResource {
         return new VersionDetail(v, Files.exists(report) ? mapper.readTree(report.toFile()) : null);
     }
 
+    /**
+     * What a person wants to know about the version being served, as plain text: lineage, kept widths, MACs and
+     * params, the gate's figures, and where the artifact is. 404 while only the base version exists.
+     */
+    @GET
+    @Path("/{model}/summary")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String summaryText(@PathParam("model") String model) {
+        requireModel(model);
+        ModelVersion v = registry.current(model).filter(c -> c.pruning() != null)
+                .orElseThrow(() -> new NotFoundException("model " + model + " has no promoted pruned version yet"));
+        return VersionSummary.text(v, pruner.artifactPath(v));
+    }
+
     /** The statistics file ({@code VBPS}) a version was pruned with: {@code vbp prune --stats} reproduces it. */
     @GET
     @Path("/{model}/versions/{version}/statistics")
