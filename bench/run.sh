@@ -9,6 +9,7 @@
 #   bench/run.sh collector [args]         activation-collector end to end (real broker, packaged service) vs plain ORT
 #   bench/run.sh aggregator [args]        stats-aggregator merge rate vs a plain consumer; restore time
 #   bench/run.sh pruner pipeline|deit M   first image to promoted version; prune + gate time on a DeiT shape
+#   bench/run.sh soak [--minutes 10]      the three services for 10 minutes: RSS, live heap and lag slopes
 #   bench/run.sh all                      everything above, output in target/bench/
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,12 @@ CP="vbp-bench/target/vbp-bench-0.1.0-SNAPSHOT.jar:$(cat vbp-bench/target/classpa
 # a 16 MiB main-thread stack: parsing and optimising DeiT-Base-sized graphs overflowed the default 1 MiB (SIGSEGV)
 run() { java -Xss16m -cp "$CP" "$@"; }
 mkdir -p target/bench
+services_built() {
+  for m in activation-collector stats-aggregator pruner-service; do
+    [ -f $m/target/quarkus-app/quarkus-run.jar ] || ./mvnw -q -B -DskipTests -pl $m -am package
+  done
+  [ -s deploy/local-broker/target/classpath.txt ] || ./mvnw -q -B -pl deploy/local-broker generate-resources
+}
 
 case "${1:-}" in
   instrumentation) shift; run -Xmx1g io.vbpstream.bench.InstrumentationBench "$@" ;;
@@ -35,13 +42,8 @@ case "${1:-}" in
       || ./mvnw -q -B -DskipTests -pl stats-aggregator -am package
     [ -s deploy/local-broker/target/classpath.txt ] || ./mvnw -q -B -pl deploy/local-broker generate-resources
     run -Xmx1g io.vbpstream.bench.AggregatorBench "$@" ;;
-  pruner)
-    shift
-    for m in activation-collector stats-aggregator pruner-service; do
-      [ -f $m/target/quarkus-app/quarkus-run.jar ] || ./mvnw -q -B -DskipTests -pl $m -am package
-    done
-    [ -s deploy/local-broker/target/classpath.txt ] || ./mvnw -q -B -pl deploy/local-broker generate-resources
-    run -Xmx3g io.vbpstream.bench.PrunerBench "$@" ;;
+  pruner) shift; services_built; run -Xmx3g io.vbpstream.bench.PrunerBench "$@" ;;
+  soak) shift; services_built; run -Xmx1g io.vbpstream.bench.SoakBench "$@" ;;
   deit-models) /usr/bin/python3 models/scripts/make_deit.py target/deit ;;
   deit)
     shift; mode=$1; model=$2; shift 2

@@ -45,7 +45,7 @@ public class CollectorService {
                 config.batch().size(), config.batch().maxPollRecords(), config.flush().images(), config.flush().interval(),
                 new ImageDecoder.Limits(config.limits().maxBytes(), config.limits().maxPixels()), config.topK());
         loop = new CollectorLoop(settings, kafkaClientConfig(), registry, metrics);
-        thread = new Thread(loop, "vbp-collector-loop");
+        thread = new Thread(null, loop, "vbp-collector-loop", 64L << 20);
         thread.start();
     }
 

@@ -85,6 +85,11 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** The service's operating-system process id. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** The service's address for {@code path}. */
     public String url(String path) {
         return "http://127.0.0.1:" + httpPort + path;

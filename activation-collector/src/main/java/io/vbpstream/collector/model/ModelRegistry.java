@@ -34,8 +34,9 @@ public class ModelRegistry {
     private final CollectorMetrics metrics;
     private final AtomicReference<ModelVersion> wanted = new AtomicReference<>();
     private final AtomicReference<ServingModel> pending = new AtomicReference<>();
+    // a 64 MiB stack: ONNX Runtime's work on DeiT-Base-sized graphs overflowed a default 1 MiB one (see BENCHMARKS)
     private final ExecutorService loaderThread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "vbp-model-loader");
+        Thread t = new Thread(null, r, "vbp-model-loader", 64L << 20);
         t.setDaemon(true);
         return t;
     });
