@@ -30,18 +30,8 @@ services_built() {
 case "${1:-}" in
   instrumentation) shift; run -Xmx1g io.vbpstream.bench.InstrumentationBench "$@" ;;
   results) shift; run -Xmx2g io.vbpstream.bench.ResultsSweep "$@" ;;
-  collector)
-    shift
-    [ -f activation-collector/target/quarkus-app/quarkus-run.jar ] \
-      || ./mvnw -q -B -DskipTests -pl activation-collector -am package
-    [ -s deploy/local-broker/target/classpath.txt ] || ./mvnw -q -B -pl deploy/local-broker generate-resources
-    run -Xmx1g io.vbpstream.bench.CollectorBench "$@" ;;
-  aggregator)
-    shift
-    [ -f stats-aggregator/target/quarkus-app/quarkus-run.jar ] \
-      || ./mvnw -q -B -DskipTests -pl stats-aggregator -am package
-    [ -s deploy/local-broker/target/classpath.txt ] || ./mvnw -q -B -pl deploy/local-broker generate-resources
-    run -Xmx1g io.vbpstream.bench.AggregatorBench "$@" ;;
+  collector) shift; services_built; run -Xmx1g io.vbpstream.bench.CollectorBench "$@" ;;
+  aggregator) shift; services_built; run -Xmx1g io.vbpstream.bench.AggregatorBench "$@" ;;
   pruner) shift; services_built; run -Xmx3g io.vbpstream.bench.PrunerBench "$@" ;;
   soak) shift; services_built; run -Xmx1g io.vbpstream.bench.SoakBench "$@" ;;
   deit-models) /usr/bin/python3 models/scripts/make_deit.py target/deit ;;

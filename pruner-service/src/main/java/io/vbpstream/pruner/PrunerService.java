@@ -107,10 +107,6 @@ public class PrunerService {
         return lastError;
     }
 
-    public ConvergenceTracker tracker() {
-        return tracker;
-    }
-
     private void check() {
         try {
             if (!caughtUp()) {

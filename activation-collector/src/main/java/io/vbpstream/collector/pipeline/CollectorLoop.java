@@ -28,7 +28,6 @@ import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -106,8 +105,6 @@ public final class CollectorLoop implements Runnable {
                 if (window.isOpen()) {
                     commit();
                 }
-            } catch (WakeupException e) {
-                // stop() woke the consumer; an open transaction is left to be aborted by the broker or the next start
             } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
                      | AuthorizationException e) {
                 LOG.errorf("transactional producer %s cannot continue (%s); reopening the clients",

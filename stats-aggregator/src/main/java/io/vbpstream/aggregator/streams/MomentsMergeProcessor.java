@@ -103,8 +103,4 @@ public final class MomentsMergeProcessor implements Processor<String, byte[], St
         }
     }
 
-    /** Keys waiting for the next emission (tests). */
-    Set<String> pending() {
-        return dirty;
-    }
 }
