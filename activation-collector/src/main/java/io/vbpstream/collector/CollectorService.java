@@ -1,5 +1,6 @@
 package io.vbpstream.collector;
 
+import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -8,11 +9,13 @@ import io.vbpstream.collector.model.ModelRegistry;
 import io.vbpstream.collector.observe.CollectorMetrics;
 import io.vbpstream.collector.pipeline.CollectorLoop;
 import io.vbpstream.core.data.ImageDecoder;
+import io.vbpstream.platform.KafkaCredentialsCheck;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -39,6 +42,10 @@ public class CollectorService {
     private Thread thread;
 
     void onStart(@Observes StartupEvent event) {
+        KafkaCredentialsCheck.inBackground(kafkaClientConfig(), Duration.ofSeconds(30), refusal -> {
+            LOG.error(refusal);
+            Quarkus.asyncExit(KafkaCredentialsCheck.EXIT_CONFIG);
+        });
         DjlEngine.get();
         registry.start();
         CollectorLoop.Settings settings = new CollectorLoop.Settings(config.instanceId(), config.group(),

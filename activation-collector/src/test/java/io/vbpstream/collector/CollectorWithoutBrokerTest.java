@@ -61,7 +61,8 @@ class CollectorWithoutBrokerTest {
         source.send(Messages.write(ModelVersion.of("fmnist-vit", "base-again", ref.uri().toString(), ref.sha256(),
                 "base", 1, "2026-11-27T00:00:00Z")));
         // swapped in by the pipeline thread between (failed) attempts to reach the broker
-        await(() -> metrics().contains("vbp_collector_serving_model_info{model=\"fmnist-vit\",sha256=\"" + ref.sha256()
+        await(() -> metrics().contains("vbp_collector_serving_model_info{application=\"activation-collector\","
+                + "model=\"fmnist-vit\",sha256=\"" + ref.sha256()
                 + "\",version=\"base-again\"} 1.0"), "base-again served");
         assertTrue(!metrics().contains("version=\"g9-absent\""), "a refused version is never served");
     }

@@ -1,10 +1,12 @@
 package io.vbpstream.pruner;
 
+import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import io.vbpstream.core.prune.PruningPolicy;
 import io.vbpstream.core.stats.MomentsCodec;
+import io.vbpstream.platform.KafkaCredentialsCheck;
 import io.vbpstream.platform.MomentsKey;
 import io.vbpstream.platform.Topic;
 import io.vbpstream.platform.message.ModelVersion;
@@ -22,6 +24,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -72,6 +75,10 @@ public class PrunerService {
     private volatile String lastError;
 
     void onStart(@Observes StartupEvent e) {
+        KafkaCredentialsCheck.inBackground(kafka, Duration.ofSeconds(30), refusal -> {
+            LOG.error(refusal);
+            Quarkus.asyncExit(KafkaCredentialsCheck.EXIT_CONFIG);
+        });
         PrunerConfig.Convergence c = config.convergence();
         tracker = new ConvergenceTracker(c.nMin(), c.stability(), c.deltaN());
         versions = new CompactedTopicFollower(Topic.MODEL_VERSIONS.topicName(), kafka,
@@ -122,6 +129,7 @@ public class PrunerService {
             }
             ModelVersion cur = current.get();
             VersionModel vm = models.load(cur);
+            metrics.promoted(cur, vm.cost());
             Optional<PruningPolicy> next = pruner.nextStep(cur, vm);
             PruningPolicy planning = next.orElseGet(() -> pruner.nextStep(baseOf(cur), vm).orElse(null));
             if (planning == null) {

@@ -168,7 +168,9 @@ class PrunerPipelineIT {
         assertEquals(promoted.sha256(), j.get("version").get("sha256").asText());
         assertEquals(6, j.get("report").get("blocks").size());
         assertEquals(200, pruner.get("/models").statusCode());
-        assertTrue(pruner.get("/q/metrics").body().contains("vbp_pruner_versions_total{status=\"PROMOTED\"}"));
+        assertTrue(pruner.metric("vbp_pruner_gate_verdicts_total{status=\"PROMOTED\"}") >= 1.0);
+        assertEquals(0.0, pruner.metric("vbp_pruner_gate_verdicts_total{status=\"REJECTED\"}"));
+        assertEquals(1.0, pruner.metric("vbp_pruner_promoted_info{application=\"pruner-service\",model=\"fmnist-vit\"}"));
     }
 
     private static List<Prediction> laterPredictions() {

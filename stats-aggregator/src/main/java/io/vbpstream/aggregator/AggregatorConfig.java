@@ -25,6 +25,13 @@ public interface AggregatorConfig {
     @WithDefault(".vbp-local/aggregator-state")
     String stateDir();
 
+    /**
+     * The {@code model} tag on this service's meters. A label only: the aggregator merges whatever models the
+     * collectors send; a deployment that serves one model names it here.
+     */
+    @WithDefault("all")
+    String model();
+
     /** Timeout of a query forwarded to the instance that owns the key. */
     @WithDefault("5s")
     Duration forwardTimeout();

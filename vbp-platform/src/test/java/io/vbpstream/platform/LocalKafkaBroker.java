@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -20,15 +21,21 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     private static LocalKafkaBroker shared;
 
+    /** The SASL mechanism of {@link #startWithScram}. */
+    public static final String SCRAM = "SCRAM-SHA-512";
+
     private final Path state;
     private final int port;
     private final int controllerPort;
+    /** user name to password on a SASL/SCRAM client listener; empty for a plaintext one */
+    private final Map<String, String> scramUsers;
     private Process process;
 
-    private LocalKafkaBroker(Path state, int port, int controllerPort) {
+    private LocalKafkaBroker(Path state, int port, int controllerPort, Map<String, String> scramUsers) {
         this.state = state;
         this.port = port;
         this.controllerPort = controllerPort;
+        this.scramUsers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(scramUsers));
     }
 
     /** One broker per test JVM, started on first use and stopped when the JVM exits. */
@@ -41,7 +48,23 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     /** A new broker; it is stopped and its state folder deleted when the JVM exits, if not before. */
     public static LocalKafkaBroker start() throws Exception {
-        LocalKafkaBroker b = new LocalKafkaBroker(Files.createTempDirectory("vbp-kafka"), freePort(), freePort());
+        return start(Map.of());
+    }
+
+    /**
+     * A broker whose client listener is SASL_PLAINTEXT with {@value #SCRAM}, knowing {@code users} (name to password,
+     * in order: the first is also the broker's own, inter-broker identity). The credentials are written when the
+     * storage is formatted, as KRaft requires.
+     */
+    public static LocalKafkaBroker startWithScram(Map<String, String> users) throws Exception {
+        if (users.isEmpty()) {
+            throw new IllegalArgumentException("at least one SCRAM user");
+        }
+        return start(users);
+    }
+
+    private static LocalKafkaBroker start(Map<String, String> scramUsers) throws Exception {
+        LocalKafkaBroker b = new LocalKafkaBroker(Files.createTempDirectory("vbp-kafka"), freePort(), freePort(), scramUsers);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             b.close();
             b.deleteState();
@@ -66,8 +89,24 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return state.resolve("logs/server.log");
     }
 
+    /** An admin client; on a SCRAM broker it authenticates as the first user. */
     public Admin admin() {
-        return Admin.create(Map.of("bootstrap.servers", bootstrapServers(), "request.timeout.ms", "10000"));
+        Map<String, Object> c = new HashMap<>(Map.of("bootstrap.servers", bootstrapServers(), "request.timeout.ms", "10000"));
+        if (!scramUsers.isEmpty()) {
+            Map.Entry<String, String> first = scramUsers.entrySet().iterator().next();
+            c.putAll(scramClientSettings(first.getKey(), first.getValue()));
+        }
+        return Admin.create(c);
+    }
+
+    /** The client settings (without bootstrap servers) that authenticate as {@code user} on a SCRAM broker. */
+    public static Map<String, String> scramClientSettings(String user, String password) {
+        return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", SCRAM, "sasl.jaas.config", jaas(user, password));
+    }
+
+    private static String jaas(String user, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\""
+                + password + "\";";
     }
 
     private void launch() throws Exception {
@@ -80,15 +119,16 @@ public final class LocalKafkaBroker implements AutoCloseable {
         int controller = controllerPort;
         Files.createDirectories(state.resolve("logs"));
         Path props = state.resolve("server.properties");
-        Files.writeString(props, String.join("\n",
+        String client = scramUsers.isEmpty() ? "PLAINTEXT" : "SASL_PLAINTEXT";
+        List<String> settings = new ArrayList<>(List.of(
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controller,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "listeners=" + client + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller,
+                "advertised.listeners=" + client + "://127.0.0.1:" + port,
                 "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=" + client,
+                "listener.security.protocol.map=" + client + ":" + client + ",CONTROLLER:PLAINTEXT",
                 "log.dirs=" + state.resolve("data"),
                 "offsets.topic.replication.factor=1",
                 "transaction.state.log.replication.factor=1",
@@ -96,7 +136,16 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 "share.coordinator.state.topic.replication.factor=1",
                 "share.coordinator.state.topic.min.isr=1",
                 "group.initial.rebalance.delay.ms=0",
-                "auto.create.topics.enable=false", ""));
+                "auto.create.topics.enable=false"));
+        if (!scramUsers.isEmpty()) {
+            Map.Entry<String, String> self = scramUsers.entrySet().iterator().next();
+            settings.add("sasl.enabled.mechanisms=" + SCRAM);
+            settings.add("sasl.mechanism.inter.broker.protocol=" + SCRAM);
+            settings.add("listener.name.sasl_plaintext." + SCRAM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config="
+                    + jaas(self.getKey(), self.getValue()));
+        }
+        settings.add("");
+        Files.writeString(props, String.join("\n", settings));
         List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-Dlog4j2.configurationFile=" + root.resolve("deploy/local/log4j2.properties"),
                 "-Dvbp.broker.logdir=" + state.resolve("logs"), "-cp", cp));
@@ -105,6 +154,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
             String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
             List<String> format = new ArrayList<>(java);
             format.addAll(List.of("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", props.toString()));
+            scramUsers.forEach((user, password) -> format.addAll(List.of("--add-scram",
+                    SCRAM + "=[name=" + user + ",password=" + password + "]")));
             Process f = new ProcessBuilder(format).redirectErrorStream(true)
                     .redirectOutput(state.resolve("logs/format.log").toFile()).start();
             if (!f.waitFor(60, TimeUnit.SECONDS) || f.exitValue() != 0) {

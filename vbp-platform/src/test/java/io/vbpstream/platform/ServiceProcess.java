@@ -9,9 +9,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A packaged Quarkus service ({@code target/quarkus-app/quarkus-run.jar}) as a child JVM, so a test or benchmark
@@ -36,6 +41,25 @@ public final class ServiceProcess implements AutoCloseable {
      * and waits until {@code /q/health/ready} answers 200.
      */
     public static ServiceProcess start(Path app, Map<String, String> settings, Path log) throws Exception {
+        return start(app, settings, Map.of(), log);
+    }
+
+    /** As {@link #start(Path, Map, Path)}, with {@code env} added to the process environment. */
+    public static ServiceProcess start(Path app, Map<String, String> settings, Map<String, String> env, Path log)
+            throws Exception {
+        ServiceProcess p = launch(app, settings, env, log);
+        try {
+            p.awaitReady(Duration.ofSeconds(90));
+        } catch (Exception | Error e) {
+            p.process.destroyForcibly();
+            throw e;
+        }
+        return p;
+    }
+
+    /** Starts {@code app} without waiting for it to become ready (for services expected to stop by themselves). */
+    public static ServiceProcess launch(Path app, Map<String, String> settings, Map<String, String> env, Path log)
+            throws IOException {
         if (!Files.isRegularFile(app)) {
             throw new IllegalStateException("the packaged service is missing (" + app + "); build it with Maven's package");
         }
@@ -48,17 +72,23 @@ public final class ServiceProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("OPT_OUT_TRACKING", "true");
+        pb.environment().putAll(env);
         pb.directory(LocalKafkaBroker.repoRoot().toFile());
         ServiceProcess p = new ServiceProcess(pb.start(), port, log);
         // never outlive the JVM that started it, even if that one dies of an exception
         Runtime.getRuntime().addShutdownHook(new Thread(p.process::destroyForcibly));
-        try {
-            p.awaitReady(Duration.ofSeconds(90));
-        } catch (Exception | Error e) {
-            p.process.destroyForcibly();
-            throw e;
-        }
         return p;
+    }
+
+    /** The exit status, once the process has ended within {@code timeout}; empty if it is still running. */
+    public OptionalInt awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? OptionalInt.of(process.exitValue())
+                : OptionalInt.empty();
+    }
+
+    /** Everything the process has written so far. */
+    public String log() throws IOException {
+        return Files.readString(log);
     }
 
     public void awaitReady(Duration timeout) throws Exception {
@@ -95,14 +125,40 @@ public final class ServiceProcess implements AutoCloseable {
         return "http://127.0.0.1:" + httpPort + path;
     }
 
-    /** The value of one Prometheus series (exact name with labels), or 0 if absent. */
-    public double metric(String series) throws InterruptedException {
+    /**
+     * The sum of the Prometheus series that match {@code selector}, {@code name} or {@code name{a="x",b="y"}}: the
+     * same name and at least those labels (so the common {@code application} and {@code model} tags may be left
+     * out); 0 if none matches.
+     */
+    public double metric(String selector) throws InterruptedException {
+        Matcher q = SERIES.matcher(selector);
+        if (!q.matches()) {
+            throw new IllegalArgumentException("not a series selector: " + selector);
+        }
+        Set<String> wanted = labels(q.group(2));
+        double sum = 0;
         for (String line : get("/q/metrics").body().split("\n")) {
-            if (line.startsWith(series + " ")) {
-                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            int space = line.lastIndexOf(' ');
+            Matcher m = space < 0 || line.startsWith("#") ? null : SERIES.matcher(line.substring(0, space));
+            if (m != null && m.matches() && m.group(1).equals(q.group(1)) && labels(m.group(2)).containsAll(wanted)) {
+                sum += Double.parseDouble(line.substring(space + 1).trim());
             }
         }
-        return 0;
+        return sum;
+    }
+
+    private static final Pattern SERIES = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})?");
+    private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+    private static Set<String> labels(String body) {
+        Set<String> out = new HashSet<>();
+        if (body != null) {
+            Matcher m = LABEL.matcher(body);
+            while (m.find()) {
+                out.add(m.group(1) + "=" + m.group(2));
+            }
+        }
+        return out;
     }
 
     /** SIGKILL: the process gets no chance to commit, flush or close anything. */

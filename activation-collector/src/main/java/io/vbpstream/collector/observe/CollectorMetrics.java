@@ -6,8 +6,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.vbpstream.collector.model.ModelRefusedException;
+import io.vbpstream.core.data.RejectedImageException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.producer.Producer;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +28,9 @@ import java.util.concurrent.atomic.AtomicReference;
 @ApplicationScoped
 public class CollectorMetrics {
 
+    /** The dead-letter reason of an image whose inference failed on its own (after a failed batch). */
+    public static final String INFERENCE_FAILED = "INFERENCE_FAILED";
+
     private final MeterRegistry registry;
     private final Timer inference;
     private final DistributionSummary batchSize;
@@ -32,6 +40,16 @@ public class CollectorMetrics {
     @Inject
     public CollectorMetrics(MeterRegistry registry) {
         this.registry = registry;
+        // every bounded label value exists from the start, so rate() and alerts see 0 rather than no series
+        for (RejectedImageException.Reason r : RejectedImageException.Reason.values()) {
+            deadLetterCounter(r.name());
+        }
+        deadLetterCounter(INFERENCE_FAILED);
+        for (ModelRefusedException.Reason r : ModelRefusedException.Reason.values()) {
+            refusalCounter(r.name());
+        }
+        transactionCounter("committed");
+        transactionCounter("aborted");
         this.inference = Timer.builder("vbp.collector.inference")
                 .description("Wall time of one instrumented inference batch")
                 .publishPercentileHistogram()
@@ -59,15 +77,41 @@ public class CollectorMetrics {
     }
 
     public void deadLetter(String reason) {
-        counter("vbp.collector.dead.letters", "Images sent to the dead-letter topic", Tags.of("reason", reason)).increment();
+        deadLetterCounter(reason).increment();
     }
 
     public void transaction(String outcome) {
-        counter("vbp.collector.transactions", "Kafka transactions by outcome", Tags.of("outcome", outcome)).increment();
+        transactionCounter(outcome).increment();
     }
 
     public void modelRefused(String reason) {
-        counter("vbp.collector.model.refusals", "Model versions refused", Tags.of("reason", reason)).increment();
+        refusalCounter(reason).increment();
+    }
+
+    /** Binds a Kafka client's own metrics (fetch lag, request latency, ...) until the returned handle is closed. */
+    public AutoCloseable bindKafkaClient(Consumer<?, ?> consumer) {
+        KafkaClientMetrics m = new KafkaClientMetrics(consumer);
+        m.bindTo(registry);
+        return m;
+    }
+
+    /** As {@link #bindKafkaClient(Consumer)}, for a producer. */
+    public AutoCloseable bindKafkaClient(Producer<?, ?> producer) {
+        KafkaClientMetrics m = new KafkaClientMetrics(producer);
+        m.bindTo(registry);
+        return m;
+    }
+
+    private Counter deadLetterCounter(String reason) {
+        return counter("vbp.collector.dead.letters", "Images sent to the dead-letter topic", Tags.of("reason", reason));
+    }
+
+    private Counter transactionCounter(String outcome) {
+        return counter("vbp.collector.transactions", "Kafka transactions by outcome", Tags.of("outcome", outcome));
+    }
+
+    private Counter refusalCounter(String reason) {
+        return counter("vbp.collector.model.refusals", "Model versions refused", Tags.of("reason", reason));
     }
 
     public void badVersionMessage(String reason) {

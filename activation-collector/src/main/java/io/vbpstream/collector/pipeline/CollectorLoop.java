@@ -77,6 +77,7 @@ public final class CollectorLoop implements Runnable {
     private volatile boolean connected;
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
+    private final List<AutoCloseable> clientMetrics = new ArrayList<>();
     private ServingModel model;
     private float[] buffer = new float[0];
 
@@ -232,7 +233,7 @@ public final class CollectorLoop implements Runnable {
                 window.add(r.moments(), 1);
                 publishPrediction(batch.get(i), r.output(), 0, r.output().length, nanos / 1e6, 1);
             } catch (RuntimeException e) {
-                deadLetter(batch.get(i), new ImageIntake.Refusal("INFERENCE_FAILED", String.valueOf(e.getMessage())));
+                deadLetter(batch.get(i), new ImageIntake.Refusal(CollectorMetrics.INFERENCE_FAILED, String.valueOf(e.getMessage())));
             }
         }
     }
@@ -332,6 +333,7 @@ public final class CollectorLoop implements Runnable {
         // bounded blocking while the broker is away, so the loop keeps iterating (and liveness stays up)
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
         producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        clientMetrics.add(metrics.bindKafkaClient(producer));
         producer.initTransactions();
 
         Map<String, Object> c = new HashMap<>(kafka);
@@ -345,6 +347,7 @@ public final class CollectorLoop implements Runnable {
         // session timeout of its dead predecessor (and a rolling restart causes no rebalance)
         c.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.instanceId());
         consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        clientMetrics.add(metrics.bindKafkaClient(consumer));
         consumer.subscribe(List.of(Topic.IMAGES.topicName()), new Rebalance());
         connected = true;
         LOG.infof("consuming %s as %s (transactional id %s), serving %s", Topic.IMAGES.topicName(), settings.group(),
@@ -353,6 +356,14 @@ public final class CollectorLoop implements Runnable {
 
     private void closeClients() {
         connected = false;
+        for (AutoCloseable m : clientMetrics) {
+            try {
+                m.close();
+            } catch (Exception e) {
+                LOG.debugf(e, "unbinding client metrics");
+            }
+        }
+        clientMetrics.clear();
         if (consumer != null) {
             consumer.close(Duration.ofSeconds(5));
             consumer = null;

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.vbpstream.core.cost.ModelCost;
 import io.vbpstream.platform.message.ModelVersion;
 import io.vbpstream.pruner.convergence.ConvergenceTracker;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,10 +13,14 @@ import jakarta.inject.Inject;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Convergence per block ({@code vbp_pruner_block_samples_ratio}: samples / n-min, {@code vbp_pruner_block_jaccard},
- * {@code vbp_pruner_block_converged}), versions published by status, and prune / validation durations.
+ * {@code vbp_pruner_block_converged}), the validation gate's verdicts by status ({@code vbp_pruner_gate_verdicts_total}), prune / validation
+ * durations, and the promoted version: {@code vbp_pruner_promoted_info} (one series, labelled with the version) and
+ * its cost and gate figures as unlabelled gauges, so their history is the history of promotions.
  */
 @ApplicationScoped
 public class PrunerMetrics {
@@ -24,12 +29,66 @@ public class PrunerMetrics {
     private final ConcurrentHashMap<String, double[]> blocks = new ConcurrentHashMap<>();
     private final Timer prune;
     private final Timer validate;
+    private final Promoted promoted = new Promoted();
+    private final AtomicReference<Gauge> promotedInfo = new AtomicReference<>();
 
     @Inject
     public PrunerMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.prune = Timer.builder("vbp.pruner.prune").description("Plan, slice, fold and store a candidate").register(registry);
         this.validate = Timer.builder("vbp.pruner.validate").description("The validation gate").register(registry);
+        verdictCounter(ModelVersion.Status.PROMOTED); // both present at 0, so rate() and alerts see them
+        verdictCounter(ModelVersion.Status.REJECTED);
+        gauge("vbp.pruner.promoted.generation", "Pruning generation of the promoted version (0: base)",
+                p -> p.generation);
+        gauge("vbp.pruner.promoted.macs", "MACs per image of the promoted version", p -> p.macs);
+        gauge("vbp.pruner.promoted.params", "Parameters of the promoted version", p -> p.params);
+        gauge("vbp.pruner.promoted.macs.reduction", "MACs removed from the base model, as a fraction",
+                p -> p.macsReduction);
+        gauge("vbp.pruner.promoted.agreement", "Top-1 agreement of the promoted version with its parent at the gate",
+                p -> p.agreement);
+        gauge("vbp.pruner.promoted.relative.accuracy",
+                "Gate accuracy of the promoted version / its parent's (NaN without labels or for a base)",
+                p -> p.relativeAccuracy);
+        gauge("vbp.pruner.promoted.latency.ratio", "Gate latency of the promoted version / its parent's",
+                p -> p.latencyRatio);
+    }
+
+    /** The figures of the promoted version, updated on every check. */
+    private static final class Promoted {
+        volatile double generation = Double.NaN;
+        volatile double macs = Double.NaN;
+        volatile double params = Double.NaN;
+        volatile double macsReduction = Double.NaN;
+        volatile double agreement = Double.NaN;
+        volatile double relativeAccuracy = Double.NaN;
+        volatile double latencyRatio = Double.NaN;
+    }
+
+    private void gauge(String name, String description, ToDoubleFunction<Promoted> f) {
+        Gauge.builder(name, promoted, f).description(description).register(registry);
+    }
+
+    /** Records {@code v} (with its loaded cost) as the promoted version. */
+    public void promoted(ModelVersion v, ModelCost cost) {
+        promoted.generation = v.generation();
+        promoted.macs = cost.macs();
+        promoted.params = cost.params();
+        ModelVersion.Pruning p = v.pruning();
+        promoted.macsReduction = p == null ? 0 : 1.0 - (double) cost.macs() / p.baseMacs();
+        ModelVersion.Validation g = v.validation();
+        promoted.agreement = g == null ? Double.NaN : g.agreement();
+        promoted.relativeAccuracy = g == null || g.accuracy() < 0 || g.parentAccuracy() <= 0 ? Double.NaN
+                : g.accuracy() / g.parentAccuracy();
+        promoted.latencyRatio = g == null ? Double.NaN : g.latencyRatio();
+        Gauge info = Gauge.builder("vbp.pruner.promoted.info", () -> 1.0)
+                .description("The promoted version (value 1; one series at a time)")
+                .tags("version", v.version(), "sha256", v.sha256())
+                .register(registry);
+        Gauge old = promotedInfo.getAndSet(info);
+        if (old != null && !old.getId().equals(info.getId())) {
+            registry.remove(old);
+        }
     }
 
     public void progress(ConvergenceTracker.Progress p, long nMin) {
@@ -52,9 +111,13 @@ public class PrunerMetrics {
     }
 
     public void published(ModelVersion v, double pruneSeconds, double validateSeconds) {
-        Counter.builder("vbp.pruner.versions").description("Versions published by status").tag("status", v.status().name())
-                .register(registry).increment();
+        verdictCounter(v.status()).increment();
         prune.record(Duration.ofNanos((long) (pruneSeconds * 1e9)));
         validate.record(Duration.ofNanos((long) (validateSeconds * 1e9)));
+    }
+
+    private Counter verdictCounter(ModelVersion.Status status) {
+        return Counter.builder("vbp.pruner.gate.verdicts").description("Validation gate verdicts, by status")
+                .tag("status", status.name()).register(registry);
     }
 }

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.vbpstream.aggregator.AggregatorConfig;
+import io.vbpstream.aggregator.streams.DeltaValidator;
 import io.vbpstream.aggregator.streams.MergeListener;
 import io.vbpstream.aggregator.streams.RunningMoments;
 import io.vbpstream.platform.MomentsKey;
@@ -44,6 +45,9 @@ public class AggregatorMetrics implements MergeListener {
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofMinutes(10))
                 .register(registry);
+        for (String reason : DeltaValidator.REASONS) {
+            rejectedCounter(reason); // present at 0, so rate() and alerts see every reason
+        }
     }
 
     @Override
@@ -68,7 +72,11 @@ public class AggregatorMetrics implements MergeListener {
 
     @Override
     public void rejected(String reason) {
-        rejected.computeIfAbsent(reason, r -> Counter.builder("vbp.aggregator.deltas.dead.lettered")
-                .description("Moments deltas sent to the dead-letter topic").tag("reason", r).register(registry)).increment();
+        rejectedCounter(reason).increment();
+    }
+
+    private Counter rejectedCounter(String reason) {
+        return rejected.computeIfAbsent(reason, r -> Counter.builder("vbp.aggregator.deltas.dead.lettered")
+                .description("Moments deltas sent to the dead-letter topic").tag("reason", r).register(registry));
     }
 }

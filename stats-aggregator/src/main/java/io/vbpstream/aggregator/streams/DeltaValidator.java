@@ -5,6 +5,10 @@ import io.vbpstream.core.stats.MomentsCodec;
 import io.vbpstream.core.stats.MomentsFormatException;
 import io.vbpstream.platform.MomentsKey;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+
 /**
  * Everything a delta must satisfy before it is merged: a key that parses as {@code model/version/block}, a record
  * that decodes (known version, finite values, non-negative M2, sane width and length), a count above zero, and the
@@ -15,6 +19,9 @@ public final class DeltaValidator {
     public static final String BAD_KEY = "BAD_KEY";
     public static final String ZERO_COUNT = "ZERO_COUNT";
     public static final String WIDTH_MISMATCH = "WIDTH_MISMATCH";
+    /** Every reason a delta can be refused with: the three above and each {@link MomentsFormatException.Reason}. */
+    public static final List<String> REASONS = Stream.concat(Stream.of(BAD_KEY, ZERO_COUNT, WIDTH_MISMATCH),
+            Arrays.stream(MomentsFormatException.Reason.values()).map(Enum::name)).toList();
 
     private DeltaValidator() {
     }
