@@ -16,6 +16,8 @@ import io.vbpstream.core.prune.PruningTarget;
 import io.vbpstream.core.runtime.ModelSession;
 import io.vbpstream.core.stats.ModelStatistics;
 import io.vbpstream.core.store.ArtifactRef;
+import io.vbpstream.platform.MonitoringQueries;
+import io.vbpstream.platform.PrometheusServer;
 import io.vbpstream.platform.ServiceProcess;
 import io.vbpstream.platform.Topic;
 import io.vbpstream.platform.message.ModelVersion;
@@ -30,7 +32,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,6 +54,7 @@ class PrunerPipelineIT {
     private static ServiceProcess pruner;
     private static ModelVersion promoted;
     private static long secondsToPromotion;
+    private static PrometheusServer prometheus;
 
     @BeforeAll
     static void run() throws Exception {
@@ -57,6 +62,13 @@ class PrunerPipelineIT {
         collector = bed.collector();
         aggregator = bed.aggregator();
         pruner = bed.pruner(0.90);
+        // a real Prometheus scrapes the whole run, with the repository's alert rules loaded
+        Map<String, String> jobs = new LinkedHashMap<>();
+        jobs.put("activation-collector", hostPort(collector));
+        jobs.put("stats-aggregator", hostPort(aggregator));
+        jobs.put("pruner-service", hostPort(pruner));
+        prometheus = PrometheusServer.start(bed.dir.resolve("prometheus"), jobs,
+                List.of(PipelineTestBed.ROOT.resolve(MonitoringQueries.RULES)));
         long t0 = System.nanoTime();
         bed.sendImages(0, 1500);
         PipelineTestBed.await(() -> bed.firstChild(ModelVersion.Status.PROMOTED).isPresent(), "a promoted pruned version", 180);
@@ -67,6 +79,9 @@ class PrunerPipelineIT {
 
     @AfterAll
     static void stop() throws Exception {
+        if (prometheus != null) {
+            prometheus.close();
+        }
         for (ServiceProcess p : new ServiceProcess[]{pruner, aggregator, collector}) {
             if (p != null) {
                 p.close();
@@ -98,8 +113,8 @@ class PrunerPipelineIT {
         PipelineTestBed.await(() -> metric(collector, "vbp_collector_serving_model_info{model=\"fmnist-vit\",sha256=\""
                 + promoted.sha256() + "\",version=\"" + promoted.version() + "\"}") == 1.0, "the collector serving it", 60);
         bed.sendImages(1500, 200);
-        PipelineTestBed.await(() -> laterPredictions().size() == 200, "predictions of the new images", 60);
-        for (Prediction p : laterPredictions()) {
+        PipelineTestBed.await(() -> laterPredictions(1500, 1700).size() == 200, "predictions of the new images", 60);
+        for (Prediction p : laterPredictions(1500, 1700)) {
             assertEquals(promoted.version(), p.version(), p.key());
         }
     }
@@ -173,14 +188,98 @@ class PrunerPipelineIT {
         assertEquals(1.0, pruner.metric("vbp_pruner_promoted_info{application=\"pruner-service\",model=\"fmnist-vit\"}"));
     }
 
-    private static List<Prediction> laterPredictions() {
+    /** Predictions of the images numbered {@code from} (inclusive) to {@code to} (exclusive). */
+    private static List<Prediction> laterPredictions(int from, int to) {
         List<Prediction> out = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : bed.read(Topic.PREDICTIONS)) {
-            if (Integer.parseInt(r.key().substring(4)) >= 1500) {
+            int i = Integer.parseInt(r.key().substring(4));
+            if (i >= from && i < to) {
                 out.add(Prediction.read(r.value()));
             }
         }
         return out;
+    }
+
+    /**
+     * What the dashboard and the alerts ask must be answerable: every panel query returns data from this pipeline,
+     * every alert expression evaluates, and every metric an alert reads exists (a typo or a label that is never set
+     * would make an alert that can never fire). Prometheus itself must evaluate every rule without error.
+     */
+    @Test
+    void everyDashboardQueryAndAlertRuleReadsRealSeries() throws Exception {
+        bed.sendImages(1700, 300);
+        PipelineTestBed.await(() -> laterPredictions(1700, 2000).size() == 300, "predictions of the last images", 90);
+        double images = collector.metric("vbp_collector_images_total");
+        PipelineTestBed.await(() -> unchecked(() -> scalar("sum(vbp_collector_images_total)") >= images),
+                "Prometheus to scrape them", 30);
+        Thread.sleep(3000); // a few more scrapes, so every rate window holds more than one point
+        PipelineTestBed.await(() -> unchecked(() -> prometheus.ruleHealth().values().stream().noneMatch(h -> h.startsWith("unknown"))),
+                "every rule evaluated once", 30);
+
+        List<String> failures = new ArrayList<>();
+        prometheus.targets().forEach((job, health) -> {
+            if (!health.startsWith("up")) {
+                failures.add("scrape target " + job + " is " + health);
+            }
+        });
+        Map<String, String> variables = Map.of("model", "fmnist-vit", "version", ".*", "__rate_interval", "1m",
+                "__interval", "15s", "__range", "5m");
+        Map<String, String> panels = MonitoringQueries.dashboardTargets(PipelineTestBed.ROOT, variables);
+        assertTrue(panels.size() >= 10, "the dashboard's queries: " + panels.keySet());
+        for (Map.Entry<String, String> p : panels.entrySet()) {
+            check(failures, "panel " + p.getKey(), p.getValue(), true);
+        }
+        Map<String, String> rules = MonitoringQueries.rules(PipelineTestBed.ROOT);
+        for (Map.Entry<String, String> r : rules.entrySet()) {
+            check(failures, "rule " + r.getKey(), r.getValue(), false);
+            for (String selector : MonitoringQueries.selectors(r.getValue())) {
+                check(failures, "rule " + r.getKey() + " reads", selector, true);
+            }
+        }
+        prometheus.ruleHealth().forEach((rule, health) -> {
+            if (!health.startsWith("ok")) {
+                failures.add("Prometheus evaluates rule " + rule + " as " + health);
+            }
+        });
+        // the common tags, and the JVM, Kafka client and Kafka Streams families
+        if (prometheus.seriesCount("{__name__=~\"vbp_.+\",application=\"\"}") + prometheus.seriesCount(
+                "{__name__=~\"vbp_.+\",model=\"\"}") > 0) {
+            failures.add("some vbp series lack the application or model tag");
+        }
+        for (String family : List.of("kafka_consumer_fetch_manager_records_lag_max{application=\"activation-collector\"}",
+                "kafka_consumer_fetch_manager_records_lag_max{application=\"stats-aggregator\"}",
+                "kafka_stream_alive_stream_threads{application=\"stats-aggregator\"}")) {
+            check(failures, "metric family", family, true);
+        }
+        assertEquals(3, prometheus.seriesCount("count by (application) (jvm_memory_used_bytes)"));
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+    }
+
+    private static void check(List<String> failures, String what, String promql, boolean mustReturnData) {
+        try {
+            if (mustReturnData && prometheus.seriesCount(promql) == 0) {
+                failures.add(what + " returns no data: " + promql);
+            }
+        } catch (Exception e) {
+            failures.add(what + " fails: " + e.getMessage());
+        }
+    }
+
+    private static boolean unchecked(java.util.concurrent.Callable<Boolean> c) {
+        try {
+            return c.call();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static double scalar(String promql) throws Exception {
+        JsonNode result = prometheus.query(promql).get("result");
+        return result.isEmpty() ? Double.NaN : result.get(0).get("value").get(1).asDouble();
+    }
+
+    private static String hostPort(ServiceProcess p) {
+        return URI.create(p.url("/")).getAuthority();
     }
 
     private static double metric(ServiceProcess p, String series) {

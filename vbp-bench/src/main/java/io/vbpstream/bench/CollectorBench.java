@@ -116,7 +116,7 @@ public final class CollectorBench {
         }
     }
 
-    private static float[] decodeAll(byte[][] pngs, Preprocessor pre) {
+    static float[] decodeAll(byte[][] pngs, Preprocessor pre) {
         ImageDecoder decoder = new ImageDecoder(ImageDecoder.Limits.DEFAULT);
         float[] all = new float[pngs.length * pre.size()];
         for (int i = 0; i < pngs.length; i++) {
@@ -126,7 +126,7 @@ public final class CollectorBench {
     }
 
     /** One pass over all images in batches; images per second. */
-    private static double pass(ModelSession plain, InstrumentedSession instrumented, float[] all, Preprocessor pre,
+    static double pass(ModelSession plain, InstrumentedSession instrumented, float[] all, Preprocessor pre,
                                long[] shape, int images) {
         int b = (int) shape[0];
         float[] buf = new float[b * pre.size()];

@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The aggregator's meters: deltas merged ({@code vbp_aggregator_deltas_merged_total}), dead-lettered by reason
  * ({@code vbp_aggregator_deltas_dead_lettered_total}), end-to-end lag from a delta's creation to its merge
  * ({@code vbp_aggregator_merge_lag_seconds}, a histogram), samples per block ({@code vbp_aggregator_block_samples},
- * at most {@code max-block-gauges} series). The state store's size comes from Kafka Streams' own RocksDB metrics,
- * which the Quarkus extension binds to Micrometer ({@code kafka_stream_state_*}).
+ * at most {@code max-block-gauges} series). The state store's size is {@link StoreSizeMetrics}' (Kafka Streams'
+ * RocksDB metrics are not recorded at the INFO recording level).
  */
 @ApplicationScoped
 public class AggregatorMetrics implements MergeListener {
