@@ -8,7 +8,8 @@
 #   bench/run.sh deit prune|speedup MODEL pruning time and heap (run with -Xmx = 3x the model file), ORT speedup
 #   bench/run.sh collector [args]         activation-collector end to end (real broker, packaged service) vs plain ORT
 #   bench/run.sh aggregator [args]        stats-aggregator merge rate vs a plain consumer; restore time
-#   bench/run.sh pruner pipeline|deit M   first image to promoted version; prune + gate time on a DeiT shape
+#   bench/run.sh pruner pipeline|deit M   pipeline throughput vs plain ORT, first image to promoted and its stages;
+#                                         prune + gate time on a DeiT shape
 #   bench/run.sh soak [--minutes 10]      the three services for 10 minutes: RSS, live heap and lag slopes
 #   bench/run.sh all                      everything above, output in target/bench/
 set -euo pipefail
@@ -49,7 +50,7 @@ case "${1:-}" in
     "$0" instrumentation | tee target/bench/instrumentation.txt
     "$0" collector | tee target/bench/collector.txt
     "$0" aggregator | tee target/bench/aggregator.txt
-    "$0" pruner pipeline | tee target/bench/pruner-pipeline.txt
+    "$0" pruner pipeline --rounds 3 | tee target/bench/pruner-pipeline.txt
     "$0" pruner deit target/deit/deit-base/model.onnx | tee target/bench/pruner-deit-base.txt
     "$0" instrumentation --model target/deit/deit-small/model.onnx --batch 8 --rounds 20 | tee target/bench/instrumentation-deit-small.txt
     for m in small base; do

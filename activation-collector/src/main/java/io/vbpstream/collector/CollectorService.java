@@ -1,5 +1,6 @@
 package io.vbpstream.collector;
 
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -9,6 +10,7 @@ import io.vbpstream.collector.model.ModelRegistry;
 import io.vbpstream.collector.observe.CollectorMetrics;
 import io.vbpstream.collector.pipeline.CollectorLoop;
 import io.vbpstream.core.data.ImageDecoder;
+import io.vbpstream.core.runtime.OrtShutdown;
 import io.vbpstream.platform.KafkaCredentialsCheck;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -18,6 +20,7 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Starts the model registry and the pipeline thread with the application, and stops them cleanly with it. */
 @ApplicationScoped
@@ -40,6 +43,7 @@ public class CollectorService {
 
     private CollectorLoop loop;
     private Thread thread;
+    private final AtomicBoolean stopped = new AtomicBoolean();
 
     void onStart(@Observes StartupEvent event) {
         KafkaCredentialsCheck.inBackground(kafkaClientConfig(), Duration.ofSeconds(30), refusal -> {
@@ -54,9 +58,21 @@ public class CollectorService {
         loop = new CollectorLoop(settings, kafkaClientConfig(), registry, metrics);
         thread = new Thread(null, loop, "vbp-collector-loop", 64L << 20);
         thread.start();
+        if (LaunchMode.current() == LaunchMode.NORMAL) {
+            // inference stops before ONNX Runtime's own shutdown hook frees its environment (see OrtShutdown)
+            OrtShutdown.install(this::stopInference, () -> Quarkus.asyncExit(0));
+        }
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        stopInference();
+    }
+
+    /** Ends the loop (its open transaction committed or aborted) and closes every session; runs once. */
+    private void stopInference() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
         if (loop != null) {
             loop.stop();
             try {

@@ -1,10 +1,12 @@
 package io.vbpstream.pruner;
 
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import io.vbpstream.core.prune.PruningPolicy;
+import io.vbpstream.core.runtime.OrtShutdown;
 import io.vbpstream.core.stats.MomentsCodec;
 import io.vbpstream.platform.KafkaCredentialsCheck;
 import io.vbpstream.platform.MomentsKey;
@@ -89,15 +91,32 @@ public class PrunerService {
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(null, r, "vbp-pruner", 64L << 20));
         long ms = config.checkInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::check, ms, ms, TimeUnit.MILLISECONDS);
+        if (LaunchMode.current() == LaunchMode.NORMAL) {
+            OrtShutdown.install(this::stopInference, () -> Quarkus.asyncExit(0));
+        }
     }
 
     void onStop(@Observes ShutdownEvent e) {
+        stopInference();
         if (scheduler != null) {
             scheduler.shutdownNow();
         }
         if (versions != null) {
             versions.close();
             stats.close();
+        }
+    }
+
+    /**
+     * Stops the checks and waits for a running prune: its validation gate runs ONNX Runtime, which must not be
+     * running when the JVM's shutdown hooks free ONNX Runtime's environment (see {@link OrtShutdown}).
+     */
+    private void stopInference() {
+        if (scheduler != null) {
+            scheduler.shutdown();
+        }
+        if (!pruner.stop(Duration.ofSeconds(30))) {
+            LOG.warn("a prune is still validating after 30 s; stopping anyway");
         }
     }
 

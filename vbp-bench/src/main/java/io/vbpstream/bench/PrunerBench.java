@@ -70,7 +70,7 @@ public final class PrunerBench {
     }
 
     /** What one pipeline round measured. */
-    private record Round(double toPromoted, double statistics, double prune, double gate, double rest, double rate,
+    private record Round(double toPromoted, double statistics, double prune, double gate, double rate,
                          double inferMsPerImage, double mergeLagMs, ModelVersion promoted) {
     }
 
@@ -99,9 +99,9 @@ public final class PrunerBench {
                 plain[r] = CollectorBench.pass(session, null, decoded, pre, shape, images);
                 done.add(round);
                 System.out.printf(Locale.ROOT, "round %d: promoted %s %.1f s after the first image (statistics %.1f s, prune %.2f s,"
-                                + " gate %.1f s, publication and checks %.1f s); pipeline %.0f img/s, plain ORT %.0f img/s, ratio %.3f;"
+                                + " gate %.1f s); pipeline %.0f img/s, plain ORT %.0f img/s, ratio %.3f;"
                                 + " inference %.3f ms/image; merge lag %.0f ms%n", r + 1, round.promoted.version(), round.toPromoted,
-                        round.statistics, round.prune, round.gate, round.rest, round.rate, plain[r], round.rate / plain[r],
+                        round.statistics, round.prune, round.gate, round.rate, plain[r], round.rate / plain[r],
                         round.inferMsPerImage, round.mergeLagMs);
             }
         }
@@ -116,7 +116,6 @@ public final class PrunerBench {
         System.out.printf(Locale.ROOT, "    statistics and convergence   %6.1f s%n", median(done, Round::statistics));
         System.out.printf(Locale.ROOT, "    prune (plan, slice, fold, store) %6.2f s%n", median(done, Round::prune));
         System.out.printf(Locale.ROOT, "    validation gate              %6.1f s%n", median(done, Round::gate));
-        System.out.printf(Locale.ROOT, "    publication and check intervals %6.1f s%n", median(done, Round::rest));
         System.out.printf(Locale.ROOT, "  pipeline throughput            %6.0f images/s (collector predictions, 10th-90th percentile)%n", rate);
         System.out.printf(Locale.ROOT, "  plain ONNX Runtime, same images %6.0f images/s; pipeline / plain %.3f%n", LatencyBench.median(plain),
                 LatencyBench.median(ratio));
@@ -191,8 +190,7 @@ public final class PrunerBench {
                 double inferMs = 1000 * collector.metric("vbp_collector_inference_seconds_sum") / collector.metric("vbp_collector_images_total");
                 double lagMs = 1000 * aggregator.metric("vbp_aggregator_merge_lag_seconds_sum")
                         / aggregator.metric("vbp_aggregator_merge_lag_seconds_count");
-                return new Round(toPromoted, statistics, pruneSeconds, gateSeconds, toPromoted - statistics - pruneSeconds - gateSeconds,
-                        rate, inferMs, lagMs, promoted);
+                return new Round(toPromoted, statistics, pruneSeconds, gateSeconds, rate, inferMs, lagMs, promoted);
             } finally {
                 for (ServiceProcess p : services) {
                     p.close();

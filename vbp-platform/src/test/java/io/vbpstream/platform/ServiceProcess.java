@@ -179,9 +179,18 @@ public final class ServiceProcess implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         process.destroy();
-        if (!process.waitFor(40, TimeUnit.SECONDS)) {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * SIGTERM, as Kubernetes stops a pod, and the exit status once the process has ended (it is SIGKILLed after 60 s,
+     * and then the status says so).
+     */
+    public int stop() throws InterruptedException {
+        close();
+        return process.exitValue();
     }
 
     /** A response for a service that does not answer (yet). */

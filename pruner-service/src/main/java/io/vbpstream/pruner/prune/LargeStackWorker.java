@@ -31,4 +31,15 @@ final class LargeStackWorker {
             throw new IllegalStateException("interrupted", e);
         }
     }
+
+    /** Takes no more work and waits up to {@code timeout} for the running task; true if none is left running. */
+    boolean stop(java.time.Duration timeout) {
+        thread.shutdown();
+        try {
+            return thread.awaitTermination(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
 }

@@ -106,6 +106,14 @@ public class PruneService {
 
     private final LargeStackWorker worker = new LargeStackWorker("vbp-prune-worker");
 
+    /**
+     * Takes no more prunes and waits for a running one (its validation gate runs ONNX Runtime) to end, up to
+     * {@code timeout}; false if it is still running.
+     */
+    public boolean stop(java.time.Duration timeout) {
+        return worker.stop(timeout);
+    }
+
     private ModelVersion pruneHere(ModelVersion parent, PruningPolicy policy) {
         long t0 = System.nanoTime();
         VersionModel pm = models.load(parent);
