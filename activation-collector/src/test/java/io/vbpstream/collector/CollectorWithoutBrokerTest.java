@@ -51,21 +51,24 @@ class CollectorWithoutBrokerTest {
         String absent = "1".repeat(64);
         source.send(Messages.write(ModelVersion.of("fmnist-vit", "g9-absent", "vbp-store:sha256/" + absent + ".onnx",
                 absent, "base", 1, "2026-11-27T00:00:00Z")));
-        await(() -> metrics().contains("vbp_collector_model_refusals_total{reason=\"MISSING\"} 1.0"), "MISSING refusal");
+        await(() -> metrics().contains("vbp_collector_model_refusals_total{" + TAGS + ",reason=\"MISSING\"} 1.0"), "MISSING refusal");
 
         source.send("{\"schema\":7}".getBytes(StandardCharsets.UTF_8));
-        await(() -> metrics().contains("vbp_collector_model_version_messages_rejected_total{reason=\"UNKNOWN_SCHEMA\"} 1.0"),
+        await(() -> metrics().contains("vbp_collector_model_version_messages_rejected_total{" + TAGS
+                + ",reason=\"UNKNOWN_SCHEMA\"} 1.0"),
                 "unknown schema counted");
 
         ArtifactRef ref = Store.ref;
         source.send(Messages.write(ModelVersion.of("fmnist-vit", "base-again", ref.uri().toString(), ref.sha256(),
                 "base", 1, "2026-11-27T00:00:00Z")));
         // swapped in by the pipeline thread between (failed) attempts to reach the broker
-        await(() -> metrics().contains("vbp_collector_serving_model_info{application=\"activation-collector\","
-                + "model=\"fmnist-vit\",sha256=\"" + ref.sha256()
+        await(() -> metrics().contains("vbp_collector_serving_model_info{" + TAGS + ",sha256=\"" + ref.sha256()
                 + "\",version=\"base-again\"} 1.0"), "base-again served");
         assertTrue(!metrics().contains("version=\"g9-absent\""), "a refused version is never served");
     }
+
+    /** The common tags every meter carries, as Prometheus prints them first. */
+    private static final String TAGS = "application=\"activation-collector\",model=\"fmnist-vit\"";
 
     private static String metrics() {
         return given().get("/q/metrics").body().asString();

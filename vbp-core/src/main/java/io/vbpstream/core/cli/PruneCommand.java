@@ -49,8 +49,15 @@ final class PruneCommand implements Callable<Integer> {
             description = "Each block keeps at least this fraction of its neurons (default ${DEFAULT-VALUE}).")
     double minKeep;
 
-    @Option(names = "--compensation", defaultValue = "mean", description = "mean (the paper's mean shift) or none.")
+    @Option(names = "--compensation",
+            description = "least-squares (reconstruct removed neurons from kept ones; needs 'vbp stats --covariance'), "
+                    + "mean (the paper's mean shift) or none. Default: least-squares if the statistics hold the "
+                    + "covariance, else mean.")
     String compensation;
+
+    @Option(names = "--ridge-alpha", defaultValue = "1e-3",
+            description = "Ridge of least-squares compensation, relative to the kept neurons' mean variance (default ${DEFAULT-VALUE}).")
+    double ridge;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed for the random criterion.")
     long seed;
@@ -68,17 +75,19 @@ final class PruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Criterion c = Criterion.parse(criterion);
-        Compensation comp = Compensation.parse(compensation);
+        ModelStatistics s = stats == null ? null : ModelStatistics.read(stats);
+        Compensation comp = compensation != null ? Compensation.parse(compensation)
+                : s != null && !s.blocks().isEmpty() && s.blocks().keySet().stream().allMatch(s::hasCoMoments)
+                ? Compensation.LEAST_SQUARES : Compensation.MEAN;
         PruningTarget t = target.ratio != null ? new PruningTarget.NeuronRatio(target.ratio)
                 : new PruningTarget.MacsReduction(target.macsReduction);
         PruningPolicy policy = new PruningPolicy(c, global ? Allocation.GLOBAL : Allocation.UNIFORM, t, comp, minKeep, seed,
-                widthMultiple);
-        if (stats == null && (c.needsStatistics() || comp == Compensation.MEAN)) {
+                widthMultiple, ridge);
+        if (s == null && (c.needsStatistics() || comp != Compensation.NONE)) {
             throw new IllegalArgumentException("--stats is required for criterion " + c + " with compensation " + comp
                     + " (use --compensation none with magnitude or random to prune without statistics)");
         }
         OnnxModels.LoadedModel loaded = OnnxModels.read(model);
-        ModelStatistics s = stats == null ? null : ModelStatistics.read(stats);
         Pruning.Result result = Pruning.run(loaded.model(), loaded.sha256(), s, policy, null);
         OnnxModels.write(result.model(), out);
         PruningReport r = result.report();

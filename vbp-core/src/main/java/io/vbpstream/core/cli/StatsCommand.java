@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "stats", mixinStandardHelpOptions = true,
-        description = "Gather per-block post-activation mean and variance over images.")
+        description = "Gather per-block post-activation mean and variance (and optionally covariance) over images.")
 final class StatsCommand implements Callable<Integer> {
 
     @Mixin
@@ -29,6 +29,10 @@ final class StatsCommand implements Callable<Integer> {
 
     @Option(names = "--limit", defaultValue = "0", description = "Use at most this many images (0: all).")
     int limit;
+
+    @Option(names = "--covariance", description = "Also gather each block's activation covariance (co-moment matrix), "
+            + "for least-squares compensation; costs about one more MLP forward pass per image.")
+    boolean covariance;
 
     @Option(names = "--out", required = true, description = "Statistics file to write.")
     Path out;
@@ -41,10 +45,11 @@ final class StatsCommand implements Callable<Integer> {
         ModelStatistics stats;
         try (ProgressBar bar = new ProgressBar("stats", set.size(), opts.quiet)) {
             stats = StatisticsCollector.collect(loaded.model(), loaded.sha256(), blocks, set, opts.preprocessor(),
-                    opts.batch, bar::step);
+                    opts.batch, covariance, bar::step);
         }
         stats.write(out);
-        System.out.printf(Locale.ROOT, "%d images, %d blocks -> %s%n", stats.images(), blocks.size(), out);
+        System.out.printf(Locale.ROOT, "%d images, %d blocks%s -> %s%n", stats.images(), blocks.size(),
+                covariance ? " with covariance" : "", out);
         for (Map.Entry<String, Moments> e : stats.blocks().entrySet()) {
             double[] v = e.getValue().variance();
             java.util.Arrays.sort(v);

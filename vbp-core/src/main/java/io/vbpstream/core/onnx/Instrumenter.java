@@ -25,6 +25,9 @@ import java.util.List;
  * and touch the hidden tensor only once more (for the squares); the rest is four small ops per block. Each item's
  * sums depend only on that item, never on which batch it came in, so two pipelines that see the same images get the
  * same statistics up to float64 rounding.
+ *
+ * <p>On request each block also gets the outputs of its co-moment matrix (see {@code addCoMoments}), which ONNX
+ * Runtime computes only in the runs that fetch them.
  */
 public final class Instrumenter {
 
@@ -34,8 +37,26 @@ public final class Instrumenter {
     private Instrumenter() {
     }
 
-    /** Names of the extra outputs of one instrumented block: per-neuron sum and sum of squares, and the element count. */
-    public record BlockOutputs(String block, int width, String sum, String sumOfSquares, String size) {
+    /**
+     * Names of the extra outputs of one instrumented block: per-neuron sum and sum of squares, the element count, and
+     * the batch's centre ({@code [1, w]}, float32) and centred Gram matrix ({@code [w, w]}, float32) for the co-moments.
+     */
+    public record BlockOutputs(String block, int width, String sum, String sumOfSquares, String size, String centre,
+                               String gram) {
+
+        /**
+         * The batch's co-moments from its count and float64 mean (from {@link #toMoments}) and the graph's centre
+         * {@code m} and centred Gram {@code G = Σ (h − m)(h − m)ᵀ}: {@code C = G − n·(m − μ)(m − μ)ᵀ} moves the Gram
+         * from the float32 centre to the exact mean.
+         */
+        public io.vbpstream.core.stats.CoMoments toCoMoments(long count, double[] mean, float[] centre, float[] gram) {
+            io.vbpstream.core.stats.CoMoments c = io.vbpstream.core.stats.CoMoments.ofBatch(count, mean, gram);
+            double[] d = new double[width];
+            for (int j = 0; j < width; j++) {
+                d[j] = centre[j] - mean[j];
+            }
+            return c.shifted(d);
+        }
 
         /**
          * The batch's moments from the graph outputs: {@code size} elements of the hidden tensor (tokens x width),
@@ -54,10 +75,20 @@ public final class Instrumenter {
 
     public static List<BlockOutputs> outputsFor(List<MlpBlock> blocks) {
         return blocks.stream().map(b -> new BlockOutputs(b.name(), b.width(),
-                PREFIX + b.name() + ".sum", PREFIX + b.name() + ".sumsq", PREFIX + b.name() + ".size")).toList();
+                PREFIX + b.name() + ".sum", PREFIX + b.name() + ".sumsq", PREFIX + b.name() + ".size",
+                PREFIX + b.name() + ".centre", PREFIX + b.name() + ".gram")).toList();
     }
 
+    /** The moments outputs only. */
     public static ModelProto instrument(ModelProto model, List<MlpBlock> blocks) {
+        return instrument(model, blocks, false);
+    }
+
+    /**
+     * The moments outputs, and with {@code coMoments} the co-moment outputs too (a runtime that computes every output
+     * of a graph, as DJL's does, would otherwise pay for them on every batch).
+     */
+    public static ModelProto instrument(ModelProto model, List<MlpBlock> blocks, boolean coMoments) {
         long opset = OnnxModels.defaultOpset(model);
         GraphProto.Builder g = model.getGraph().toBuilder();
         String one = PREFIX + "one";
@@ -73,13 +104,7 @@ public final class Instrumenter {
             g.addInitializer(Tensors.int64Tensor(shape3, new long[] {3}, new long[] {0, -1, b.width()}));
             g.addNode(node("Reshape", p + "h3", b.hidden(), shape3));
             // a [1, T] row of ones, T taken from the tensor at run time
-            g.addNode(node("Shape", p + "shape", p + "h3"));
-            g.addNode(node("Gather", p + "tokens", p + "shape", index1));
-            g.addNode(node("Concat", p + "ones_shape", one, p + "tokens").toBuilder().addAttribute(intAttr("axis", 0)).build());
-            g.addNode(NodeProto.newBuilder().setOpType("ConstantOfShape").setName(p + "ones").addInput(p + "ones_shape")
-                    .addOutput(p + "ones").addAttribute(AttributeProto.newBuilder().setName("value")
-                            .setType(AttributeProto.AttributeType.TENSOR)
-                            .setT(Tensors.floatTensor("value", new long[] {1}, new float[] {1f}))).build());
+            onesRow(g, p + "ones", p + "h3", index1, one);
             g.addNode(node("MatMul", p + "s", p + "ones", p + "h3"));
             g.addNode(node("Mul", p + "sq", p + "h3", p + "h3"));
             g.addNode(node("MatMul", p + "q", p + "ones", p + "sq"));
@@ -91,8 +116,49 @@ public final class Instrumenter {
             g.addOutput(output(o.sum(), TensorProto.DataType.DOUBLE));
             g.addOutput(output(o.sumOfSquares(), TensorProto.DataType.DOUBLE));
             g.addOutput(output(o.size(), TensorProto.DataType.INT64));
+            if (coMoments) {
+                addCoMoments(g, b, o, p, one);
+            }
         }
         return model.toBuilder().setGraph(g).build();
+    }
+
+    /**
+     * The batch's centred Gram matrix, {@code G = Hcᵀ·Hc} with {@code Hc = H − m} over all {@code N} tokens of the
+     * batch and {@code m} their float32 mean: two GEMMs (the mean as {@code 1[1,N]·H / N}, the Gram as one Gemm with
+     * {@code transA}). ONNX Runtime only computes what a run asks for, so a run that does not fetch these outputs pays
+     * nothing for them.
+     */
+    private static void addCoMoments(GraphProto.Builder g, MlpBlock b, BlockOutputs o, String p, String one) {
+        String shape2 = p + "shape2";
+        g.addInitializer(Tensors.int64Tensor(shape2, new long[] {2}, new long[] {-1, b.width()}));
+        String index0 = p + "index0";
+        g.addInitializer(Tensors.int64Tensor(index0, new long[] {1}, new long[] {0}));
+        g.addNode(node("Reshape", p + "h2", b.hidden(), shape2));
+        String rows = onesRow(g, p + "ones_n", p + "h2", index0, one);
+        g.addNode(node("MatMul", p + "colsum", p + "ones_n", p + "h2"));
+        g.addNode(node("Cast", p + "rows_f", rows).toBuilder()
+                .addAttribute(intAttr("to", TensorProto.DataType.FLOAT.getNumber())).build());
+        g.addNode(node("Div", o.centre(), p + "colsum", p + "rows_f"));
+        g.addNode(node("Sub", p + "hc", p + "h2", o.centre()));
+        g.addNode(node("Gemm", o.gram(), p + "hc", p + "hc").toBuilder().addAttribute(intAttr("transA", 1)).build());
+        g.addOutput(output(o.centre(), TensorProto.DataType.FLOAT));
+        g.addOutput(output(o.gram(), TensorProto.DataType.FLOAT));
+    }
+
+    /**
+     * {@code name}: a float {@code [1, L]} row of ones, where L is dimension {@code axis} (an int64 {@code [1]}
+     * initializer) of {@code tensor} at run time; returns the name of L.
+     */
+    private static String onesRow(GraphProto.Builder g, String name, String tensor, String axis, String one) {
+        g.addNode(node("Shape", name + "_of", tensor));
+        g.addNode(node("Gather", name + "_length", name + "_of", axis));
+        g.addNode(node("Concat", name + "_shape", one, name + "_length").toBuilder().addAttribute(intAttr("axis", 0)).build());
+        g.addNode(NodeProto.newBuilder().setOpType("ConstantOfShape").setName(name).addInput(name + "_shape")
+                .addOutput(name).addAttribute(AttributeProto.newBuilder().setName("value")
+                        .setType(AttributeProto.AttributeType.TENSOR)
+                        .setT(Tensors.floatTensor("value", new long[] {1}, new float[] {1f}))).build());
+        return name + "_length";
     }
 
     private static NodeProto node(String op, String output, String... inputs) {

@@ -3,15 +3,21 @@ package io.vbpstream.core.prune;
 import java.util.Arrays;
 import java.util.Locale;
 
-/** What stands in for the removed neurons' contribution to fc2's output. */
+/** What stands in for the removed neurons' contribution to fc2's output. Ids: {@code none}, {@code mean}, {@code least-squares}. */
 public enum Compensation {
     /** Nothing: the removed neurons' output is dropped (ablation). */
     NONE,
     /** The paper's mean shift: {@code b2' = b2 + sum over removed j of mean_j * W2[j,:]}. */
-    MEAN;
+    MEAN,
+    /**
+     * The removed neurons reconstructed linearly from the kept ones, from the activation covariance Σ:
+     * {@code B = (Σ_KK + λI)⁻¹ Σ_KP}, {@code W2_K' = W2_K + B·W2_P}, {@code b2' = b2 + μ_P·W2_P − μ_K·B·W2_P}.
+     * Needs the co-moment matrices ({@code vbp stats --covariance}, or the streamed ones).
+     */
+    LEAST_SQUARES;
 
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     public static Compensation parse(String s) {

@@ -11,6 +11,7 @@ import io.vbpstream.core.onnx.GraphIndex;
 import io.vbpstream.core.onnx.LinearLayer;
 import io.vbpstream.core.onnx.MlpBlock;
 import io.vbpstream.core.onnx.Tensors;
+import io.vbpstream.core.stats.CoMoments;
 import io.vbpstream.core.stats.ModelStatistics;
 import io.vbpstream.core.stats.Moments;
 
@@ -23,7 +24,8 @@ import java.util.Set;
 
 /**
  * Applies a {@link PruningPlan} to a model: slices fc1's weight columns and bias entries and fc2's weight rows, and
- * folds the removed neurons' mean into fc2's bias. The result is physically smaller (sliced initializers, not masks).
+ * compensates for the removed neurons in fc2 ({@link Compensation}: their mean folded into the bias, or their
+ * least-squares reconstruction from the kept neurons folded into the kept rows and the bias). The result is physically smaller (sliced initializers, not masks).
  * Everything the plan does not touch is preserved: opset imports, metadata, other initializers, node order and names.
  * A block with nothing to remove is left byte-for-byte as it was.
  */
@@ -55,10 +57,12 @@ public final class ModelPruner {
     }
 
     /**
-     * @param stats needed for {@link Compensation#MEAN}; may be null for {@link Compensation#NONE}
+     * @param stats needed for {@link Compensation#MEAN} (moments) and {@link Compensation#LEAST_SQUARES} (co-moment
+     *              matrices); may be null for {@link Compensation#NONE}
+     * @param ridge α of least-squares compensation (ignored otherwise)
      */
     public static ModelProto prune(ModelProto model, List<MlpBlock> blocks, PruningPlan plan, ModelStatistics stats,
-                                   Compensation compensation, Lineage lineage) {
+                                   Compensation compensation, double ridge, Lineage lineage) {
         ModelPruner p = new ModelPruner(model);
         Map<String, BlockPlan> plans = new HashMap<>();
         plan.blocks().forEach(b -> plans.put(b.block(), b));
@@ -73,7 +77,8 @@ public final class ModelPruner {
             }
             if (bp.removed().length > 0) {
                 Moments m = compensation == Compensation.MEAN ? requireMoments(stats, block) : null;
-                p.pruneBlock(block, bp, m);
+                CoMoments c = compensation == Compensation.LEAST_SQUARES ? requireCoMoments(stats, block) : null;
+                p.pruneBlock(block, bp, m, c, ridge);
             }
         }
         p.insertPendingNodes();
@@ -81,6 +86,19 @@ public final class ModelPruner {
         ModelProto.Builder out = model.toBuilder().setGraph(p.graph);
         writeMetadata(out, plan, compensation, lineage);
         return out.build();
+    }
+
+    private static CoMoments requireCoMoments(ModelStatistics stats, MlpBlock block) {
+        if (stats == null || !stats.hasCoMoments(block.name())) {
+            throw new IllegalArgumentException("least-squares compensation needs the activation covariance of block "
+                    + block.name() + " (vbp stats --covariance, or the streamed statistics)");
+        }
+        CoMoments c = stats.coMoments(block.name());
+        if (c.width() != block.width()) {
+            throw new IllegalArgumentException("covariance for " + block.name() + " has width " + c.width()
+                    + ", the block has " + block.width());
+        }
+        return c;
     }
 
     private static Moments requireMoments(ModelStatistics stats, MlpBlock block) {
@@ -95,7 +113,7 @@ public final class ModelPruner {
         return m;
     }
 
-    private void pruneBlock(MlpBlock block, BlockPlan plan, Moments moments) {
+    private void pruneBlock(MlpBlock block, BlockPlan plan, Moments moments, CoMoments coMoments, double ridge) {
         int[] kept = plan.kept();
         int w = block.width();
         int k = kept.length;
@@ -117,13 +135,17 @@ public final class ModelPruner {
         LinearLayer fc2 = block.fc2();
         float[] w2 = Tensors.floats(fc2.weight());
         int out = fc2.outFeatures();
-        if (fc2.outFeaturesFirst()) {
-            replace(fc2.nodeIndex(), 1, fc2.weight(), new long[] {out, k}, Tensors.keepColumns(w2, out, w, kept), tag);
-        } else {
-            replace(fc2.nodeIndex(), 1, fc2.weight(), new long[] {k, out}, Tensors.keepRows(w2, out, kept), tag);
-        }
+        float[] w2Kept = fc2.outFeaturesFirst() ? Tensors.keepColumns(w2, out, w, kept) : Tensors.keepRows(w2, out, kept);
+        double[] shift = null;
         if (moments != null) {
-            foldMeanShift(block, plan, moments, w2, tag);
+            shift = meanShift(block, plan, moments, w2);
+        } else if (coMoments != null) {
+            shift = leastSquaresFold(block, plan, coMoments, ridge, w2, w2Kept);
+        }
+        replace(fc2.nodeIndex(), 1, fc2.weight(), fc2.outFeaturesFirst() ? new long[] {out, k} : new long[] {k, out},
+                w2Kept, tag);
+        if (shift != null) {
+            addToBias(fc2, shift, tag);
         }
 
         // tensors whose shape changed, including Identity outputs through which a weight or bias is read
@@ -137,8 +159,8 @@ public final class ModelPruner {
         block.activationNodes().forEach(i -> staleShapes.addAll(index.node(i).getOutputList()));
     }
 
-    /** {@code b2 += (alpha / beta) * sum over removed j of mean_j * W2[j, :]}, accumulated in float64. */
-    private void foldMeanShift(MlpBlock block, BlockPlan plan, Moments moments, float[] w2, String tag) {
+    /** {@code sum over removed j of mean_j * W2[j, :]}, accumulated in float64. */
+    private static double[] meanShift(MlpBlock block, BlockPlan plan, Moments moments, float[] w2) {
         LinearLayer fc2 = block.fc2();
         int w = block.width();
         int out = fc2.outFeatures();
@@ -149,6 +171,48 @@ public final class ModelPruner {
                 shift[o] += mu * (fc2.outFeaturesFirst() ? w2[o * w + j] : w2[j * out + o]);
             }
         }
+        return shift;
+    }
+
+    /**
+     * Least-squares reconstruction of the removed neurons from the kept ones: adds {@code Δ = B·W2_P} to the kept rows
+     * of fc2's weight ({@code w2Kept}, in place) and returns the bias shift {@code μ_P·W2_P − μ_K·Δ}.
+     */
+    private static double[] leastSquaresFold(MlpBlock block, BlockPlan plan, CoMoments c, double ridge, float[] w2,
+                                             float[] w2Kept) {
+        LinearLayer fc2 = block.fc2();
+        int w = block.width();
+        int out = fc2.outFeatures();
+        int[] kept = plan.kept();
+        int[] removed = plan.removed();
+        int k = kept.length;
+        double[] w2Removed = new double[removed.length * out];
+        double[] shift = new double[out];
+        for (int p = 0; p < removed.length; p++) {
+            int j = removed[p];
+            double mu = c.mean(j);
+            for (int o = 0; o < out; o++) {
+                double v = fc2.outFeaturesFirst() ? w2[o * w + j] : w2[j * out + o];
+                w2Removed[p * out + o] = v;
+                shift[o] += mu * v;
+            }
+        }
+        double[] delta = LeastSquares.reconstruction(c, kept, removed, ridge, w2Removed, out);
+        for (int i = 0; i < k; i++) {
+            double muK = c.mean(kept[i]);
+            for (int o = 0; o < out; o++) {
+                double d = delta[i * out + o];
+                int at = fc2.outFeaturesFirst() ? o * k + i : i * out + o;
+                w2Kept[at] = (float) (w2Kept[at] + d);
+                shift[o] -= muK * d;
+            }
+        }
+        return shift;
+    }
+
+    /** {@code b2 += (alpha / beta) * shift}, or a new bias {@code alpha * shift} for an fc2 without one. */
+    private void addToBias(LinearLayer fc2, double[] shift, String tag) {
+        int out = fc2.outFeatures();
         double scale = fc2.hasBias() ? (double) fc2.alpha() / fc2.beta() : fc2.alpha();
         if (fc2.hasBias()) {
             float[] b2 = Tensors.floats(fc2.bias());
@@ -262,6 +326,11 @@ public final class ModelPruner {
         meta.put(META_PREFIX + "criterion", p.criterion().id());
         meta.put(META_PREFIX + "allocation", p.allocation().id());
         meta.put(META_PREFIX + "compensation", compensation.id());
+        if (compensation == Compensation.LEAST_SQUARES) {
+            meta.put(META_PREFIX + "ridge_alpha", Double.toString(p.ridge()));
+        } else {
+            meta.remove(META_PREFIX + "ridge_alpha");
+        }
         if (p.target() instanceof PruningTarget.NeuronRatio r) {
             meta.put(META_PREFIX + "ratio", Double.toString(r.ratio()));
         } else if (p.target() instanceof PruningTarget.MacsReduction m) {

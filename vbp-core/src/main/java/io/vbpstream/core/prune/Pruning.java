@@ -34,7 +34,7 @@ public final class Pruning {
         ModelCost before = cost != null ? cost : CostModel.analyse(parent, blocks, Map.of());
         PruningPlan plan = new PlanBuilder(blocks, stats, policy).build(before);
         long samples = stats == null ? 0 : stats.images();
-        ModelProto pruned = ModelPruner.prune(parent, blocks, plan, stats, policy.compensation(),
+        ModelProto pruned = ModelPruner.prune(parent, blocks, plan, stats, policy.compensation(), policy.ridge(),
                 new ModelPruner.Lineage(parentSha256, policy, samples));
         ModelCost after = before.withWidths(plan.keptWidths());
         String sha = OnnxModels.sha256(pruned);

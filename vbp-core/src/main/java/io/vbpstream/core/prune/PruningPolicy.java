@@ -7,19 +7,30 @@ package io.vbpstream.core.prune;
  * @param seed            seed for the random criterion
  * @param widthMultiple   kept widths are rounded down to a multiple of this (1: no rounding); matrix kernels run
  *                        fastest on widths that are multiples of their tile size, e.g. 64
+ * @param ridge           α of {@link Compensation#LEAST_SQUARES}: the ridge is {@code α · mean(diag Σ_KK)}
  */
 public record PruningPolicy(Criterion criterion, Allocation allocation, PruningTarget target, Compensation compensation,
-                            double minKeepFraction, long seed, int widthMultiple) {
+                            double minKeepFraction, long seed, int widthMultiple, double ridge) {
 
     public static final double DEFAULT_MIN_KEEP = 0.02;
+    /** α from 0 to 1e-3 gave the same accuracy on fmnist-vit, α ≥ 0.1 hurt (docs/RESULTS.md). */
+    public static final double DEFAULT_RIDGE = 1e-3;
 
     public PruningPolicy {
+        if (!(ridge >= 0) || Double.isInfinite(ridge)) {
+            throw new IllegalArgumentException("ridge must be finite and at least 0, got " + ridge);
+        }
         if (!(minKeepFraction >= 0 && minKeepFraction <= 1)) {
             throw new IllegalArgumentException("min-keep fraction must be in [0, 1], got " + minKeepFraction);
         }
         if (widthMultiple < 1) {
             throw new IllegalArgumentException("width multiple must be at least 1, got " + widthMultiple);
         }
+    }
+
+    public PruningPolicy(Criterion criterion, Allocation allocation, PruningTarget target, Compensation compensation,
+                         double minKeepFraction, long seed, int widthMultiple) {
+        this(criterion, allocation, target, compensation, minKeepFraction, seed, widthMultiple, DEFAULT_RIDGE);
     }
 
     public PruningPolicy(Criterion criterion, Allocation allocation, PruningTarget target, Compensation compensation,
@@ -32,6 +43,10 @@ public record PruningPolicy(Criterion criterion, Allocation allocation, PruningT
     }
 
     public PruningPolicy withWidthMultiple(int m) {
-        return new PruningPolicy(criterion, allocation, target, compensation, minKeepFraction, seed, m);
+        return new PruningPolicy(criterion, allocation, target, compensation, minKeepFraction, seed, m, ridge);
+    }
+
+    public PruningPolicy withRidge(double alpha) {
+        return new PruningPolicy(criterion, allocation, target, compensation, minKeepFraction, seed, widthMultiple, alpha);
     }
 }

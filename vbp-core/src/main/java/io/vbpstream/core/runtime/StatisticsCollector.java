@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import io.vbpstream.core.data.ImageSet;
 import io.vbpstream.core.data.Preprocessor;
 import io.vbpstream.core.onnx.MlpBlock;
+import io.vbpstream.core.stats.CoMoments;
 import io.vbpstream.core.stats.ModelStatistics;
 import io.vbpstream.core.stats.Moments;
 
@@ -12,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
 
-/** Runs the instrumented model over a set of images and merges every batch's in-graph moments. */
+/**
+ * Runs the instrumented model over a set of images and merges every batch's in-graph moments, and optionally its
+ * co-moment matrices.
+ */
 public final class StatisticsCollector {
 
     private StatisticsCollector() {
@@ -20,13 +24,23 @@ public final class StatisticsCollector {
 
     public static ModelStatistics collect(ModelProto model, String modelSha256, List<MlpBlock> blocks, ImageSet images,
                                           Preprocessor preprocessor, int batchSize, IntConsumer progress) throws IOException {
+        return collect(model, modelSha256, blocks, images, preprocessor, batchSize, false, progress);
+    }
+
+    /** As above; with {@code coMoments}, every batch's co-moment matrices too (for least-squares compensation). */
+    public static ModelStatistics collect(ModelProto model, String modelSha256, List<MlpBlock> blocks, ImageSet images,
+                                          Preprocessor preprocessor, int batchSize, boolean coMoments, IntConsumer progress)
+            throws IOException {
         ModelStatistics stats = new ModelStatistics(modelSha256);
         Batches batches = new Batches(images, preprocessor, batchSize);
         try (InstrumentedSession session = new InstrumentedSession(model, blocks)) {
             for (int b = 0; b < batches.count(); b++) {
-                InstrumentedSession.BatchResult r = session.runInstrumented(batches.load(b), batches.shape(b));
+                InstrumentedSession.BatchResult r = session.runInstrumented(batches.load(b), batches.shape(b), coMoments);
                 for (Map.Entry<String, Moments> e : r.moments().entrySet()) {
                     stats.block(e.getKey(), e.getValue().width()).merge(e.getValue());
+                }
+                for (Map.Entry<String, CoMoments> e : r.coMoments().entrySet()) {
+                    stats.coMoments(e.getKey(), e.getValue().width()).merge(e.getValue());
                 }
                 stats.addImages(batches.length(b));
                 progress.accept(batches.length(b));

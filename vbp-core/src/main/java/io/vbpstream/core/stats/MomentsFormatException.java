@@ -5,7 +5,8 @@ public class MomentsFormatException extends RuntimeException {
 
     /** Why a record was refused. Used as the dead-letter reason by the streaming services. */
     public enum Reason {
-        TRUNCATED, BAD_MAGIC, UNKNOWN_VERSION, BAD_WIDTH, NON_FINITE, NEGATIVE_M2, BAD_COUNT, TRAILING_BYTES
+        TRUNCATED, BAD_MAGIC, UNKNOWN_VERSION, BAD_WIDTH, NON_FINITE, NEGATIVE_M2, BAD_COUNT, TRAILING_BYTES, BAD_TILE,
+        ASYMMETRIC
     }
 
     private final Reason reason;

@@ -120,13 +120,47 @@ class InstrumenterTest {
     }
 
     @Test
+    void inGraphCoMomentsEqualJavaReductionOfTheFullTensor() throws Exception {
+        ModelProto m = TestSupport.model(TestSupport.fmnistModel());
+        List<MlpBlock> blocks = MlpBlockFinder.find(m);
+        Preprocessor pre = new Preprocessor(ModelCard.besideModel(TestSupport.fmnistModel()).input());
+        Batches batches = new Batches(ImageSet.open(TestSupport.testImages(), null, 16), pre, 16);
+        float[] x = batches.load(0);
+        long[] shape = batches.shape(0);
+        io.vbpstream.core.stats.CoMoments expected;
+        try (ModelSession s = new ModelSession(exposing(m, blocks.get(2).hidden()));
+             OrtSession.Result r = s.run(x, shape, Set.of(blocks.get(2).hidden()))) {
+            FloatBuffer fb = ((OnnxTensor) r.get(0)).getFloatBuffer();
+            float[] h = new float[fb.remaining()];
+            fb.get(h);
+            expected = io.vbpstream.core.stats.CoMoments.empty(256).addBatch(h, h.length / 256);
+        }
+        try (InstrumentedSession s = new InstrumentedSession(m, blocks)) {
+            assertTrue(s.runInstrumented(x, shape).coMoments().isEmpty(), "not computed unless asked for");
+            InstrumentedSession.BatchResult r = s.runInstrumented(x, shape, true);
+            assertEquals(6, r.coMoments().size());
+            io.vbpstream.core.stats.CoMoments actual = r.coMoments().get("mlp2");
+            assertEquals(16 * 50, actual.count());
+            for (int i = 0; i < 256; i++) {
+                for (int j = i; j < 256; j++) {
+                    double scale = Math.sqrt(expected.coMoment(i, i) * expected.coMoment(j, j));
+                    // a float32 GEMM over 800 tokens: error bounded relative to the two neurons' spread
+                    assertEquals(expected.coMoment(i, j), actual.coMoment(i, j), 1e-4 * scale + 1e-9, "C[" + i + "][" + j + "]");
+                }
+                assertEquals(r.moments().get("mlp2").m2(i), actual.coMoment(i, i), 1e-4 * actual.coMoment(i, i) + 1e-9,
+                        "the diagonal is the moments' M2");
+            }
+        }
+    }
+
+    @Test
     void instrumentationLeavesTheOriginalOutputsFirst() {
         ModelProto m = SyntheticModels.mlp(SyntheticModels.Style.RELU, 4, 6, 4, 1, true);
-        ModelProto inst = Instrumenter.instrument(m, MlpBlockFinder.find(m));
+        ModelProto inst = Instrumenter.instrument(m, MlpBlockFinder.find(m), true);
         assertEquals("y", inst.getGraph().getOutput(0).getName());
-        assertArrayEquals(new String[] {"y", "vbp.mlp0.sum", "vbp.mlp0.sumsq", "vbp.mlp0.size"},
-                inst.getGraph().getOutputList().stream().map(ValueInfoProto::getName).toArray());
-        assertEquals(m.getGraph().getInitializerCount() + 3 + 1, inst.getGraph().getInitializerCount(), "shared + per block");
+        assertArrayEquals(new String[] {"y", "vbp.mlp0.sum", "vbp.mlp0.sumsq", "vbp.mlp0.size", "vbp.mlp0.centre",
+                "vbp.mlp0.gram"}, inst.getGraph().getOutputList().stream().map(ValueInfoProto::getName).toArray());
+        assertEquals(m.getGraph().getInitializerCount() + 3 + 3, inst.getGraph().getInitializerCount(), "shared + per block");
         assertEquals(m.getGraph().getNode(0), inst.getGraph().getNode(0), "original nodes untouched");
     }
 

@@ -59,17 +59,11 @@ class ModelPrunerTest {
     }
 
     private static float[] run(ModelProto m, float[] x, long[] shape) {
-        try (ModelSession s = new ModelSession(m)) {
-            return s.firstOutput(x, shape);
-        }
+        return PruneTestSupport.run(m, x, shape);
     }
 
     private static double maxAbsDiff(float[] a, float[] b) {
-        double d = 0;
-        for (int i = 0; i < a.length; i++) {
-            d = Math.max(d, Math.abs(a[i] - b[i]));
-        }
-        return d;
+        return PruneTestSupport.maxAbsDiff(a, b);
     }
 
     @Test

@@ -49,6 +49,32 @@ final class PruneTestSupport {
         return stats;
     }
 
+    /** As {@link #stats}, with every block's co-moment matrix too. */
+    static ModelStatistics statsWithCoMoments(ModelProto m, List<MlpBlock> blocks, float[] x, long[] shape) {
+        ModelStatistics stats = new ModelStatistics("test");
+        try (InstrumentedSession s = new InstrumentedSession(m, blocks)) {
+            InstrumentedSession.BatchResult r = s.runInstrumented(x, shape, true);
+            r.moments().forEach((k, v) -> stats.block(k, v.width()).merge(v));
+            r.coMoments().forEach((k, v) -> stats.coMoments(k, v.width()).merge(v));
+        }
+        stats.addImages(shape[0]);
+        return stats;
+    }
+
+    static float[] run(ModelProto m, float[] x, long[] shape) {
+        try (io.vbpstream.core.runtime.ModelSession s = new io.vbpstream.core.runtime.ModelSession(m)) {
+            return s.firstOutput(x, shape);
+        }
+    }
+
+    static double maxAbsDiff(float[] a, float[] b) {
+        double d = 0;
+        for (int i = 0; i < a.length; i++) {
+            d = Math.max(d, Math.abs(a[i] - b[i]));
+        }
+        return d;
+    }
+
     static ModelProto prune(ModelProto m, List<MlpBlock> blocks, ModelStatistics stats, PruningPolicy policy) {
         return Pruning.run(m, "test", stats, policy, null).model();
     }

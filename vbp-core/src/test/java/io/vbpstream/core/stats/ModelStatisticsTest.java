@@ -34,6 +34,31 @@ class ModelStatisticsTest {
     }
 
     @Test
+    void coMomentMatricesRoundTripAsVersionTwo(@TempDir Path dir) throws IOException {
+        ModelStatistics s = new ModelStatistics("abc");
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(1);
+        float[] x = new float[100 * 300];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rng.nextGaussian();
+        }
+        s.block("mlp0", 300).addBatch(x, 100);
+        s.coMoments("mlp0", 300).addBatch(x, 100);
+        Path f = dir.resolve("c.bin");
+        s.write(f);
+        assertEquals(2, Files.readAllBytes(f)[4], "written as version 2");
+        ModelStatistics back = ModelStatistics.read(f);
+        CoMoments c = back.coMoments("mlp0");
+        for (int i = 0; i < 300; i += 7) {
+            for (int j = 0; j < 300; j += 11) {
+                assertEquals(s.coMoments("mlp0").coMoment(i, j), c.coMoment(i, j), 0.0);
+            }
+        }
+        assertTrue(!sample().hasCoMoments("mlp0"));
+        sample().write(f);
+        assertEquals(1, Files.readAllBytes(f)[4], "without co-moments the file stays version 1");
+    }
+
+    @Test
     void corruptFilesNameTheFileAndBlock(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("s.bin");
         sample().write(f);
