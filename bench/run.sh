@@ -4,6 +4,8 @@
 #   bench/run.sh instrumentation [args]   in-graph moments vs plain inference vs copy-out (fmnist-vit, batch 64)
 #   bench/run.sh results [args]           the fmnist-vit pruning sweep and kept-set convergence (needs the training
 #                                         split: apt-get install dataset-fashion-mnist)
+#   bench/run.sh compensation [args]      none / mean / least-squares at ratios 0.5-0.9 on fmnist-vit, the ridge α,
+#                                         fewer calibration images (needs the training split, like results)
 #   bench/run.sh deit-models              exports DeiT-Small/Base shaped models to target/deit (needs python3-torch)
 #   bench/run.sh deit prune|speedup MODEL pruning time and heap (run with -Xmx = 3x the model file), ORT speedup
 #   bench/run.sh collector [args]         activation-collector end to end (real broker, packaged service) vs plain ORT
@@ -31,6 +33,7 @@ services_built() {
 case "${1:-}" in
   instrumentation) shift; run -Xmx1g io.vbpstream.bench.InstrumentationBench "$@" ;;
   results) shift; run -Xmx2g io.vbpstream.bench.ResultsSweep "$@" ;;
+  compensation) shift; run -Xmx2g io.vbpstream.bench.CompensationSweep "$@" ;;
   collector) shift; services_built; run -Xmx1g io.vbpstream.bench.CollectorBench "$@" ;;
   aggregator) shift; services_built; run -Xmx1g io.vbpstream.bench.AggregatorBench "$@" ;;
   pruner) shift; services_built; run -Xmx3g io.vbpstream.bench.PrunerBench "$@" ;;
@@ -39,8 +42,10 @@ case "${1:-}" in
   deit)
     shift; mode=$1; model=$2; shift 2
     if [ "$mode" = prune ]; then
-      # the heap budget is the claim: at most 3x the model file
+      # the heap budget is the claim: at most 3x the model file (least squares adds the co-moment matrices:
+      # 12 x 3072 x 3073 / 2 doubles on DeiT-Base, about as much again as the model)
       heap=$(( $(stat -c %s "$model") * 3 / 1048576 ))
+      case " $* " in *" least-squares "*) heap=$(( heap * 2 )) ;; esac
       run "-Xmx${heap}m" io.vbpstream.bench.DeitBench prune "$model" "$@"
     else
       run -Xmx2g io.vbpstream.bench.DeitBench speedup "$model" "$@"
@@ -59,6 +64,7 @@ case "${1:-}" in
       "$0" deit prune "target/deit/deit-$m/model.onnx" --width-multiple 64 --repeats 1 | tee -a "target/bench/prune-deit-$m.txt"
       "$0" deit speedup "target/deit/deit-$m/model.onnx" --width-multiple 64 | tee -a "target/bench/speedup-deit-$m.txt"
     done
-    "$0" results --out target/bench/results.md ;;
-  *) sed -n '2,12p' "$0"; exit 2 ;;
+    "$0" results --out target/bench/results.md
+    "$0" compensation --out target/bench/compensation.md ;;
+  *) sed -n '2,16p' "$0"; exit 2 ;;
 esac

@@ -32,7 +32,8 @@ import java.util.SplittableRandom;
  * reduction, and the ONNX Runtime CPU speedup of the pruned model against the original, measured in the same run.
  *
  * <pre>
- * bench/run.sh deit prune   MODEL   # variance + mean shift, 35% MACs; prints phase times and the heap peak
+ * bench/run.sh deit prune   MODEL [--compensation least-squares]
+ *                                   # variance + mean shift (or least squares), 35% MACs; phase times, heap peak
  * bench/run.sh deit speedup MODEL   # latency of original vs pruned, batch 1 and 8, interleaved medians
  * </pre>
  */
@@ -50,15 +51,20 @@ public final class DeitBench {
         double reduction = Double.parseDouble(ResultsSweep.stringArg(args, "--reduction", "0.35"));
         int multiple = ResultsSweep.intArg(args, "--width-multiple", 1);
         if (args[0].equals("prune")) {
-            prune(model, reduction, multiple, ResultsSweep.intArg(args, "--repeats", 3));
+            Compensation compensation = Compensation.parse(ResultsSweep.stringArg(args, "--compensation", "mean"));
+            prune(model, reduction, multiple, ResultsSweep.intArg(args, "--repeats", 3), compensation);
         } else {
             speedup(model, reduction, multiple, ResultsSweep.intArg(args, "--rounds", 20));
         }
     }
 
-    /** Statistics from a few random images (random weights, so any input will do), cached beside the model. */
-    static ModelStatistics statistics(Path model, ModelProto proto, String sha, List<MlpBlock> blocks) throws Exception {
-        Path cache = model.resolveSibling("stats.bin");
+    /**
+     * Statistics from a few random images (random weights, so any input will do), with the co-moment matrices if asked
+     * (for least squares), cached beside the model.
+     */
+    static ModelStatistics statistics(Path model, ModelProto proto, String sha, List<MlpBlock> blocks, boolean coMoments)
+            throws Exception {
+        Path cache = model.resolveSibling(coMoments ? "stats-comoments.bin" : "stats.bin");
         if (Files.exists(cache)) {
             ModelStatistics s = ModelStatistics.read(cache);
             if (s.modelSha256().equals(sha)) {
@@ -73,7 +79,9 @@ public final class DeitBench {
             x[i] = (float) rng.nextGaussian();
         }
         try (InstrumentedSession s = new InstrumentedSession(proto, blocks)) {
-            s.runInstrumented(x, new long[] {n, 3, 224, 224}).moments().forEach((k, v) -> stats.block(k, v.width()).merge(v));
+            InstrumentedSession.BatchResult r = s.runInstrumented(x, new long[] {n, 3, 224, 224}, coMoments);
+            r.moments().forEach((k, v) -> stats.block(k, v.width()).merge(v));
+            r.coMoments().forEach((k, v) -> stats.coMoments(k, v.width()).merge(v));
         }
         stats.addImages(n);
         stats.write(cache);
@@ -84,16 +92,17 @@ public final class DeitBench {
         return model.resolveSibling(multiple == 1 ? "pruned.onnx" : "pruned-m" + multiple + ".onnx");
     }
 
-    static void prune(Path model, double reduction, int multiple, int repeats) throws Exception {
+    static void prune(Path model, double reduction, int multiple, int repeats, Compensation compensation) throws Exception {
         long fileBytes = Files.size(model);
         ModelStatistics stats;
         {
             OnnxModels.LoadedModel loaded = OnnxModels.read(model);
-            stats = statistics(model, loaded.model(), loaded.sha256(), MlpBlockFinder.find(loaded.model()));
+            stats = statistics(model, loaded.model(), loaded.sha256(), MlpBlockFinder.find(loaded.model()),
+                    compensation == Compensation.LEAST_SQUARES);
         }
         Path out = prunedPath(model, multiple);
         PruningPolicy policy = PruningPolicy.of(Criterion.VARIANCE, Allocation.UNIFORM, new PruningTarget.MacsReduction(reduction),
-                Compensation.MEAN).withWidthMultiple(multiple);
+                compensation).withWidthMultiple(multiple);
         double[] total = new double[repeats];
         long peak = 0;
         String phases = "";
@@ -112,7 +121,8 @@ public final class DeitBench {
             long t4 = System.nanoTime();
             total[r] = (t4 - t0) / 1e9;
             peak = Math.max(peak, heapPeak());
-            phases = String.format(Locale.ROOT, "read+sha256 %.2f s, find+cost %.2f s, plan+slice+fold %.2f s, write %.2f s",
+            phases = String.format(Locale.ROOT, "read+sha256 %.2f s, find+cost %.2f s, plan+slice+" + compensation.id()
+                            + " fold %.2f s, write %.2f s",
                     (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9);
             System.out.printf(Locale.ROOT, "  run %d: %.2f s (%s); MACs -%.1f%%, params -%.1f%%, kept width %d of %d%n", r + 1,
                     total[r], phases, 100 * result.report().macsReduction(), 100 * result.report().paramsReduction(),
@@ -126,7 +136,7 @@ public final class DeitBench {
     static void speedup(Path model, double reduction, int multiple, int rounds) throws Exception {
         Path pruned = prunedPath(model, multiple);
         if (!Files.exists(pruned)) {
-            prune(model, reduction, multiple, 1);
+            prune(model, reduction, multiple, 1, Compensation.MEAN);
         }
         System.out.printf(Locale.ROOT, "%s vs %s; %s; %s%n", model, pruned.getFileName(), Fixtures.cpuModel(), Fixtures.machine());
         try (ModelSession original = new ModelSession(model); ModelSession small = new ModelSession(pruned)) {

@@ -126,7 +126,7 @@ public final class InstrumentedPredictor implements AutoCloseable {
                 moments.put(o.block(), o.toMoments(size, require(byName, o.sum()).toDoubleArray(),
                         require(byName, o.sumOfSquares()).toDoubleArray()));
             }
-            return new BatchResult(out.toFloatArray(), out.getShape().getShape(), moments);
+            return new BatchResult(out.toFloatArray(), out.getShape().getShape(), moments, Map.of());
         }
 
         @Override
