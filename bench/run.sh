@@ -57,6 +57,7 @@ case "${1:-}" in
     "$0" aggregator | tee target/bench/aggregator.txt
     "$0" pruner pipeline --rounds 3 | tee target/bench/pruner-pipeline.txt
     "$0" pruner deit target/deit/deit-base/model.onnx | tee target/bench/pruner-deit-base.txt
+    "$0" deit prune target/deit/deit-base/model.onnx --compensation least-squares | tee target/bench/prune-deit-base-ls.txt
     "$0" instrumentation --model target/deit/deit-small/model.onnx --batch 8 --rounds 20 | tee target/bench/instrumentation-deit-small.txt
     for m in small base; do
       "$0" deit prune "target/deit/deit-$m/model.onnx" | tee "target/bench/prune-deit-$m.txt"

@@ -75,10 +75,16 @@ public final class ModelPruner {
                 throw new IllegalArgumentException("plan for " + block.name() + " is for width " + bp.width()
                         + ", the block has " + block.width());
             }
+        }
+        // the least-squares solves are independent per block and take most of the time: run them in parallel first
+        Map<String, double[]> reconstructions = compensation == Compensation.LEAST_SQUARES
+                ? solveAll(blocks, plans, stats, ridge) : Map.of();
+        for (MlpBlock block : blocks) {
+            BlockPlan bp = plans.get(block.name());
             if (bp.removed().length > 0) {
                 Moments m = compensation == Compensation.MEAN ? requireMoments(stats, block) : null;
-                CoMoments c = compensation == Compensation.LEAST_SQUARES ? requireCoMoments(stats, block) : null;
-                p.pruneBlock(block, bp, m, c, ridge);
+                CoMoments c = compensation == Compensation.LEAST_SQUARES ? stats.coMoments(block.name()) : null;
+                p.pruneBlock(block, bp, m, c, reconstructions.get(block.name()));
             }
         }
         p.insertPendingNodes();
@@ -86,6 +92,29 @@ public final class ModelPruner {
         ModelProto.Builder out = model.toBuilder().setGraph(p.graph);
         writeMetadata(out, plan, compensation, lineage);
         return out.build();
+    }
+
+    /** {@code Δ = B·W2_P} of every block that loses neurons, solved in parallel (row-major {@code |K| x out}). */
+    private static Map<String, double[]> solveAll(List<MlpBlock> blocks, Map<String, BlockPlan> plans, ModelStatistics stats,
+                                                  double ridge) {
+        List<MlpBlock> pruned = blocks.stream().filter(b -> plans.get(b.name()).removed().length > 0).toList();
+        pruned.forEach(b -> requireCoMoments(stats, b));
+        Map<String, double[]> out = new java.util.concurrent.ConcurrentHashMap<>();
+        pruned.parallelStream().forEach(b -> {
+            BlockPlan plan = plans.get(b.name());
+            LinearLayer fc2 = b.fc2();
+            float[] w2 = Tensors.floats(fc2.weight());
+            int outputs = fc2.outFeatures();
+            int[] removed = plan.removed();
+            double[] w2Removed = new double[removed.length * outputs];
+            for (int p = 0; p < removed.length; p++) {
+                for (int o = 0; o < outputs; o++) {
+                    w2Removed[p * outputs + o] = fc2.outFeaturesFirst() ? w2[o * b.width() + removed[p]] : w2[removed[p] * outputs + o];
+                }
+            }
+            out.put(b.name(), LeastSquares.reconstruction(stats.coMoments(b.name()), plan.kept(), removed, ridge, w2Removed, outputs));
+        });
+        return out;
     }
 
     private static CoMoments requireCoMoments(ModelStatistics stats, MlpBlock block) {
@@ -113,7 +142,7 @@ public final class ModelPruner {
         return m;
     }
 
-    private void pruneBlock(MlpBlock block, BlockPlan plan, Moments moments, CoMoments coMoments, double ridge) {
+    private void pruneBlock(MlpBlock block, BlockPlan plan, Moments moments, CoMoments coMoments, double[] reconstruction) {
         int[] kept = plan.kept();
         int w = block.width();
         int k = kept.length;
@@ -140,7 +169,7 @@ public final class ModelPruner {
         if (moments != null) {
             shift = meanShift(block, plan, moments, w2);
         } else if (coMoments != null) {
-            shift = leastSquaresFold(block, plan, coMoments, ridge, w2, w2Kept);
+            shift = leastSquaresFold(block, plan, coMoments, reconstruction, w2, w2Kept);
         }
         replace(fc2.nodeIndex(), 1, fc2.weight(), fc2.outFeaturesFirst() ? new long[] {out, k} : new long[] {k, out},
                 w2Kept, tag);
@@ -175,29 +204,17 @@ public final class ModelPruner {
     }
 
     /**
-     * Least-squares reconstruction of the removed neurons from the kept ones: adds {@code Δ = B·W2_P} to the kept rows
-     * of fc2's weight ({@code w2Kept}, in place) and returns the bias shift {@code μ_P·W2_P − μ_K·Δ}.
+     * Least-squares reconstruction of the removed neurons from the kept ones: adds {@code Δ = B·W2_P} (solved by
+     * {@link #solveAll}) to the kept rows of fc2's weight ({@code w2Kept}, in place) and returns the bias shift
+     * {@code μ_P·W2_P − μ_K·Δ}.
      */
-    private static double[] leastSquaresFold(MlpBlock block, BlockPlan plan, CoMoments c, double ridge, float[] w2,
+    private static double[] leastSquaresFold(MlpBlock block, BlockPlan plan, CoMoments c, double[] delta, float[] w2,
                                              float[] w2Kept) {
         LinearLayer fc2 = block.fc2();
-        int w = block.width();
         int out = fc2.outFeatures();
         int[] kept = plan.kept();
-        int[] removed = plan.removed();
         int k = kept.length;
-        double[] w2Removed = new double[removed.length * out];
-        double[] shift = new double[out];
-        for (int p = 0; p < removed.length; p++) {
-            int j = removed[p];
-            double mu = c.mean(j);
-            for (int o = 0; o < out; o++) {
-                double v = fc2.outFeaturesFirst() ? w2[o * w + j] : w2[j * out + o];
-                w2Removed[p * out + o] = v;
-                shift[o] += mu * v;
-            }
-        }
-        double[] delta = LeastSquares.reconstruction(c, kept, removed, ridge, w2Removed, out);
+        double[] shift = meanShift(block, plan, c.moments(), w2);
         for (int i = 0; i < k; i++) {
             double muK = c.mean(kept[i]);
             for (int o = 0; o < out; o++) {
