@@ -53,8 +53,10 @@ case "${1:-}" in
   all)
     [ -f target/deit/deit-base/model.onnx ] || "$0" deit-models
     "$0" instrumentation | tee target/bench/instrumentation.txt
-    "$0" collector | tee target/bench/collector.txt
-    "$0" aggregator | tee target/bench/aggregator.txt
+    "$0" collector --images 6000 --batch 32 --rounds 3 | tee target/bench/collector.txt
+    "$0" collector --model target/deit/deit-small/model.onnx --images 240 --batch 8 --rounds 3 \
+      | tee target/bench/collector-deit-small.txt
+    "$0" aggregator --deltas 6000 --rounds 3 | tee target/bench/aggregator.txt
     "$0" pruner pipeline --rounds 3 | tee target/bench/pruner-pipeline.txt
     "$0" pruner deit target/deit/deit-base/model.onnx | tee target/bench/pruner-deit-base.txt
     "$0" deit prune target/deit/deit-base/model.onnx --compensation least-squares | tee target/bench/prune-deit-base-ls.txt
@@ -66,6 +68,7 @@ case "${1:-}" in
       "$0" deit speedup "target/deit/deit-$m/model.onnx" --width-multiple 64 | tee -a "target/bench/speedup-deit-$m.txt"
     done
     "$0" results --out target/bench/results.md
-    "$0" compensation --out target/bench/compensation.md ;;
+    "$0" compensation --out target/bench/compensation.md
+    "$0" soak --minutes 10 --rate 300 | tee target/bench/soak.txt ;;
   *) sed -n '2,16p' "$0"; exit 2 ;;
 esac

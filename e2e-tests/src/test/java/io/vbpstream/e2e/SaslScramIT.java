@@ -57,6 +57,7 @@ class SaslScramIT {
     private static final String ADMIN_PASSWORD = secret();
     private static final String PASSWORD = secret();
     private static final String WRONG_PASSWORD = secret();
+    private static final String ADMIN_TOKEN = secret();
 
     private static LocalKafkaBroker broker;
     private static Path dir;
@@ -76,7 +77,9 @@ class SaslScramIT {
         base = new DirectoryModelStore(dir.resolve("store")).put(ROOT.resolve("models/fmnist-vit/model.onnx"));
         Map<String, String> env = credentials(PASSWORD);
         services.put("aggregator", ServiceProcess.start(app("aggregator"), settings("aggregator"), env, dir.resolve("aggregator.log")));
-        services.put("pruner", ServiceProcess.start(app("pruner"), settings("pruner"), env, dir.resolve("pruner.log")));
+        Map<String, String> prunerEnv = new HashMap<>(env);
+        prunerEnv.put("VBP_PRUNER_ADMIN_TOKEN", ADMIN_TOKEN);
+        services.put("pruner", ServiceProcess.start(app("pruner"), settings("pruner"), prunerEnv, dir.resolve("pruner.log")));
         services.put("collector", ServiceProcess.start(app("collector"), settings("collector"), env, dir.resolve("collector.log")));
         sendImages();
     }
@@ -112,6 +115,17 @@ class SaslScramIT {
         JsonNode v = json.readTree(pruner.get("/models/fmnist-vit/versions/base").body());
         assertEquals(base.sha256(), v.get("version").get("sha256").asText());
         assertEquals(200, pruner.get("/q/health/ready").statusCode());
+        // the admin token arrived through the environment: a wrong one is forbidden; the right one gets through to
+        // the request itself (rolling back the base version conflicts: it has no parent)
+        assertEquals(403, rollbackBase(pruner, "wrong-token"));
+        assertEquals(409, rollbackBase(pruner, ADMIN_TOKEN));
+    }
+
+    private static int rollbackBase(ServiceProcess pruner, String token) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(pruner.url("/models/fmnist-vit/versions/base/rollback")))
+                .header("Authorization", "Bearer " + token).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     @Test
@@ -143,6 +157,7 @@ class SaslScramIT {
             for (String page : pages) {
                 assertFalse(page.contains(PASSWORD), e.getKey() + " shows the service password");
                 assertFalse(page.contains(ADMIN_PASSWORD), e.getKey() + " shows the admin password");
+                assertFalse(page.contains(ADMIN_TOKEN), e.getKey() + " shows the pruner's admin token");
             }
         }
         assertFalse(Files.readString(broker.logFile()).contains(PASSWORD), "the broker log shows the password");

@@ -84,9 +84,9 @@ public class PrunerService {
         PrunerConfig.Convergence c = config.convergence();
         tracker = new ConvergenceTracker(c.nMin(), c.stability(), c.deltaN());
         versions = new CompactedTopicFollower(Topic.MODEL_VERSIONS.topicName(), kafka,
-                r -> registry.accept(ModelVersion.read(r.value()))).start();
+                r -> registry.accept(ModelVersion.read(r.value())), metrics::bindKafkaClient).start();
         stats = new CompactedTopicFollower(Topic.LAYER_STATISTICS.topicName(), kafka,
-                r -> statistics.accept(MomentsKey.parse(r.key()), MomentsCodec.decode(r.value()))).start();
+                r -> statistics.accept(MomentsKey.parse(r.key()), MomentsCodec.decode(r.value())), metrics::bindKafkaClient).start();
         // a big stack: ONNX Runtime's graph work on DeiT-Base-sized models overflows a default thread stack
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(null, r, "vbp-pruner", 64L << 20));
         long ms = config.checkInterval().toMillis();

@@ -188,6 +188,30 @@ class PrunerPipelineIT {
         assertEquals(1.0, pruner.metric("vbp_pruner_promoted_info{application=\"pruner-service\",model=\"fmnist-vit\"}"));
     }
 
+    /** The summary ./vbp-local prints at the end: every figure it promises, with the promoted version's values. */
+    @Test
+    void theSummaryStatesWhatThePromotionDid() throws Exception {
+        var r = pruner.get("/models/fmnist-vit/summary");
+        assertEquals(200, r.statusCode());
+        String text = r.body();
+        String current = text.substring(text.indexOf("promoted  fmnist-vit/") + "promoted  fmnist-vit/".length()).split(" ")[0];
+        ModelVersion v = bed.versions().get(current);
+        assertNotNull(v, "the summary names a version on model-versions: " + text);
+        assertEquals(ModelVersion.Status.PROMOTED, v.status());
+        java.util.function.Function<String, String> line = key -> text.lines().filter(l -> l.startsWith(key)).findFirst()
+                .orElseThrow(() -> new AssertionError("no '" + key + "' line in\n" + text));
+        assertTrue(line.apply("blocks").contains("mlp0:" + v.pruning().keptWidths().get("mlp0")), text);
+        assertTrue(line.apply("MACs").contains(String.format(java.util.Locale.ROOT, "-%.1f%% from the parent",
+                100 * v.pruning().macsReduction())), text);
+        assertTrue(line.apply("params").contains(String.format(java.util.Locale.ROOT, "-%.1f%% from the parent",
+                100 * v.pruning().paramsReduction())), text);
+        assertTrue(line.apply("gate").contains(String.format(java.util.Locale.ROOT, "agreement %.4f", v.validation().agreement()))
+                && line.apply("gate").contains(String.format(java.util.Locale.ROOT, "latency ratio %.3f",
+                v.validation().latencyRatio())), text);
+        assertTrue(line.apply("artifact").endsWith(v.sha256() + ".onnx"), text);
+        assertTrue(line.apply("sha256").endsWith(v.sha256()), text);
+    }
+
     /** Predictions of the images numbered {@code from} (inclusive) to {@code to} (exclusive). */
     private static List<Prediction> laterPredictions(int from, int to) {
         List<Prediction> out = new ArrayList<>();
@@ -202,8 +226,9 @@ class PrunerPipelineIT {
 
     /**
      * What the dashboard and the alerts ask must be answerable: every panel query returns data from this pipeline,
-     * every alert expression evaluates, and every metric an alert reads exists (a typo or a label that is never set
-     * would make an alert that can never fire). Prometheus itself must evaluate every rule without error.
+     * every alert expression evaluates, every metric an alert reads exists, and with its thresholds relaxed and
+     * {@code unless} read as {@code and} it returns data (a typo, a label that is never set or a join on labels that
+     * never match would make an alert that can never fire). Prometheus itself must evaluate every rule without error.
      */
     @Test
     void everyDashboardQueryAndAlertRuleReadsRealSeries() throws Exception {
@@ -232,6 +257,8 @@ class PrunerPipelineIT {
         Map<String, String> rules = MonitoringQueries.rules(PipelineTestBed.ROOT);
         for (Map.Entry<String, String> r : rules.entrySet()) {
             check(failures, "rule " + r.getKey(), r.getValue(), false);
+            // its joins must line up on this healthy pipeline, or it could never fire
+            check(failures, "rule " + r.getKey() + " without thresholds", MonitoringQueries.healthySignal(r.getValue()), true);
             for (String selector : MonitoringQueries.selectors(r.getValue())) {
                 check(failures, "rule " + r.getKey() + " reads", selector, true);
             }

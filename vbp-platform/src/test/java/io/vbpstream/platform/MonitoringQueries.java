@@ -84,6 +84,17 @@ public final class MonitoringQueries {
         return out;
     }
 
+    /**
+     * An alert expression turned into what a healthy pipeline must still answer: every comparison with a number
+     * becomes {@code > -Inf} (keeps every series with a value), and {@code unless} becomes {@code and} (so that a
+     * join must match, where an alert fires on the mismatch). If this returns nothing, a join's labels or a series
+     * never line up, and the alert could never fire.
+     */
+    public static String healthySignal(String alertExpr) {
+        return alertExpr.replaceAll("(>=|<=|==|!=|>|<)\\s*(bool\\s+)?-?[0-9][0-9.eE+-]*", "> -Inf")
+                .replaceAll("\\bunless\\b", "and");
+    }
+
     /** The metric selectors an expression reads, e.g. {@code vbp_collector_images_total{model="x"}}. */
     public static Set<String> selectors(String expr) {
         Set<String> out = new LinkedHashSet<>();

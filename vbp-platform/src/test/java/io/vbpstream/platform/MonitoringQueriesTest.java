@@ -19,6 +19,12 @@ class MonitoringQueriesTest {
     }
 
     @Test
+    void aHealthySignalKeepsTheJoinsAndDropsTheThresholds() {
+        assertEquals("(a > -Inf and on(m) b) and (deriv(c[10m]) > -Inf) and d{x=\"1\"} > -Inf and e and on(v) f",
+                MonitoringQueries.healthySignal("(a == 0 and on(m) b) and (deriv(c[10m]) > 0) and d{x=\"1\"} >= 1e4 and e unless on(v) f"));
+    }
+
+    @Test
     void variablesAndMacrosAreReplacedAndNoneMayBeLeft() {
         Map<String, String> v = Map.of("model", "fmnist-vit", "__rate_interval", "1m", "version", ".*");
         assertEquals("rate(x{model=\"fmnist-vit\",version=~\".*\"}[1m])",

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Reads a compacted topic from its start on its own thread and hands every record to a handler, for ever: no group,
@@ -29,15 +30,21 @@ public final class CompactedTopicFollower implements AutoCloseable {
     private final String topic;
     private final Map<String, Object> kafka;
     private final Consumer<ConsumerRecord<String, byte[]>> handler;
+    private final Function<KafkaConsumer<?, ?>, AutoCloseable> clientMetrics;
     private final Thread thread;
     private volatile boolean caughtUp;
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, byte[]> consumer;
 
-    public CompactedTopicFollower(String topic, Map<String, Object> kafka, Consumer<ConsumerRecord<String, byte[]>> handler) {
+    /**
+     * @param clientMetrics binds the consumer's own metrics (lag, fetch latency) until the returned handle is closed
+     */
+    public CompactedTopicFollower(String topic, Map<String, Object> kafka, Consumer<ConsumerRecord<String, byte[]>> handler,
+                                  Function<KafkaConsumer<?, ?>, AutoCloseable> clientMetrics) {
         this.topic = topic;
         this.kafka = kafka;
         this.handler = handler;
+        this.clientMetrics = clientMetrics;
         this.thread = new Thread(this::run, "follow-" + topic);
         this.thread.setDaemon(true);
     }
@@ -58,7 +65,9 @@ public final class CompactedTopicFollower implements AutoCloseable {
             c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 << 20);
             c.remove(ConsumerConfig.GROUP_ID_CONFIG);
-            try (KafkaConsumer<String, byte[]> k = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
+            c.put(ConsumerConfig.CLIENT_ID_CONFIG, "vbp-pruner-" + topic); // a stable client_id label on its metrics
+            try (KafkaConsumer<String, byte[]> k = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+                 AutoCloseable bound = clientMetrics.apply(k)) {
                 consumer = k;
                 List<TopicPartition> parts = new ArrayList<>();
                 for (PartitionInfo p : k.partitionsFor(topic, Duration.ofSeconds(30))) {
@@ -82,7 +91,7 @@ public final class CompactedTopicFollower implements AutoCloseable {
                 }
             } catch (WakeupException e) {
                 return;
-            } catch (RuntimeException e) {
+            } catch (Exception e) {
                 LOG.warnf("following %s failed (%s); starting over", topic, e.getMessage());
                 sleep();
             }

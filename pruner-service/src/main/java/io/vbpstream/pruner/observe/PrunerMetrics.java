@@ -69,6 +69,14 @@ public class PrunerMetrics {
         Gauge.builder(name, promoted, f).description(description).register(registry);
     }
 
+    /** Binds a Kafka consumer's own metrics (lag, fetch latency, ...) until the returned handle is closed. */
+    public AutoCloseable bindKafkaClient(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer) {
+        io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics m =
+                new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer);
+        m.bindTo(registry);
+        return m;
+    }
+
     /** Records {@code v} (with its loaded cost) as the promoted version. */
     public void promoted(ModelVersion v, ModelCost cost) {
         promoted.generation = v.generation();

@@ -19,9 +19,14 @@ public final class DeltaValidator {
     public static final String BAD_KEY = "BAD_KEY";
     public static final String ZERO_COUNT = "ZERO_COUNT";
     public static final String WIDTH_MISMATCH = "WIDTH_MISMATCH";
-    /** Every reason a delta can be refused with: the three above and each {@link MomentsFormatException.Reason}. */
+    /**
+     * Every reason a delta can be refused with: the three above and each {@link MomentsFormatException.Reason} that a
+     * moments record can raise (the tile-only ones cannot).
+     */
     public static final List<String> REASONS = Stream.concat(Stream.of(BAD_KEY, ZERO_COUNT, WIDTH_MISMATCH),
-            Arrays.stream(MomentsFormatException.Reason.values()).map(Enum::name)).toList();
+            Arrays.stream(MomentsFormatException.Reason.values())
+                    .filter(r -> r != MomentsFormatException.Reason.BAD_TILE && r != MomentsFormatException.Reason.ASYMMETRIC)
+                    .map(Enum::name)).toList();
 
     private DeltaValidator() {
     }
