@@ -64,6 +64,12 @@ class FaultInjectionIT {
     private static final long SEED = 20261127L;
     private static final int GOOD = 3000;
     private static final int TOKENS = 50;
+    /**
+     * Images per second: 3000 take 75 s, so that every fault, with the restarts between them (a service takes 5 to
+     * 15 s to be ready again on a loaded 2-core machine), falls inside the stream.
+     */
+    private static final int RATE = 40;
+    private static boolean lastFaultWhileSending;
     private static final Path ROOT = LocalKafkaBroker.repoRoot();
     private static LocalKafkaBroker broker;
     private static ServiceProcess collector;
@@ -92,16 +98,19 @@ class FaultInjectionIT {
             send(set);
             return null;
         });
-        // four faults at seeded moments within the ~15 s of sending, in order
+        // four faults at seeded moments in the first 13 s of sending (restarts push the later ones back), in order
         Random rnd = new Random(SEED);
         long[] at = {1500 + rnd.nextInt(2500), 4500 + rnd.nextInt(2000), 7500 + rnd.nextInt(2000), 10500 + rnd.nextInt(2500)};
         long t0 = System.currentTimeMillis();
         sleepUntil(t0 + at[0]);
         collector.kill();
         EVENTS.add("t+" + (System.currentTimeMillis() - t0) + "ms: collector SIGKILL");
-        collector = startCollector(model, 1);
+        // the second collector starts first, so that it joins while images are still arriving and works alone until
+        // the first one is back (started the other way round, on a loaded machine, it could join after the stream)
         second = startCollector(model, 10, "fault-it-b");
         EVENTS.add("t+" + (System.currentTimeMillis() - t0) + "ms: a second collector joined the group");
+        collector = startCollector(model, 1);
+        EVENTS.add("t+" + (System.currentTimeMillis() - t0) + "ms: the first collector is back");
         sleepUntil(t0 + at[1]);
         aggregator.kill();
         EVENTS.add("t+" + (System.currentTimeMillis() - t0) + "ms: aggregator SIGKILL");
@@ -117,10 +126,12 @@ class FaultInjectionIT {
         secondExitStatus = second.stop();
         EVENTS.add("t+" + (System.currentTimeMillis() - t0) + "ms: the second collector left the group (SIGTERM), exit status "
                 + secondExitStatus);
+        lastFaultWhileSending = !sent.isDone();
         collector.kill();
         EVENTS.add("t+" + (System.currentTimeMillis() - t0) + "ms: collector SIGKILL");
         collector = startCollector(model, 2);
         sent.get();
+        EVENTS.add("t+" + (System.currentTimeMillis() - t0) + "ms: the last image sent");
         sender.shutdown();
         EVENTS.forEach(System.out::println);
         awaitTotals(240);
@@ -132,6 +143,12 @@ class FaultInjectionIT {
      * inference has to end before ONNX Runtime's own shutdown hook frees its environment, or the JVM dies in native
      * code (status 134, an hs_err file). Exactness across both rebalances is what the other tests check.
      */
+    @Test
+    void everyFaultFellInsideTheStream() {
+        assertTrue(lastFaultWhileSending, "the last fault came after the last image was sent; the faults did not test "
+                + "a live stream:\n" + String.join("\n", EVENTS));
+    }
+
     @Test
     void theSecondCollectorTookPartitionsAndStoppedCleanly() throws Exception {
         assertTrue(secondImages > 0, "the second collector ran images: " + secondImages);
@@ -217,7 +234,7 @@ class FaultInjectionIT {
                         }
                     }
                 }
-                long due = t0 + (long) ((i + 1) * 1e9 / 200);
+                long due = t0 + (long) ((i + 1) * 1e9 / RATE);
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
