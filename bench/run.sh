@@ -69,6 +69,6 @@ case "${1:-}" in
     done
     "$0" results --out target/bench/results.md
     "$0" compensation --out target/bench/compensation.md
-    "$0" soak --minutes 10 --rate 300 | tee target/bench/soak.txt ;;
+    "$0" soak --minutes 10 --rate 450 | tee target/bench/soak.txt ;;
   *) sed -n '2,16p' "$0"; exit 2 ;;
 esac

@@ -158,13 +158,7 @@ public final class SoakBench {
 
     /** Heap in use now, all pools (a sawtooth; its least-squares slope over minutes shows a leak). */
     private static double heapUsed(ServiceProcess p) throws InterruptedException {
-        double total = 0;
-        for (String line : p.get("/q/metrics").body().split("\n")) {
-            if (line.startsWith("jvm_memory_used_bytes{area=\"heap\"")) {
-                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return total;
+        return p.metric("jvm_memory_used_bytes{area=\"heap\"}"); // the sum over every heap pool
     }
 
     private static double rssMiB(long pid) {
