@@ -170,10 +170,6 @@ public final class CoMoments {
         return mean[j];
     }
 
-    public double[] means() {
-        return mean.clone();
-    }
-
     /** {@code C[i][j]} (symmetric). */
     public double coMoment(int i, int j) {
         return i <= j ? upper[at(i, j)] : upper[at(j, i)];
