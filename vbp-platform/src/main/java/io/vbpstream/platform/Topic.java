@@ -18,12 +18,20 @@ public enum Topic {
     PREDICTIONS("predictions", 6, Cleanup.DELETE, Duration.ofDays(7), 1 << 20),
     /** Per-block activation moments deltas ({@code MomentsCodec} records), keyed {@code model/version/block}. */
     ACTIVATION_MOMENTS("activation-moments", 6, Cleanup.DELETE, Duration.ofDays(7), 1 << 20),
+    /**
+     * Per-block co-moment deltas as upper-triangular tiles ({@code CoMomentsCodec} records), keyed
+     * {@code model/version/block/row.column}; every tile of a block goes to the block key's partition.
+     */
+    ACTIVATION_COMOMENTS("activation-comoments", 6, Cleanup.DELETE, Duration.ofDays(7), 1 << 20),
     /** Running per-block statistics, latest per key. */
     LAYER_STATISTICS("layer-statistics", 6, Cleanup.COMPACT, null, 1 << 20),
+    /** Running per-block co-moment tiles, latest per key. */
+    LAYER_COMOMENTS("layer-comoments", 6, Cleanup.COMPACT, null, 1 << 20),
     /** Model versions (lineage, artifact, status), latest per key. */
     MODEL_VERSIONS("model-versions", 1, Cleanup.COMPACT, null, 1 << 20),
     IMAGES_DLQ("images.dlq", 1, Cleanup.DELETE, Duration.ofDays(14), 4 << 20),
     ACTIVATION_MOMENTS_DLQ("activation-moments.dlq", 1, Cleanup.DELETE, Duration.ofDays(14), 1 << 20),
+    ACTIVATION_COMOMENTS_DLQ("activation-comoments.dlq", 1, Cleanup.DELETE, Duration.ofDays(14), 1 << 20),
     LAYER_STATISTICS_DLQ("layer-statistics.dlq", 1, Cleanup.DELETE, Duration.ofDays(14), 1 << 20),
     MODEL_VERSIONS_DLQ("model-versions.dlq", 1, Cleanup.DELETE, Duration.ofDays(14), 1 << 20);
 

@@ -5,6 +5,7 @@ import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 
@@ -89,8 +90,36 @@ public final class Instrumenter {
      * of a graph, as DJL's does, would otherwise pay for them on every batch).
      */
     public static ModelProto instrument(ModelProto model, List<MlpBlock> blocks, boolean coMoments) {
+        return instrument(model, blocks, coMoments ? CoMomentsOutputs.ON_REQUEST : CoMomentsOutputs.NONE);
+    }
+
+    /**
+     * The moments outputs, and the co-moment outputs computed only in the runs whose {@link #SAMPLE_INPUT} is above
+     * zero (an {@code If} per block; otherwise each returns a {@code [1, 1]} zero). For a runtime that computes every
+     * graph output of every run, as DJL's does: one session, one copy of the weights, and the Gram matrices only for
+     * the sampled batches.
+     */
+    public static ModelProto instrumentSampled(ModelProto model, List<MlpBlock> blocks) {
+        return instrument(model, blocks, CoMomentsOutputs.SAMPLED);
+    }
+
+    /** Name of the float {@code [1]} input of {@link #instrumentSampled} graphs: above zero computes the co-moments. */
+    public static final String SAMPLE_INPUT = PREFIX + "sample";
+
+    private enum CoMomentsOutputs { NONE, ON_REQUEST, SAMPLED }
+
+    private static ModelProto instrument(ModelProto model, List<MlpBlock> blocks, CoMomentsOutputs coMoments) {
         long opset = OnnxModels.defaultOpset(model);
         GraphProto.Builder g = model.getGraph().toBuilder();
+        String sampled = PREFIX + "sampled";
+        if (coMoments == CoMomentsOutputs.SAMPLED) {
+            g.addInput(ValueInfoProto.newBuilder().setName(SAMPLE_INPUT).setType(TypeProto.newBuilder().setTensorType(
+                    TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT.getNumber())
+                            .setShape(TensorShapeProto.newBuilder().addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(1))))));
+            String zero = PREFIX + "zero";
+            g.addInitializer(Tensors.floatTensor(zero, new long[] {1}, new float[] {0f}));
+            g.addNode(node("Greater", sampled, SAMPLE_INPUT, zero));
+        }
         String one = PREFIX + "one";
         String axes01 = PREFIX + "axes01";
         String index1 = PREFIX + "index1";
@@ -116,8 +145,12 @@ public final class Instrumenter {
             g.addOutput(output(o.sum(), TensorProto.DataType.DOUBLE));
             g.addOutput(output(o.sumOfSquares(), TensorProto.DataType.DOUBLE));
             g.addOutput(output(o.size(), TensorProto.DataType.INT64));
-            if (coMoments) {
-                addCoMoments(g, b, o, p, one);
+            if (coMoments == CoMomentsOutputs.ON_REQUEST) {
+                addCoMoments(g, g, b, o, p, one);
+                g.addOutput(output(o.centre(), TensorProto.DataType.FLOAT));
+                g.addOutput(output(o.gram(), TensorProto.DataType.FLOAT));
+            } else if (coMoments == CoMomentsOutputs.SAMPLED) {
+                addSampledCoMoments(g, b, o, p, one, sampled);
             }
         }
         return model.toBuilder().setGraph(g).build();
@@ -129,19 +162,52 @@ public final class Instrumenter {
      * {@code transA}). ONNX Runtime only computes what a run asks for, so a run that does not fetch these outputs pays
      * nothing for them.
      */
-    private static void addCoMoments(GraphProto.Builder g, MlpBlock b, BlockOutputs o, String p, String one) {
+    private static void addCoMoments(GraphProto.Builder g, GraphProto.Builder nodes, MlpBlock b, BlockOutputs o,
+                                     String p, String one) {
+        addCoMoments(g, nodes, b, p, one, o.centre(), o.gram());
+    }
+
+    /**
+     * Computes {@code centre} and {@code gram}: initializers go to the main graph {@code g}, nodes to {@code nodes}
+     * (the main graph, or the branch of an {@code If} that reads the main graph's tensors from the outer scope).
+     */
+    private static void addCoMoments(GraphProto.Builder g, GraphProto.Builder nodes, MlpBlock b, String p, String one,
+                                     String centre, String gram) {
         String shape2 = p + "shape2";
         g.addInitializer(Tensors.int64Tensor(shape2, new long[] {2}, new long[] {-1, b.width()}));
         String index0 = p + "index0";
         g.addInitializer(Tensors.int64Tensor(index0, new long[] {1}, new long[] {0}));
-        g.addNode(node("Reshape", p + "h2", b.hidden(), shape2));
-        String rows = onesRow(g, p + "ones_n", p + "h2", index0, one);
-        g.addNode(node("MatMul", p + "colsum", p + "ones_n", p + "h2"));
-        g.addNode(node("Cast", p + "rows_f", rows).toBuilder()
+        nodes.addNode(node("Reshape", p + "h2", b.hidden(), shape2));
+        String rows = onesRow(nodes, p + "ones_n", p + "h2", index0, one);
+        nodes.addNode(node("MatMul", p + "colsum", p + "ones_n", p + "h2"));
+        nodes.addNode(node("Cast", p + "rows_f", rows).toBuilder()
                 .addAttribute(intAttr("to", TensorProto.DataType.FLOAT.getNumber())).build());
-        g.addNode(node("Div", o.centre(), p + "colsum", p + "rows_f"));
-        g.addNode(node("Sub", p + "hc", p + "h2", o.centre()));
-        g.addNode(node("Gemm", o.gram(), p + "hc", p + "hc").toBuilder().addAttribute(intAttr("transA", 1)).build());
+        nodes.addNode(node("Div", centre, p + "colsum", p + "rows_f"));
+        nodes.addNode(node("Sub", p + "hc", p + "h2", centre));
+        nodes.addNode(node("Gemm", gram, p + "hc", p + "hc").toBuilder().addAttribute(intAttr("transA", 1)).build());
+    }
+
+    /**
+     * {@code If(sampled)}: the then-branch computes the centre and Gram as {@link #addCoMoments} does, the else-branch
+     * returns {@code [1, 1]} zeros for both, so an unsampled run costs two tiny constants per block.
+     */
+    private static void addSampledCoMoments(GraphProto.Builder g, MlpBlock b, BlockOutputs o, String p, String one,
+                                            String sampled) {
+        GraphProto.Builder then = GraphProto.newBuilder().setName(p + "then");
+        addCoMoments(g, then, b, p + "then.", one, p + "then.centre", p + "then.gram");
+        then.addOutput(output(p + "then.centre", TensorProto.DataType.FLOAT));
+        then.addOutput(output(p + "then.gram", TensorProto.DataType.FLOAT));
+        GraphProto.Builder otherwise = GraphProto.newBuilder().setName(p + "else");
+        for (String name : List.of(p + "else.centre", p + "else.gram")) {
+            otherwise.addNode(NodeProto.newBuilder().setOpType("Constant").setName(name).addOutput(name)
+                    .addAttribute(AttributeProto.newBuilder().setName("value").setType(AttributeProto.AttributeType.TENSOR)
+                            .setT(Tensors.floatTensor("value", new long[] {1, 1}, new float[] {0f}))));
+            otherwise.addOutput(output(name, TensorProto.DataType.FLOAT));
+        }
+        g.addNode(NodeProto.newBuilder().setOpType("If").setName(p + "if_sampled").addInput(sampled)
+                .addOutput(o.centre()).addOutput(o.gram())
+                .addAttribute(AttributeProto.newBuilder().setName("then_branch").setType(AttributeProto.AttributeType.GRAPH).setG(then))
+                .addAttribute(AttributeProto.newBuilder().setName("else_branch").setType(AttributeProto.AttributeType.GRAPH).setG(otherwise)));
         g.addOutput(output(o.centre(), TensorProto.DataType.FLOAT));
         g.addOutput(output(o.gram(), TensorProto.DataType.FLOAT));
     }

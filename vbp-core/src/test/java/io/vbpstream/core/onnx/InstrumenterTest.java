@@ -154,6 +154,62 @@ class InstrumenterTest {
     }
 
     @Test
+    void sampledCoMomentsAreComputedOnlyWhenTheSampleInputIsSet() throws Exception {
+        ModelProto m = TestSupport.model(TestSupport.fmnistModel());
+        List<MlpBlock> blocks = MlpBlockFinder.find(m);
+        Preprocessor pre = new Preprocessor(ModelCard.besideModel(TestSupport.fmnistModel()).input());
+        Batches batches = new Batches(ImageSet.open(TestSupport.testImages(), null, 8), pre, 8);
+        float[] x = batches.load(0);
+        long[] shape = batches.shape(0);
+        InstrumentedSession.BatchResult reference;
+        try (InstrumentedSession s = new InstrumentedSession(m, blocks)) {
+            reference = s.runInstrumented(x, shape, true);
+        }
+        List<Instrumenter.BlockOutputs> outputs = Instrumenter.outputsFor(blocks);
+        ModelProto sampled = Instrumenter.instrumentSampled(m, blocks);
+        try (OrtSession.SessionOptions options = io.vbpstream.core.runtime.OrtEnv.sessionOptions();
+             OrtSession s = io.vbpstream.core.runtime.OrtEnv.get().createSession(sampled.toByteArray(), options);
+             OnnxTensor input = OnnxTensor.createTensor(io.vbpstream.core.runtime.OrtEnv.get(), FloatBuffer.wrap(x), shape)) {
+            for (float flag : new float[] {1f, 0f}) {
+                try (OnnxTensor sample = OnnxTensor.createTensor(io.vbpstream.core.runtime.OrtEnv.get(),
+                        FloatBuffer.wrap(new float[] {flag}), new long[] {1});
+                     OrtSession.Result r = s.run(java.util.Map.of(m.getGraph().getInput(0).getName(), input, Instrumenter.SAMPLE_INPUT, sample))) {
+                    assertArrayEquals(reference.output(), floats(r, m.getGraph().getOutput(0).getName()), 0f, "logits unchanged");
+                    for (Instrumenter.BlockOutputs o : outputs) {
+                        float[] centre = floats(r, o.centre());
+                        float[] gram = floats(r, o.gram());
+                        if (flag == 0f) {
+                            assertArrayEquals(new float[] {0f}, gram, "an unsampled run returns a [1, 1] zero");
+                            assertArrayEquals(new float[] {0f}, centre);
+                            continue;
+                        }
+                        assertEquals(o.width() * o.width(), gram.length);
+                        double[] sums = (double[]) ((OnnxTensor) r.get(o.sum()).orElseThrow()).getValue();
+                        double[] sumsq = (double[]) ((OnnxTensor) r.get(o.sumOfSquares()).orElseThrow()).getValue();
+                        long size = (Long) ((OnnxTensor) r.get(o.size()).orElseThrow()).getValue();
+                        Moments mo = o.toMoments(size, sums, sumsq);
+                        var actual = o.toCoMoments(mo.count(), mo.mean(), centre, gram);
+                        var expected = reference.coMoments().get(o.block());
+                        for (int i = 0; i < o.width(); i += 7) {
+                            for (int j = i; j < o.width(); j += 5) {
+                                assertEquals(expected.coMoment(i, j), actual.coMoment(i, j), 1e-12 * (1 + Math.abs(expected.coMoment(i, j))),
+                                        o.block() + " C[" + i + "][" + j + "] as the always-on graph computes it");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[] floats(OrtSession.Result r, String name) throws Exception {
+        FloatBuffer fb = ((OnnxTensor) r.get(name).orElseThrow()).getFloatBuffer();
+        float[] out = new float[fb.remaining()];
+        fb.get(out);
+        return out;
+    }
+
+    @Test
     void instrumentationLeavesTheOriginalOutputsFirst() {
         ModelProto m = SyntheticModels.mlp(SyntheticModels.Style.RELU, 4, 6, 4, 1, true);
         ModelProto inst = Instrumenter.instrument(m, MlpBlockFinder.find(m), true);
