@@ -28,6 +28,8 @@ public interface CollectorConfig {
 
     Limits limits();
 
+    Covariance covariance();
+
     /** Classes listed in each prediction. */
     @WithDefault("3")
     int topK();
@@ -76,6 +78,30 @@ public interface CollectorConfig {
         /** ...or after this long, whichever comes first. */
         @WithDefault("5s")
         Duration interval();
+    }
+
+    /**
+     * The co-moment matrices behind least-squares compensation. A sampled window's batches also compute each block's
+     * centred Gram matrix in the graph (about one more MLP forward pass per batch), merged in float64 and published as
+     * upper-triangular tiles to {@code activation-comoments} in the window's transaction.
+     */
+    interface Covariance {
+        /** Off: only the per-neuron moments are collected (mean-shift compensation only). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Fraction of transaction windows sampled, in (0, 1], spread evenly (the first window is sampled). Whole
+         * windows rather than scattered batches: a window's tiles cost the same however few batches it sampled, so
+         * this keeps the tile traffic at {@code sample-rate} x (tiles per window) per window. The default keeps the
+         * collector's throughput at or above 0.8x that without co-moments (docs/BENCHMARKS.md).
+         */
+        @WithDefault("0.25")
+        double sampleRate();
+
+        /** Side of a tile, at most 362 so that a tile stays under Kafka's default 1 MB record. */
+        @WithDefault("256")
+        int tileSize();
     }
 
     interface Limits {

@@ -54,7 +54,8 @@ public class CollectorService {
         registry.start();
         CollectorLoop.Settings settings = new CollectorLoop.Settings(config.instanceId(), config.group(),
                 config.batch().size(), config.batch().maxPollRecords(), config.flush().images(), config.flush().interval(),
-                new ImageDecoder.Limits(config.limits().maxBytes(), config.limits().maxPixels()), config.topK());
+                new ImageDecoder.Limits(config.limits().maxBytes(), config.limits().maxPixels()), config.topK(),
+                config.covariance().enabled() ? config.covariance().sampleRate() : 0, config.covariance().tileSize());
         loop = new CollectorLoop(settings, kafkaClientConfig(), registry, metrics);
         thread = new Thread(null, loop, "vbp-collector-loop", 64L << 20);
         thread.start();

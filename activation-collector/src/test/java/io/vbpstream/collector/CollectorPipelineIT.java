@@ -6,6 +6,7 @@ import io.vbpstream.core.data.ModelCard;
 import io.vbpstream.core.data.Preprocessor;
 import io.vbpstream.core.onnx.OnnxModels;
 import io.vbpstream.core.runtime.ModelSession;
+import io.vbpstream.core.stats.CoMoments;
 import io.vbpstream.core.stats.Moments;
 import io.vbpstream.core.store.ArtifactRef;
 import io.vbpstream.platform.MomentsKey;
@@ -54,6 +55,7 @@ class CollectorPipelineIT {
         Map<String, String> settings = bed.settings(model, "base", "pipeline-it");
         settings.put("vbp.collector.limits.max-bytes", "200000");
         settings.put("vbp.collector.limits.max-pixels", "1000000");
+        settings.put("vbp.collector.covariance.sample-rate", "1");
         collector = bed.startCollector(settings, "collector.log");
 
         bed.sendImages(0, GOOD / 2);
@@ -132,6 +134,29 @@ class CollectorPipelineIT {
             assertEquals((long) GOOD * CollectorTestBed.TOKENS, s.count());
             CollectorTestBed.assertMomentsEqual(e.getKey(), e.getValue(), s, 1e-9);
         }
+    }
+
+    @Test
+    void coMomentsEqualOfflineCoMomentsOfTheSameImages() throws Exception {
+        // every window sampled here: the tiles cover every image exactly once, like the moments
+        Map<MomentsKey, CoMoments> streamed = bed.mergedCoMoments();
+        Map<String, CoMoments> offline = bed.offlineCoMoments(CollectorTestBed.MODEL, IntStream.range(0, GOOD).boxed().toList());
+        assertEquals(offline.size(), streamed.size(), "one matrix per block: " + streamed.keySet());
+        Map<MomentsKey, Moments> moments = bed.mergedMoments();
+        for (Map.Entry<String, CoMoments> e : offline.entrySet()) {
+            MomentsKey key = new MomentsKey("fmnist-vit", "base", e.getKey());
+            CoMoments s = streamed.get(key);
+            assertNotNull(s, "no co-moments for " + e.getKey());
+            assertEquals((long) GOOD * CollectorTestBed.TOKENS, s.count());
+            // batches of other sizes than offline's, so float32 Gram rounding differs: bounded by the neurons' spread
+            CollectorTestBed.assertCoMomentsClose(e.getKey(), e.getValue(), s, 1e-4);
+            Moments m = moments.get(key);
+            for (int j = 0; j < m.width(); j++) {
+                assertEquals(m.mean()[j], s.mean(j), 1e-12 * (1 + Math.abs(m.mean()[j])), "same float64 means as the moments");
+            }
+        }
+        assertTrue(collector.metric("vbp_collector_comoments_tiles_total{model=\"fmnist-vit\",version=\"base\"}") >= 6);
+        assertTrue(collector.metric("vbp_collector_comoments_batches_total") >= GOOD / 32.0);
     }
 
     @Test

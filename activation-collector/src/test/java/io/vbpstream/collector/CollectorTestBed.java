@@ -8,11 +8,15 @@ import io.vbpstream.core.data.Preprocessor;
 import io.vbpstream.core.onnx.MlpBlockFinder;
 import io.vbpstream.core.onnx.OnnxModels;
 import io.vbpstream.core.runtime.InstrumentedSession;
+import io.vbpstream.core.stats.CoMoments;
+import io.vbpstream.core.stats.CoMomentsCodec;
+import io.vbpstream.core.stats.CoMomentsTile;
 import io.vbpstream.core.stats.Moments;
 import io.vbpstream.core.stats.MomentsCodec;
 import io.vbpstream.core.store.ArtifactRef;
 import io.vbpstream.core.store.DirectoryModelStore;
 import io.vbpstream.platform.LocalKafkaBroker;
+import io.vbpstream.platform.CoMomentsKey;
 import io.vbpstream.platform.MomentsKey;
 import io.vbpstream.platform.ServiceProcess;
 import io.vbpstream.platform.Topic;
@@ -35,6 +39,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -155,6 +160,54 @@ final class CollectorTestBed implements AutoCloseable {
     }
 
     /** The committed moments deltas merged per key, in topic order. */
+    /** Offline co-moments of the images, per block (the always-on instrumented graph, batches of 100). */
+    Map<String, CoMoments> offlineCoMoments(Path model, List<Integer> imageIndices) throws IOException {
+        ModelProto proto = OnnxModels.read(model).model();
+        Preprocessor pre = new Preprocessor(ModelCard.read(CARD).input());
+        ImageDecoder decoder = new ImageDecoder(ImageDecoder.Limits.DEFAULT);
+        Map<String, CoMoments> out = new HashMap<>();
+        try (InstrumentedSession s = new InstrumentedSession(proto, MlpBlockFinder.find(proto))) {
+            int batch = 100;
+            for (int from = 0; from < imageIndices.size(); from += batch) {
+                int n = Math.min(batch, imageIndices.size() - from);
+                float[] data = new float[n * pre.size()];
+                for (int k = 0; k < n; k++) {
+                    pre.image(decoder.decode(png(imageIndices.get(from + k)), "image/png"), data, k * pre.size());
+                }
+                s.runInstrumented(data, new long[]{n, pre.channels(), pre.height(), pre.width()}, true).coMoments()
+                        .forEach((block, c) -> out.merge(block, c, CoMoments::merge));
+            }
+        }
+        return out;
+    }
+
+    /** The co-moment tiles on the topic merged per block and reassembled; asserts each went to its block's partition. */
+    Map<MomentsKey, CoMoments> mergedCoMoments() {
+        Map<MomentsKey, Map<String, CoMomentsTile>> tiles = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
+        for (ConsumerRecord<String, byte[]> r : read(Topic.ACTIVATION_COMOMENTS)) {
+            CoMomentsKey key = CoMomentsKey.parse(r.key());
+            assertEquals(key.partition(Topic.ACTIVATION_COMOMENTS.partitions()), r.partition(),
+                    r.key() + " is in its block's partition");
+            tiles.computeIfAbsent(key.block(), k -> new HashMap<>())
+                    .merge(key.row() + "." + key.column(), CoMomentsCodec.decode(r.value()), CoMomentsTile::merge);
+        }
+        Map<MomentsKey, CoMoments> out = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
+        tiles.forEach((block, t) -> out.put(block, CoMoments.fromTiles(new ArrayList<>(t.values()))));
+        return out;
+    }
+
+    /** Every co-moment within {@code rel} of the two neurons' spread {@code sqrt(C_ii C_jj)} (float32 Gram batches). */
+    static void assertCoMomentsClose(String what, CoMoments expected, CoMoments actual, double rel) {
+        assertEquals(expected.count(), actual.count(), what + " count");
+        for (int i = 0; i < expected.width(); i++) {
+            assertEquals(expected.mean(i), actual.mean(i), 1e-9 * (1 + Math.abs(expected.mean(i))), what + " mean " + i);
+            for (int j = i; j < expected.width(); j++) {
+                double scale = Math.sqrt(expected.coMoment(i, i) * expected.coMoment(j, j));
+                assertEquals(expected.coMoment(i, j), actual.coMoment(i, j), rel * scale + 1e-9, what + " C[" + i + "][" + j + "]");
+            }
+        }
+    }
+
     Map<MomentsKey, Moments> mergedMoments() {
         Map<MomentsKey, Moments> out = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
         for (ConsumerRecord<String, byte[]> r : read(Topic.ACTIVATION_MOMENTS)) {

@@ -20,6 +20,7 @@ import io.vbpstream.core.onnx.MlpBlock;
 import io.vbpstream.core.onnx.OnnxModels;
 import io.vbpstream.core.runtime.InstrumentedSession.BatchResult;
 import io.vbpstream.core.runtime.OrtEnv;
+import io.vbpstream.core.stats.CoMoments;
 import io.vbpstream.core.stats.Moments;
 
 import java.io.IOException;
@@ -33,20 +34,31 @@ import java.util.Map;
 
 /**
  * The instrumented model (vbp-core's in-graph moments) run by DJL's ONNX Runtime engine: one call gives a batch's
- * logits and, per MLP block, the moments of its post-activation hidden tensor over every token of every image.
- * Not thread-safe: one caller at a time.
+ * logits and, per MLP block, the moments of its post-activation hidden tensor over every token of every image. With
+ * co-moments on, the graph is {@link Instrumenter#instrumentSampled}: a batch marked {@code sampleCoMoments} also
+ * returns each block's co-moment matrix, which costs about one more MLP forward pass; other batches pay nothing for it
+ * (DJL computes every graph output, so the switch is inside the graph). Not thread-safe: one caller at a time.
  */
 public final class InstrumentedPredictor implements AutoCloseable {
 
-    /** A batch of {@code count} preprocessed images, {@code [count, C, H, W]} row-major in {@code data}. */
-    public record Batch(float[] data, int count) {
+    /**
+     * A batch of {@code count} preprocessed images, {@code [count, C, H, W]} row-major in {@code data}; with
+     * {@code sampleCoMoments} (and a predictor built with co-moments) the result holds each block's co-moments too.
+     */
+    public record Batch(float[] data, int count, boolean sampleCoMoments) {
+        public Batch(float[] data, int count) {
+            this(data, count, false);
+        }
     }
 
     private final Model model;
     private final Predictor<Batch, BatchResult> predictor;
+    private final boolean coMoments;
 
-    public InstrumentedPredictor(String name, ModelProto base, List<MlpBlock> blocks, long[] imageShape, int threads) {
+    public InstrumentedPredictor(String name, ModelProto base, List<MlpBlock> blocks, long[] imageShape, int threads,
+                                 boolean coMoments) {
         DjlEngine.get();
+        this.coMoments = coMoments;
         String logits = base.getGraph().getOutput(0).getName();
         List<Instrumenter.BlockOutputs> outputs = Instrumenter.outputsFor(blocks);
         Model m = Model.newInstance(name, Device.cpu(), DjlEngine.NAME);
@@ -58,7 +70,7 @@ public final class InstrumentedPredictor implements AutoCloseable {
             // ONNX Runtime reads the instrumented graph from a file: handing it bytes would hold the model on the
             // heap twice more (the serialised copy, and DJL's copy of the stream)
             file = Files.createTempFile("vbp-instrumented-", ".onnx");
-            OnnxModels.write(Instrumenter.instrument(base, blocks), file);
+            OnnxModels.write(coMoments ? Instrumenter.instrumentSampled(base, blocks) : Instrumenter.instrument(base, blocks), file);
             Map<String, Object> settings = new HashMap<>();
             settings.put("sessionOptions", options);
             m.load(file, null, settings);
@@ -69,7 +81,8 @@ public final class InstrumentedPredictor implements AutoCloseable {
             deleteQuietly(file);
         }
         this.model = m;
-        this.predictor = m.newPredictor(new MomentsTranslator(logits, outputs, imageShape));
+        this.predictor = m.newPredictor(new MomentsTranslator(base.getGraph().getInput(0).getName(), logits, outputs,
+                imageShape, coMoments));
     }
 
     private static void deleteQuietly(Path file) {
@@ -80,6 +93,11 @@ public final class InstrumentedPredictor implements AutoCloseable {
                 // a temporary file: the OS cleans its temp folder
             }
         }
+    }
+
+    /** True if batches can ask for co-moments. */
+    public boolean coMoments() {
+        return coMoments;
     }
 
     public BatchResult predict(Batch batch) {
@@ -96,9 +114,12 @@ public final class InstrumentedPredictor implements AutoCloseable {
         model.close();
     }
 
-    /** Float batch in; logits and per-block moments out. Batches itself, so DJL's batchifier is off. */
-    private record MomentsTranslator(String logits, List<Instrumenter.BlockOutputs> outputs, long[] imageShape)
-            implements Translator<Batch, BatchResult> {
+    /**
+     * Float batch in (and the sample switch, by name); logits and per-block moments (and co-moments, when sampled)
+     * out. Batches itself, so DJL's batchifier is off.
+     */
+    private record MomentsTranslator(String input, String logits, List<Instrumenter.BlockOutputs> outputs,
+                                     long[] imageShape, boolean coMoments) implements Translator<Batch, BatchResult> {
 
         @Override
         public NDList processInput(TranslatorContext ctx, Batch batch) {
@@ -110,7 +131,15 @@ public final class InstrumentedPredictor implements AutoCloseable {
                 per *= imageShape[i];
             }
             FloatBuffer data = FloatBuffer.wrap(batch.data(), 0, (int) (per * batch.count()));
-            return new NDList(ctx.getNDManager().create(data, new Shape(shape)));
+            NDArray images = ctx.getNDManager().create(data, new Shape(shape));
+            if (!coMoments) {
+                return new NDList(images);
+            }
+            ctx.setAttachment(SAMPLED, batch.sampleCoMoments());
+            images.setName(input);
+            NDArray sample = ctx.getNDManager().create(new float[] {batch.sampleCoMoments() ? 1f : 0f}, new Shape(1));
+            sample.setName(Instrumenter.SAMPLE_INPUT);
+            return new NDList(images, sample);
         }
 
         @Override
@@ -121,13 +150,22 @@ public final class InstrumentedPredictor implements AutoCloseable {
             }
             NDArray out = require(byName, logits);
             Map<String, Moments> moments = new LinkedHashMap<>();
+            Map<String, CoMoments> coMomentMatrices = new LinkedHashMap<>();
+            boolean sampled = coMoments && Boolean.TRUE.equals(ctx.getAttachment(SAMPLED));
             for (Instrumenter.BlockOutputs o : outputs) {
                 long size = require(byName, o.size()).toLongArray()[0];
-                moments.put(o.block(), o.toMoments(size, require(byName, o.sum()).toDoubleArray(),
-                        require(byName, o.sumOfSquares()).toDoubleArray()));
+                Moments m = o.toMoments(size, require(byName, o.sum()).toDoubleArray(),
+                        require(byName, o.sumOfSquares()).toDoubleArray());
+                moments.put(o.block(), m);
+                if (sampled) {
+                    coMomentMatrices.put(o.block(), o.toCoMoments(m.count(), m.mean(),
+                            require(byName, o.centre()).toFloatArray(), require(byName, o.gram()).toFloatArray()));
+                }
             }
-            return new BatchResult(out.toFloatArray(), out.getShape().getShape(), moments, Map.of());
+            return new BatchResult(out.toFloatArray(), out.getShape().getShape(), moments, coMomentMatrices);
         }
+
+        private static final String SAMPLED = "vbp.sampled";
 
         @Override
         public Batchifier getBatchifier() {

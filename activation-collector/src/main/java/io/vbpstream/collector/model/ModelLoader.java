@@ -27,11 +27,14 @@ public final class ModelLoader {
     private final ModelStore store;
     private final ModelCard card;
     private final int threads;
+    private final boolean coMoments;
 
-    public ModelLoader(ModelStore store, ModelCard card, int threads) {
+    /** @param coMoments build the graph that can also return co-moment matrices (for sampled batches) */
+    public ModelLoader(ModelStore store, ModelCard card, int threads, boolean coMoments) {
         this.store = store;
         this.card = card;
         this.threads = threads;
+        this.coMoments = coMoments;
     }
 
     public ServingModel load(ModelVersion version) {
@@ -77,7 +80,8 @@ public final class ModelLoader {
             }
             ModelCard.Input in = card.input();
             long[] imageShape = {in.channels(), in.height(), in.width()};
-            predictor = new InstrumentedPredictor(version.model() + "-" + version.version(), model, blocks, imageShape, threads);
+            predictor = new InstrumentedPredictor(version.model() + "-" + version.version(), model, blocks, imageShape, threads,
+                    coMoments);
             smokeTest(predictor, imageShape);
             return new ServingModel(version, predictor, blocks, card);
         } catch (InvalidModelException | IllegalStateException e) {
@@ -88,10 +92,16 @@ public final class ModelLoader {
         }
     }
 
-    /** One blank image through the graph: the input shape fits and the logits are as wide as the card's labels. */
+    /**
+     * One blank image through the graph (with the co-moments, when they are on): the input shape fits and the logits
+     * are as wide as the card's labels.
+     */
     private void smokeTest(InstrumentedPredictor predictor, long[] imageShape) {
         int size = (int) (imageShape[0] * imageShape[1] * imageShape[2]);
-        BatchResult r = predictor.predict(new InstrumentedPredictor.Batch(new float[size], 1));
+        BatchResult r = predictor.predict(new InstrumentedPredictor.Batch(new float[size], 1, coMoments));
+        if (coMoments && r.coMoments().size() != r.moments().size()) {
+            throw new InvalidModelException("the instrumented graph returned no co-moments for a sampled batch");
+        }
         int classes = r.output().length;
         if (card.labels() != null && !card.labels().isEmpty() && classes != card.labels().size()) {
             throw new InvalidModelException("the model has " + classes + " outputs but the card lists "

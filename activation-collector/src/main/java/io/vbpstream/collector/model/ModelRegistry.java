@@ -53,7 +53,8 @@ public class ModelRegistry {
     public void start() {
         try {
             ModelCard card = ModelCard.read(Path.of(config.model().card()));
-            loader = new ModelLoader(new DirectoryModelStore(Path.of(config.store().directory())), card, config.threads());
+            loader = new ModelLoader(new DirectoryModelStore(Path.of(config.store().directory())), card, config.threads(),
+                    config.covariance().enabled());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the model card " + config.model().card(), e);
         }

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * The collector's Micrometer meters (Prometheus names in brackets): images processed
  * ({@code vbp_collector_images_total}), inference latency ({@code vbp_collector_inference_seconds}, a histogram),
  * batch size ({@code vbp_collector_batch_size}), moments deltas published ({@code vbp_collector_moments_deltas_total}),
+ * co-moment batches and tiles ({@code vbp_collector_comoments_batches_total}, {@code vbp_collector_comoments_tiles_total}),
  * dead-lettered images by reason ({@code vbp_collector_dead_letters_total}), transactions by outcome, model refusals
  * by reason, and the serving version ({@code vbp_collector_serving_model_info}, 1 for the version served).
  */
@@ -48,6 +49,7 @@ public class CollectorMetrics {
         for (ModelRefusedException.Reason r : ModelRefusedException.Reason.values()) {
             refusalCounter(r.name());
         }
+        coMomentsBatchCounter();
         transactionCounter("committed");
         transactionCounter("aborted");
         this.inference = Timer.builder("vbp.collector.inference")
@@ -73,6 +75,21 @@ public class CollectorMetrics {
 
     public void momentsDeltas(int n, String model, String version) {
         counter("vbp.collector.moments.deltas", "Moments deltas published (one per block per flush)",
+                Tags.of("model", model, "version", version)).increment(n);
+    }
+
+    /** One batch that also computed its co-moment matrices. */
+    public void coMomentsBatch() {
+        coMomentsBatchCounter().increment();
+    }
+
+    private Counter coMomentsBatchCounter() {
+        return counter("vbp.collector.comoments.batches", "Batches that also computed co-moment matrices (sampled windows)",
+                Tags.empty());
+    }
+
+    public void coMomentsTiles(int n, String model, String version) {
+        counter("vbp.collector.comoments.tiles", "Co-moment tiles published (per block per sampled window)",
                 Tags.of("model", model, "version", version)).increment(n);
     }
 

@@ -6,8 +6,12 @@ import io.vbpstream.collector.model.ServingModel;
 import io.vbpstream.collector.observe.CollectorMetrics;
 import io.vbpstream.core.data.ImageDecoder;
 import io.vbpstream.core.runtime.InstrumentedSession.BatchResult;
+import io.vbpstream.core.stats.CoMoments;
+import io.vbpstream.core.stats.CoMomentsCodec;
+import io.vbpstream.core.stats.CoMomentsTile;
 import io.vbpstream.core.stats.Moments;
 import io.vbpstream.core.stats.MomentsCodec;
+import io.vbpstream.platform.CoMomentsKey;
 import io.vbpstream.platform.MomentsKey;
 import io.vbpstream.platform.Topic;
 import io.vbpstream.platform.message.Messages;
@@ -60,9 +64,21 @@ public final class CollectorLoop implements Runnable {
     private static final int DLQ_HEADER_ROOM = 64 << 10;
     private static final Duration POLL = Duration.ofMillis(200);
 
-    /** The loop's settings. */
+    /**
+     * The loop's settings.
+     *
+     * @param coMomentsRate fraction of windows that compute and publish co-moments (0: none)
+     * @param tileSize      side of the published co-moment tiles
+     */
     public record Settings(String instanceId, String group, int batchSize, int maxPollRecords, int flushImages,
-                           Duration flushInterval, ImageDecoder.Limits limits, int topK) {
+                           Duration flushInterval, ImageDecoder.Limits limits, int topK, double coMomentsRate,
+                           int tileSize) {
+        public Settings {
+            if (tileSize < 1 || tileSize > CoMomentsCodec.MAX_TILE) {
+                throw new IllegalArgumentException("the co-moment tile size must be in [1, " + CoMomentsCodec.MAX_TILE
+                        + "] (a tile must fit a 1 MB record), got " + tileSize);
+            }
+        }
     }
 
     private final Settings settings;
@@ -77,6 +93,7 @@ public final class CollectorLoop implements Runnable {
     private volatile boolean connected;
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
+    private int coMomentsPartitions;
     private final List<AutoCloseable> clientMetrics = new ArrayList<>();
     private ServingModel model;
     private float[] buffer = new float[0];
@@ -87,7 +104,8 @@ public final class CollectorLoop implements Runnable {
         this.registry = registry;
         this.metrics = metrics;
         this.intake = new ImageIntake(settings.limits());
-        this.window = new MomentsWindow(settings.flushImages(), settings.flushInterval().toNanos());
+        this.window = new MomentsWindow(settings.flushImages(), settings.flushInterval().toNanos(),
+                new WindowSampler(settings.coMomentsRate()));
     }
 
     @Override
@@ -204,7 +222,7 @@ public final class CollectorLoop implements Runnable {
         long t0 = System.nanoTime();
         BatchResult result;
         try {
-            result = model.predictor().predict(new InstrumentedPredictor.Batch(buffer, batch.size()));
+            result = model.predictor().predict(new InstrumentedPredictor.Batch(buffer, batch.size(), sampling()));
         } catch (RuntimeException e) {
             inferOneByOne(batch, e);
             return;
@@ -212,6 +230,7 @@ public final class CollectorLoop implements Runnable {
         long nanos = System.nanoTime() - t0;
         metrics.batch(batch.size(), nanos, model.modelId(), model.versionName());
         window.add(result.moments(), batch.size());
+        addCoMoments(result);
         int classes = result.output().length / batch.size();
         for (int i = 0; i < batch.size(); i++) {
             publishPrediction(batch.get(i), result.output(), i * classes, classes, nanos / 1e6, batch.size());
@@ -227,14 +246,26 @@ public final class CollectorLoop implements Runnable {
             System.arraycopy(buffer, i * size, one, 0, size);
             long t0 = System.nanoTime();
             try {
-                BatchResult r = model.predictor().predict(new InstrumentedPredictor.Batch(one, 1));
+                BatchResult r = model.predictor().predict(new InstrumentedPredictor.Batch(one, 1, sampling()));
                 long nanos = System.nanoTime() - t0;
                 metrics.batch(1, nanos, model.modelId(), model.versionName());
                 window.add(r.moments(), 1);
+                addCoMoments(r);
                 publishPrediction(batch.get(i), r.output(), 0, r.output().length, nanos / 1e6, 1);
             } catch (RuntimeException e) {
                 deadLetter(batch.get(i), new ImageIntake.Refusal(CollectorMetrics.INFERENCE_FAILED, String.valueOf(e.getMessage())));
             }
+        }
+    }
+
+    private boolean sampling() {
+        return window.samplingCoMoments() && model.predictor().coMoments();
+    }
+
+    private void addCoMoments(BatchResult result) {
+        if (!result.coMoments().isEmpty()) {
+            window.addCoMoments(result.coMoments());
+            metrics.coMomentsBatch();
         }
     }
 
@@ -281,6 +312,7 @@ public final class CollectorLoop implements Runnable {
                             MomentsCodec.encode(e.getValue()), headers));
                     deltas++;
                 }
+                publishCoMoments(offsets);
             }
             producer.sendOffsetsToTransaction(window.commitOffsets(), consumer.groupMetadata());
             producer.commitTransaction();
@@ -292,6 +324,31 @@ public final class CollectorLoop implements Runnable {
         } catch (KafkaException e) {
             LOG.warnf("commit failed (%s); aborting the transaction", e.getMessage());
             abort();
+        }
+    }
+
+    /**
+     * The window's co-moment matrices as tiles, each to its block's partition (so one aggregator task merges all of a
+     * block's tiles in order), with the headers of the moments deltas.
+     */
+    private void publishCoMoments(String offsets) {
+        int tiles = 0;
+        for (Map.Entry<String, CoMoments> e : window.coMoments().entrySet()) {
+            MomentsKey block = new MomentsKey(model.modelId(), model.versionName(), e.getKey());
+            for (CoMomentsTile tile : e.getValue().tiles(settings.tileSize())) {
+                CoMomentsKey key = new CoMomentsKey(block, tile.row(), tile.column());
+                Headers headers = new RecordHeaders();
+                VbpHeaders.put(headers, VbpHeaders.IMAGES, Long.toString(window.images()));
+                VbpHeaders.put(headers, VbpHeaders.OFFSETS, offsets);
+                VbpHeaders.put(headers, VbpHeaders.COLLECTOR, settings.instanceId());
+                VbpHeaders.put(headers, VbpHeaders.MODEL_SHA256, model.version().sha256());
+                producer.send(new ProducerRecord<>(Topic.ACTIVATION_COMOMENTS.topicName(),
+                        key.partition(coMomentsPartitions), key.toString(), CoMomentsCodec.encode(tile), headers));
+                tiles++;
+            }
+        }
+        if (tiles > 0) {
+            metrics.coMomentsTiles(tiles, model.modelId(), model.versionName());
         }
     }
 
@@ -335,6 +392,7 @@ public final class CollectorLoop implements Runnable {
         producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         clientMetrics.add(metrics.bindKafkaClient(producer));
         producer.initTransactions();
+        coMomentsPartitions = producer.partitionsFor(Topic.ACTIVATION_COMOMENTS.topicName()).size();
 
         Map<String, Object> c = new HashMap<>(kafka);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, settings.group());

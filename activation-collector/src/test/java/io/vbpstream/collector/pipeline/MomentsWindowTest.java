@@ -1,5 +1,6 @@
 package io.vbpstream.collector.pipeline;
 
+import io.vbpstream.core.stats.CoMoments;
 import io.vbpstream.core.stats.Moments;
 import io.vbpstream.platform.message.OffsetRange;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -62,6 +63,42 @@ class MomentsWindowTest {
         assertArrayEquals(expected.m2(), w.blocks().get("mlp0").m2(), 1e-9);
         // the window copied the first batch: merging into it did not change the caller's object
         assertEquals(30, a.count());
+    }
+
+    @Test
+    void aSampledWindowMergesCoMomentsAndForgetsThemWhenCleared() {
+        MomentsWindow w = new MomentsWindow(1000, 1_000, new WindowSampler(0.5));
+        w.consumed(P0, 1, 0);
+        assertTrue(w.samplingCoMoments(), "the first window is sampled");
+        Random rnd = new Random(11);
+        float[] a = gaussian(rnd, 4 * 30);
+        float[] b = gaussian(rnd, 4 * 50);
+        w.addCoMoments(Map.of("mlp0", CoMoments.empty(4).addBatch(a, 30)));
+        w.addCoMoments(Map.of("mlp0", CoMoments.empty(4).addBatch(b, 50)));
+        CoMoments expected = CoMoments.empty(4).addBatch(a, 30).addBatch(b, 50);
+        CoMoments merged = w.coMoments().get("mlp0");
+        assertEquals(80, merged.count());
+        for (int i = 0; i < 4; i++) {
+            for (int j = i; j < 4; j++) {
+                assertEquals(expected.coMoment(i, j), merged.coMoment(i, j), 1e-9);
+            }
+        }
+        w.clear();
+        assertTrue(w.coMoments().isEmpty());
+        assertFalse(w.samplingCoMoments());
+        w.consumed(P0, 2, 0);
+        assertFalse(w.samplingCoMoments(), "every other window at rate 0.5");
+        w.clear();
+        w.consumed(P0, 3, 0);
+        assertTrue(w.samplingCoMoments());
+    }
+
+    private static float[] gaussian(Random rnd, int n) {
+        float[] data = new float[n];
+        for (int i = 0; i < n; i++) {
+            data[i] = (float) rnd.nextGaussian();
+        }
+        return data;
     }
 
     private static Moments batch(Random rnd, int width, int rows) {
