@@ -10,6 +10,8 @@ public class TopicConfigSource extends TopicsConfigSource {
 
     public TopicConfigSource() {
         super(Map.of("quarkus.kafka-streams.topics", String.join(",", Topic.ACTIVATION_MOMENTS.topicName(),
-                Topic.LAYER_STATISTICS.topicName(), Topic.ACTIVATION_MOMENTS_DLQ.topicName())));
+                Topic.LAYER_STATISTICS.topicName(), Topic.ACTIVATION_MOMENTS_DLQ.topicName(),
+                Topic.ACTIVATION_COMOMENTS.topicName(), Topic.LAYER_COMOMENTS.topicName(),
+                Topic.ACTIVATION_COMOMENTS_DLQ.topicName())));
     }
 }

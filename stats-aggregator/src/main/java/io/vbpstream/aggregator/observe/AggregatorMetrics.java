@@ -9,6 +9,7 @@ import io.vbpstream.aggregator.AggregatorConfig;
 import io.vbpstream.aggregator.streams.DeltaValidator;
 import io.vbpstream.aggregator.streams.MergeListener;
 import io.vbpstream.aggregator.streams.RunningMoments;
+import io.vbpstream.aggregator.streams.TileValidator;
 import io.vbpstream.platform.MomentsKey;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -21,7 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * The aggregator's meters: deltas merged ({@code vbp_aggregator_deltas_merged_total}), dead-lettered by reason
  * ({@code vbp_aggregator_deltas_dead_lettered_total}), end-to-end lag from a delta's creation to its merge
  * ({@code vbp_aggregator_merge_lag_seconds}, a histogram), samples per block ({@code vbp_aggregator_block_samples},
- * at most {@code max-block-gauges} series). The state store's size is {@link StoreSizeMetrics}' (Kafka Streams'
+ * at most {@code max-block-gauges} series); co-moment tiles merged ({@code vbp_aggregator_tiles_merged_total}),
+ * dead-lettered by reason ({@code vbp_aggregator_tiles_dead_lettered_total}) and blocks whose tiles are held back
+ * ({@code vbp_aggregator_blocks_awaiting_tiles}). The state store's size is {@link StoreSizeMetrics}' (Kafka Streams'
  * RocksDB metrics are not recorded at the INFO recording level).
  */
 @ApplicationScoped
@@ -33,6 +36,9 @@ public class AggregatorMetrics implements MergeListener {
     private final Timer lag;
     private final ConcurrentHashMap<String, Counter> rejected = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<MomentsKey, AtomicLong> samples = new ConcurrentHashMap<>();
+    private final Counter tilesMerged;
+    private final ConcurrentHashMap<String, Counter> tilesRejected = new ConcurrentHashMap<>();
+    private final AtomicLong awaitingTiles = new AtomicLong();
 
     @Inject
     public AggregatorMetrics(MeterRegistry registry, AggregatorConfig config) {
@@ -48,6 +54,14 @@ public class AggregatorMetrics implements MergeListener {
         for (String reason : DeltaValidator.REASONS) {
             rejectedCounter(reason); // present at 0, so rate() and alerts see every reason
         }
+        this.tilesMerged = Counter.builder("vbp.aggregator.tiles.merged").description("Co-moment tile deltas merged")
+                .register(registry);
+        for (String reason : TileValidator.REASONS) {
+            tileRejectedCounter(reason);
+        }
+        Gauge.builder("vbp.aggregator.blocks.awaiting.tiles", awaitingTiles, AtomicLong::get)
+                .description("Changed blocks whose co-moment tiles did not all cover the same samples at the last emission")
+                .register(registry);
     }
 
     @Override
@@ -73,6 +87,26 @@ public class AggregatorMetrics implements MergeListener {
     @Override
     public void rejected(String reason) {
         rejectedCounter(reason).increment();
+    }
+
+    @Override
+    public void tileMerged(io.vbpstream.platform.CoMomentsKey key, long lagMs) {
+        tilesMerged.increment();
+    }
+
+    @Override
+    public void tileRejected(String reason) {
+        tileRejectedCounter(reason).increment();
+    }
+
+    @Override
+    public void blocksAwaitingTiles(int blocks) {
+        awaitingTiles.set(blocks);
+    }
+
+    private Counter tileRejectedCounter(String reason) {
+        return tilesRejected.computeIfAbsent(reason, r -> Counter.builder("vbp.aggregator.tiles.dead.lettered")
+                .description("Co-moment tile deltas sent to the dead-letter topic").tag("reason", r).register(registry));
     }
 
     private Counter rejectedCounter(String reason) {

@@ -4,7 +4,12 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vbpstream.aggregator.AggregatorConfig;
 import io.vbpstream.aggregator.streams.MomentsMergeProcessor;
+import io.vbpstream.aggregator.streams.CoMomentsMergeProcessor;
 import io.vbpstream.aggregator.streams.RunningMoments;
+import io.vbpstream.aggregator.streams.RunningTile;
+import io.vbpstream.core.stats.CoMomentsCodec;
+import io.vbpstream.core.stats.CoMomentsTile;
+import io.vbpstream.platform.CoMomentsKey;
 import io.vbpstream.platform.MomentsKey;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -84,6 +89,89 @@ public class StatisticsQueries {
         return get(md.activeHost(), path, BlockStatistics.class);
     }
 
+    /** What one block's co-moment tiles hold, from whichever instance owns the block. */
+    public CoMomentsSummary coMoments(String model, String version, String block, boolean forwarded) {
+        MomentsKey key = new MomentsKey(model, version, block);
+        HostInfo owner = coMomentsOwner(key);
+        if (isSelf(owner)) {
+            List<CoMomentsSummary.Tile> tiles = new ArrayList<>();
+            CoMomentsTile[] first = new CoMomentsTile[1];
+            try (KeyValueIterator<String, RunningTile> it = localTiles().prefixScan(key + "/", Serdes.String().serializer())) {
+                it.forEachRemaining(kv -> {
+                    CoMomentsKey k = CoMomentsKey.parse(kv.key);
+                    if (first[0] == null) {
+                        first[0] = kv.value.tile();
+                    }
+                    tiles.add(new CoMomentsSummary.Tile(k.row(), k.column(), kv.value.tile().count(), kv.value.deltas()));
+                });
+            }
+            if (first[0] == null) {
+                throw new NotFoundException("no co-moments for " + key);
+            }
+            tiles.sort(Comparator.comparingInt(CoMomentsSummary.Tile::row).thenComparingInt(CoMomentsSummary.Tile::column));
+            int n = (first[0].width() + first[0].tileSize() - 1) / first[0].tileSize();
+            int expected = n * (n + 1) / 2;
+            boolean consistent = tiles.size() == expected && tiles.stream().map(CoMomentsSummary.Tile::count).distinct().count() == 1;
+            return new CoMomentsSummary(model, version, block, first[0].width(), first[0].tileSize(), expected,
+                    consistent ? tiles.get(0).count() : -1, consistent, tiles, self);
+        }
+        if (forwarded) {
+            throw new StoreUnavailableException(key + " moved to " + hostPort(owner) + " while the query was forwarded");
+        }
+        return get(owner, "/statistics/models/" + model + "/versions/" + version + "/blocks/" + block
+                + "/comoments?forwarded=true", CoMomentsSummary.class);
+    }
+
+    /** One co-moment tile as a {@code CoMomentsCodec} record, from whichever instance owns the block. */
+    public byte[] tile(String model, String version, String block, int row, int column, boolean forwarded) {
+        MomentsKey block3 = new MomentsKey(model, version, block);
+        CoMomentsKey key = new CoMomentsKey(block3, row, column);
+        HostInfo owner = coMomentsOwner(block3);
+        if (isSelf(owner)) {
+            RunningTile t = localTiles().get(key.toString());
+            if (t == null) {
+                throw new NotFoundException("no co-moment tile " + key);
+            }
+            return CoMomentsCodec.encode(t.tile());
+        }
+        if (forwarded) {
+            throw new StoreUnavailableException(key + " moved to " + hostPort(owner) + " while the query was forwarded");
+        }
+        String path = "/statistics/models/" + model + "/versions/" + version + "/blocks/" + block + "/comoments/tiles/"
+                + row + "/" + column + "?forwarded=true";
+        HttpResponse<byte[]> r = send(owner, path, "application/octet-stream", HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() == 404) {
+            throw new NotFoundException(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        if (r.statusCode() != 200) {
+            throw new StoreUnavailableException("the owner " + hostPort(owner) + " answered " + r.statusCode());
+        }
+        return r.body();
+    }
+
+    /**
+     * The instance whose co-moments store holds a block: the collectors send every tile of a block to the partition
+     * of the block's own key, which is where Kafka Streams' default partitioning puts that key.
+     */
+    private HostInfo coMomentsOwner(MomentsKey block) {
+        requireRunning();
+        KeyQueryMetadata md = streams.queryMetadataForKey(CoMomentsMergeProcessor.STORE, block.toString(),
+                Serdes.String().serializer());
+        if (md == null || md.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+            throw new StoreUnavailableException("no owner known for " + block + " yet (the group is rebalancing)");
+        }
+        return md.activeHost();
+    }
+
+    private ReadOnlyKeyValueStore<String, RunningTile> localTiles() {
+        try {
+            return streams.store(StoreQueryParameters.fromNameAndType(CoMomentsMergeProcessor.STORE,
+                    QueryableStoreTypes.keyValueStore()));
+        } catch (InvalidStateStoreException e) {
+            throw new StoreUnavailableException("the store is migrating or restoring: " + e.getMessage(), e);
+        }
+    }
+
     /** Every key of every instance, grouped by model and version. */
     public ModelsListing models() {
         requireRunning();
@@ -155,18 +243,20 @@ public class StatisticsQueries {
         return h.host() + ":" + h.port();
     }
 
-    private <T> T get(HostInfo host, String path, Object type) {
-        HttpResponse<String> r;
+    private <B> HttpResponse<B> send(HostInfo host, String path, String accept, HttpResponse.BodyHandler<B> body) {
         try {
-            r = http.send(HttpRequest.newBuilder(URI.create("http://" + hostPort(host) + path))
-                    .timeout(config.forwardTimeout()).header("Accept", "application/json").build(),
-                    HttpResponse.BodyHandlers.ofString());
+            return http.send(HttpRequest.newBuilder(URI.create("http://" + hostPort(host) + path))
+                    .timeout(config.forwardTimeout()).header("Accept", accept).build(), body);
         } catch (IOException e) {
             throw new StoreUnavailableException("the owner " + hostPort(host) + " cannot be reached: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreUnavailableException("interrupted while asking " + hostPort(host));
         }
+    }
+
+    private <T> T get(HostInfo host, String path, Object type) {
+        HttpResponse<String> r = send(host, path, "application/json", HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 404) {
             throw new NotFoundException(r.body());
         }

@@ -38,6 +38,26 @@ public class StatisticsResource {
         return Response.ok(s).header(StatisticsQueries.SERVED_BY, s.servedBy()).build();
     }
 
+    /** What the store holds of a block's co-moment matrix: geometry, and each tile's count and deltas. */
+    @GET
+    @Path("/models/{model}/versions/{version}/blocks/{block}/comoments")
+    public Response coMoments(@PathParam("model") String model, @PathParam("version") String version,
+                              @PathParam("block") String block,
+                              @QueryParam("forwarded") @DefaultValue("false") boolean forwarded) {
+        CoMomentsSummary s = queries.coMoments(model, version, block, forwarded);
+        return Response.ok(s).header(StatisticsQueries.SERVED_BY, s.servedBy()).build();
+    }
+
+    /** One tile of a block's co-moment matrix, as a {@code CoMomentsCodec} record (docs/ARCHITECTURE.md). */
+    @GET
+    @Path("/models/{model}/versions/{version}/blocks/{block}/comoments/tiles/{row}/{column}")
+    @Produces({MediaType.APPLICATION_OCTET_STREAM, MediaType.APPLICATION_JSON})
+    public Response tile(@PathParam("model") String model, @PathParam("version") String version,
+                         @PathParam("block") String block, @PathParam("row") int row, @PathParam("column") int column,
+                         @QueryParam("forwarded") @DefaultValue("false") boolean forwarded) {
+        return Response.ok(queries.tile(model, version, block, row, column, forwarded), MediaType.APPLICATION_OCTET_STREAM).build();
+    }
+
     /** This instance's own keys (what {@code /statistics/models} gathers from each instance). */
     @GET
     @Path("/local/entries")

@@ -13,13 +13,17 @@ import java.time.Duration;
 
 /**
  * {@code activation-moments} -> validate and merge into {@code running-moments} (RocksDB, changelogged) -> running
- * totals to {@code layer-statistics}, rejected deltas to {@code activation-moments.dlq}.
+ * totals to {@code layer-statistics}, rejected deltas to {@code activation-moments.dlq}; and the same for co-moment
+ * tiles: {@code activation-comoments} -> {@code running-comoments} -> {@code layer-comoments}, rejected tiles to
+ * {@code activation-comoments.dlq}. The two are separate sub-topologies (no shared state).
  */
 @ApplicationScoped
 public class AggregatorTopology {
 
     public static final String SOURCE = "activation-moments-source";
     public static final String MERGE = "merge";
+    public static final String COMOMENTS_SOURCE = "activation-comoments-source";
+    public static final String MERGE_COMOMENTS = "merge-comoments";
 
     @Produces
     public Topology topology(AggregatorConfig config, AggregatorMetrics metrics) {
@@ -39,6 +43,15 @@ public class AggregatorTopology {
                 Serdes.String().serializer(), Serdes.ByteArray().serializer(), MERGE);
         t.addSink(MomentsMergeProcessor.DLQ_SINK, Topic.ACTIVATION_MOMENTS_DLQ.topicName(),
                 Serdes.String().serializer(), Serdes.ByteArray().serializer(), MERGE);
+        t.addSource(COMOMENTS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+                Topic.ACTIVATION_COMOMENTS.topicName());
+        t.addProcessor(MERGE_COMOMENTS, () -> new CoMomentsMergeProcessor(emitInterval, listener), COMOMENTS_SOURCE);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CoMomentsMergeProcessor.STORE),
+                Serdes.String(), new RunningTileSerde()).withCachingEnabled(), MERGE_COMOMENTS);
+        t.addSink(CoMomentsMergeProcessor.SINK, Topic.LAYER_COMOMENTS.topicName(),
+                Serdes.String().serializer(), Serdes.ByteArray().serializer(), MERGE_COMOMENTS);
+        t.addSink(CoMomentsMergeProcessor.DLQ_SINK, Topic.ACTIVATION_COMOMENTS_DLQ.topicName(),
+                Serdes.String().serializer(), Serdes.ByteArray().serializer(), MERGE_COMOMENTS);
         return t;
     }
 }

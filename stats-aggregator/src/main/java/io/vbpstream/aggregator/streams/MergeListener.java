@@ -1,5 +1,6 @@
 package io.vbpstream.aggregator.streams;
 
+import io.vbpstream.platform.CoMomentsKey;
 import io.vbpstream.platform.MomentsKey;
 
 /** What the merge processor reports, for metrics. */
@@ -9,6 +10,17 @@ public interface MergeListener {
     void merged(MomentsKey key, RunningMoments totals, long lagMs);
 
     void rejected(String reason);
+
+    /** A co-moment tile delta was merged; it was created {@code lagMs} before. */
+    default void tileMerged(CoMomentsKey key, long lagMs) {
+    }
+
+    default void tileRejected(String reason) {
+    }
+
+    /** At an emission: changed blocks held back because their tiles do not all cover the same samples yet. */
+    default void blocksAwaitingTiles(int blocks) {
+    }
 
     MergeListener NONE = new MergeListener() {
         @Override

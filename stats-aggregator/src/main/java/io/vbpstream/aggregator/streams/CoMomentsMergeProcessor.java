@@ -1,0 +1,163 @@
+package io.vbpstream.aggregator.streams;
+
+import io.vbpstream.core.stats.CoMomentsCodec;
+import io.vbpstream.core.stats.CoMomentsTile;
+import io.vbpstream.platform.CoMomentsKey;
+import io.vbpstream.platform.message.VbpHeaders;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Validates each co-moment tile delta and merges it into the tile's running totals (Chan merge, float64); a rejected
+ * one goes to the dead-letter sink with its reason and the store is left untouched. A block's tiles are emitted to the
+ * co-moments sink together, and only when the store holds every tile of the block with one and the same count: the
+ * collectors send all of a block's tiles to one partition in one transaction, so a reader of {@code layer-comoments}
+ * can always reassemble a block from tiles that cover the same samples. A block whose tiles disagree (a punctuation
+ * fell between two tiles of one delta) is tried again at the next punctuation; the check reads an in-memory index of
+ * the counts, never the tiles.
+ */
+public final class CoMomentsMergeProcessor implements Processor<String, byte[], String, byte[]> {
+
+    public static final String STORE = "running-comoments";
+    public static final String SINK = "layer-comoments-sink";
+    public static final String DLQ_SINK = "comoments-dead-letter-sink";
+
+    /** What the store holds for one block: its geometry and each tile's count. */
+    private static final class BlockIndex {
+        final int width;
+        final int tileSize;
+        final Map<String, Long> counts = new TreeMap<>();
+
+        BlockIndex(CoMomentsTile t) {
+            this.width = t.width();
+            this.tileSize = t.tileSize();
+        }
+
+        int expectedTiles() {
+            int n = (width + tileSize - 1) / tileSize;
+            return n * (n + 1) / 2;
+        }
+
+        boolean consistent() {
+            return counts.size() == expectedTiles() && counts.values().stream().distinct().count() == 1;
+        }
+    }
+
+    private final Duration emitInterval;
+    private final MergeListener listener;
+    private final Map<String, BlockIndex> index = new HashMap<>();
+    private final Set<String> dirty = new LinkedHashSet<>();
+    private ProcessorContext<String, byte[]> context;
+    private KeyValueStore<String, RunningTile> store;
+
+    public CoMomentsMergeProcessor(Duration emitInterval, MergeListener listener) {
+        this.emitInterval = emitInterval;
+        this.listener = listener;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+        this.context = context;
+        this.store = context.getStateStore(STORE);
+        try (KeyValueIterator<String, RunningTile> it = store.all()) {
+            it.forEachRemaining(kv -> {
+                CoMomentsKey key = CoMomentsKey.parse(kv.key);
+                indexed(key, kv.value.tile());
+                dirty.add(key.block().toString());
+            });
+        }
+        context.schedule(emitInterval, PunctuationType.WALL_CLOCK_TIME, now -> emit());
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        CoMomentsKey key;
+        CoMomentsTile delta;
+        RunningTile held;
+        try {
+            key = TileValidator.key(record.key());
+            held = store.get(record.key());
+            BlockIndex block = index.get(key.block().toString());
+            CoMomentsTile geometry = held != null ? held.tile() : null;
+            if (geometry == null && block != null) {
+                delta = TileValidator.tile(key, record.value(), null);
+                if (delta.width() != block.width || delta.tileSize() != block.tileSize) {
+                    throw new DeltaRejected(TileValidator.WIDTH_MISMATCH, "width " + delta.width() + " in tiles of "
+                            + delta.tileSize() + " but the store holds width " + block.width + " in tiles of " + block.tileSize);
+                }
+            } else {
+                delta = TileValidator.tile(key, record.value(), geometry);
+            }
+        } catch (DeltaRejected e) {
+            deadLetter(record, e);
+            return;
+        }
+        RunningTile merged = held == null ? RunningTile.first(delta, record.timestamp()) : held.merge(delta, record.timestamp());
+        store.put(record.key(), merged);
+        indexed(key, merged.tile());
+        dirty.add(key.block().toString());
+        listener.tileMerged(key, Math.max(0, System.currentTimeMillis() - record.timestamp()));
+    }
+
+    private void indexed(CoMomentsKey key, CoMomentsTile tile) {
+        index.computeIfAbsent(key.block().toString(), k -> new BlockIndex(tile)).counts
+                .put(key.row() + "." + key.column(), tile.count());
+    }
+
+    private void deadLetter(Record<String, byte[]> record, DeltaRejected e) {
+        Headers headers = new RecordHeaders(record.headers().toArray());
+        VbpHeaders.put(headers, VbpHeaders.DLQ_REASON, e.reason());
+        VbpHeaders.put(headers, VbpHeaders.DLQ_DETAIL, e.detail());
+        context.recordMetadata().ifPresent(m -> {
+            VbpHeaders.put(headers, VbpHeaders.DLQ_TOPIC, m.topic());
+            VbpHeaders.put(headers, VbpHeaders.DLQ_PARTITION, Integer.toString(m.partition()));
+            VbpHeaders.put(headers, VbpHeaders.DLQ_OFFSET, Long.toString(m.offset()));
+        });
+        context.forward(new Record<>(record.key(), record.value(), record.timestamp(), headers), DLQ_SINK);
+        listener.tileRejected(e.reason());
+    }
+
+    /** Forwards every tile of each changed block whose tiles all cover the same samples. */
+    private void emit() {
+        long now = System.currentTimeMillis();
+        int waiting = 0;
+        for (Iterator<String> it = dirty.iterator(); it.hasNext(); ) {
+            String block = it.next();
+            BlockIndex b = index.get(block);
+            if (b == null) {
+                it.remove();
+                continue;
+            }
+            if (!b.consistent()) {
+                waiting++;
+                continue;
+            }
+            List<String> tiles = new ArrayList<>(b.counts.keySet());
+            for (String tile : tiles) {
+                String key = block + "/" + tile;
+                RunningTile r = store.get(key);
+                Headers headers = new RecordHeaders();
+                VbpHeaders.put(headers, MomentsMergeProcessor.DELTAS_HEADER, Long.toString(r.deltas()));
+                context.forward(new Record<>(key, CoMomentsCodec.encode(r.tile()), now, headers), SINK);
+            }
+            it.remove();
+        }
+        listener.blocksAwaitingTiles(waiting);
+    }
+}

@@ -1,0 +1,96 @@
+package io.vbpstream.aggregator.streams;
+
+import io.vbpstream.core.stats.CoMomentsCodec;
+import io.vbpstream.core.stats.CoMomentsTile;
+import io.vbpstream.core.stats.MomentsFormatException;
+import io.vbpstream.platform.CoMomentsKey;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Everything a co-moment tile delta must satisfy before it is merged: a key that parses as
+ * {@code model/version/block/row.column}; a record that decodes (known version, finite values, a non-negative and, on
+ * diagonal tiles, symmetric diagonal); the position its key names; a count above zero; on a diagonal tile
+ * {@code C_ij² ≤ C_ii·C_jj} (what a positive semi-definite matrix must satisfy); and the geometry (width, tile size)
+ * the store already holds for the block.
+ */
+public final class TileValidator {
+
+    public static final String BAD_KEY = DeltaValidator.BAD_KEY;
+    public static final String ZERO_COUNT = DeltaValidator.ZERO_COUNT;
+    public static final String WIDTH_MISMATCH = DeltaValidator.WIDTH_MISMATCH;
+    public static final String KEY_MISMATCH = "KEY_MISMATCH";
+    public static final String NOT_PSD = "NOT_PSD";
+    /**
+     * Slack of the Cauchy-Schwarz check: float32 Gram matrices are PSD only up to rounding, relative to the pair's
+     * spread and, for near-constant neurons (whose variance float32 rounding can take to zero), to the tile's largest
+     * variance.
+     */
+    private static final double PSD_SLACK = 1e-4;
+    private static final double ABSOLUTE_SLACK = 1e-5;
+
+    /** Every reason a tile can be refused with. */
+    public static final List<String> REASONS = Stream.concat(
+            Stream.of(BAD_KEY, ZERO_COUNT, WIDTH_MISMATCH, KEY_MISMATCH, NOT_PSD),
+            Arrays.stream(MomentsFormatException.Reason.values()).map(Enum::name)).toList();
+
+    private TileValidator() {
+    }
+
+    public static CoMomentsKey key(String key) {
+        try {
+            return CoMomentsKey.parse(key);
+        } catch (IllegalArgumentException e) {
+            throw new DeltaRejected(BAD_KEY, e.getMessage());
+        }
+    }
+
+    /**
+     * @param geometry any tile the store holds for the same block (width and tile size must agree), or null
+     */
+    public static CoMomentsTile tile(CoMomentsKey key, byte[] value, CoMomentsTile geometry) {
+        CoMomentsTile t;
+        try {
+            t = CoMomentsCodec.decode(value);
+        } catch (MomentsFormatException e) {
+            throw new DeltaRejected(e.reason().name(), e.getMessage());
+        }
+        if (t.row() != key.row() || t.column() != key.column()) {
+            throw new DeltaRejected(KEY_MISMATCH, "the key names tile " + key.row() + "." + key.column()
+                    + " but the record holds tile " + t.row() + "." + t.column());
+        }
+        if (t.count() == 0) {
+            throw new DeltaRejected(ZERO_COUNT, "a tile of zero samples");
+        }
+        if (geometry != null && (geometry.width() != t.width() || geometry.tileSize() != t.tileSize())) {
+            throw new DeltaRejected(WIDTH_MISMATCH, "width " + t.width() + " in tiles of " + t.tileSize()
+                    + " but the store holds width " + geometry.width() + " in tiles of " + geometry.tileSize());
+        }
+        if (t.row() == t.column()) {
+            requireCauchySchwarz(t);
+        }
+        return t;
+    }
+
+    private static void requireCauchySchwarz(CoMomentsTile t) {
+        int n = t.rows();
+        double[] v = t.values();
+        double maxDiagonal = 0;
+        for (int i = 0; i < n; i++) {
+            maxDiagonal = Math.max(maxDiagonal, v[i * n + i]);
+        }
+        double floor = ABSOLUTE_SLACK * maxDiagonal * ABSOLUTE_SLACK * maxDiagonal;
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                double cij = v[i * n + j];
+                double bound = v[i * n + i] * v[j * n + j];
+                if (cij * cij > bound * (1 + PSD_SLACK) + floor) {
+                    throw new DeltaRejected(NOT_PSD, "C[" + i + "][" + j + "]² = " + cij * cij + " exceeds C[i][i]·C[j][j] = "
+                            + bound + " within tile " + t.row() + "." + t.column());
+                }
+            }
+        }
+    }
+}

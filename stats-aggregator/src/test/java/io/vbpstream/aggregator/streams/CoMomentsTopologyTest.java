@@ -1,0 +1,270 @@
+package io.vbpstream.aggregator.streams;
+
+import io.vbpstream.core.stats.CoMoments;
+import io.vbpstream.core.stats.CoMomentsCodec;
+import io.vbpstream.core.stats.CoMomentsTile;
+import io.vbpstream.platform.CoMomentsKey;
+import io.vbpstream.platform.Topic;
+import io.vbpstream.platform.message.VbpHeaders;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The co-moments half of the topology: tile deltas merged, held back until a block is consistent, bad ones refused. */
+class CoMomentsTopologyTest {
+
+    private static final String BLOCK = "fmnist-vit/base/mlp0";
+    private static final int WIDTH = 300;
+    private static final int TILE = 128; // 3 x 3 tiles, ragged last row and column: 6 in the upper triangle
+    private static final Duration EMIT = Duration.ofSeconds(2);
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, byte[]> in;
+    private TestOutputTopic<String, byte[]> out;
+    private TestOutputTopic<String, byte[]> dlq;
+    private KeyValueStore<String, RunningTile> store;
+    private final List<String> rejected = new ArrayList<>();
+    private final List<Integer> awaiting = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "aggregator-comoments-test");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("aggregator-comoments-test").toString());
+        driver = new TopologyTestDriver(AggregatorTopology.build(EMIT, new MergeListener() {
+            @Override
+            public void merged(io.vbpstream.platform.MomentsKey key, RunningMoments totals, long lagMs) {
+            }
+
+            @Override
+            public void rejected(String reason) {
+            }
+
+            @Override
+            public void tileRejected(String reason) {
+                rejected.add(reason);
+            }
+
+            @Override
+            public void blocksAwaitingTiles(int blocks) {
+                awaiting.add(blocks);
+            }
+        }), p);
+        in = driver.createInputTopic(Topic.ACTIVATION_COMOMENTS.topicName(), Serdes.String().serializer(),
+                Serdes.ByteArray().serializer());
+        out = driver.createOutputTopic(Topic.LAYER_COMOMENTS.topicName(), Serdes.String().deserializer(),
+                Serdes.ByteArray().deserializer());
+        dlq = driver.createOutputTopic(Topic.ACTIVATION_COMOMENTS_DLQ.topicName(), Serdes.String().deserializer(),
+                Serdes.ByteArray().deserializer());
+        store = driver.getKeyValueStore(CoMomentsMergeProcessor.STORE);
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    /** Samples shifted, scaled and correlated per neuron, as hidden activations are. */
+    private static float[] batch(Random rnd, int rows) {
+        float[] data = new float[rows * WIDTH];
+        for (int r = 0; r < rows; r++) {
+            double shared = rnd.nextGaussian();
+            for (int j = 0; j < WIDTH; j++) {
+                data[r * WIDTH + j] = (float) (0.01 * j + (j % 5) * 0.3 * shared + Math.exp(0.5 * rnd.nextGaussian()));
+            }
+        }
+        return data;
+    }
+
+    private void send(List<CoMomentsTile> tiles) {
+        for (CoMomentsTile t : tiles) {
+            in.pipeInput(BLOCK + "/" + t.row() + "." + t.column(), CoMomentsCodec.encode(t));
+        }
+    }
+
+    private Map<String, CoMomentsTile> emitted() {
+        Map<String, CoMomentsTile> latest = new HashMap<>();
+        for (TestRecord<String, byte[]> r : out.readRecordsToList()) {
+            latest.put(r.key(), CoMomentsCodec.decode(r.value()));
+        }
+        return latest;
+    }
+
+    @Test
+    void mergedTilesReassembleIntoATwoPassReferenceOverAllSamples() {
+        Random rnd = new Random(8);
+        List<float[]> batches = new ArrayList<>();
+        List<Integer> rows = new ArrayList<>();
+        for (int d = 0; d < 12; d++) {
+            int n = 20 + rnd.nextInt(200);
+            float[] b = batch(rnd, n);
+            batches.add(b);
+            rows.add(n);
+            List<CoMomentsTile> tiles = CoMoments.empty(WIDTH).addBatch(b, n).tiles(TILE);
+            Collections.shuffle(tiles, rnd);
+            send(tiles);
+        }
+        driver.advanceWallClockTime(EMIT);
+        Map<String, CoMomentsTile> latest = emitted();
+        assertEquals(6, latest.size(), "every tile of the block emitted: " + latest.keySet());
+        CoMoments streamed = CoMoments.fromTiles(new ArrayList<>(latest.values()));
+
+        // two-pass float64 reference over every sample
+        long n = rows.stream().mapToLong(Integer::longValue).sum();
+        double[] mean = new double[WIDTH];
+        for (int d = 0; d < batches.size(); d++) {
+            for (int r = 0; r < rows.get(d); r++) {
+                for (int j = 0; j < WIDTH; j++) {
+                    mean[j] += batches.get(d)[r * WIDTH + j];
+                }
+            }
+        }
+        for (int j = 0; j < WIDTH; j++) {
+            mean[j] /= n;
+        }
+        double[][] c = new double[WIDTH][WIDTH];
+        double[] centred = new double[WIDTH];
+        for (int d = 0; d < batches.size(); d++) {
+            for (int r = 0; r < rows.get(d); r++) {
+                for (int j = 0; j < WIDTH; j++) {
+                    centred[j] = batches.get(d)[r * WIDTH + j] - mean[j];
+                }
+                for (int i = 0; i < WIDTH; i++) {
+                    for (int j = i; j < WIDTH; j++) {
+                        c[i][j] += centred[i] * centred[j];
+                    }
+                }
+            }
+        }
+        assertEquals(n, streamed.count());
+        for (int i = 0; i < WIDTH; i++) {
+            assertEquals(mean[i], streamed.mean(i), 1e-9 * Math.abs(mean[i]));
+            for (int j = i; j < WIDTH; j++) {
+                double scale = Math.sqrt(c[i][i] * c[j][j]);
+                assertEquals(c[i][j], streamed.coMoment(i, j), 1e-9 * scale, "C[" + i + "][" + j + "]");
+            }
+        }
+        RunningTile held = store.get(BLOCK + "/0.2");
+        assertEquals(12, held.deltas());
+        assertEquals(List.of(), rejected);
+    }
+
+    @Test
+    void aBlockIsEmittedOnlyWhenAllItsTilesCoverTheSameSamples() {
+        Random rnd = new Random(9);
+        List<CoMomentsTile> first = CoMoments.empty(WIDTH).addBatch(batch(rnd, 50), 50).tiles(TILE);
+        send(first.subList(0, 4));
+        driver.advanceWallClockTime(EMIT);
+        assertTrue(out.isEmpty(), "4 of 6 tiles: held back");
+        assertEquals(1, awaiting.get(awaiting.size() - 1));
+        send(first.subList(4, 6));
+        List<CoMomentsTile> second = CoMoments.empty(WIDTH).addBatch(batch(rnd, 30), 30).tiles(TILE);
+        send(second.subList(0, 1));
+        driver.advanceWallClockTime(EMIT);
+        assertTrue(out.isEmpty(), "one tile a delta ahead of the others: held back");
+        send(second.subList(1, 6));
+        driver.advanceWallClockTime(EMIT);
+        Map<String, CoMomentsTile> latest = emitted();
+        assertEquals(6, latest.size());
+        latest.values().forEach(t -> assertEquals(80, t.count()));
+        assertEquals(0, awaiting.get(awaiting.size() - 1));
+        driver.advanceWallClockTime(EMIT);
+        assertTrue(out.isEmpty(), "nothing changed: nothing emitted");
+    }
+
+    @Test
+    void everyKindOfBadTileIsDeadLetteredAndTheStoreIsUntouched() {
+        Random rnd = new Random(10);
+        List<CoMomentsTile> good = CoMoments.empty(WIDTH).addBatch(batch(rnd, 40), 40).tiles(TILE);
+        send(good);
+        CoMomentsTile diagonal = good.get(0);
+        double[] nan = diagonal.values().clone();
+        nan[7] = Double.NaN;
+        double[] notPsd = diagonal.values().clone();
+        int t = diagonal.rows();
+        notPsd[1] = notPsd[t] = 10 * Math.sqrt(notPsd[0] * notPsd[t + 1]); // symmetric, but |C01| > sqrt(C00 C11)
+        CoMomentsTile otherWidth = CoMoments.empty(200).addBatch(batch200(), 3).tiles(TILE).get(2); // tile 1.1 of width 200
+        CoMomentsTile empty = new CoMomentsTile(WIDTH, TILE, 0, 0, 0, new double[t], new double[t], new double[t * t]);
+        List<Map.Entry<String, byte[]>> bad = new ArrayList<>();
+        bad.add(Map.entry("not-a-key", CoMomentsCodec.encode(diagonal)));
+        bad.add(Map.entry(BLOCK + "/0.0#garbage", CoMomentsCodec.encode(diagonal)));
+        bad.add(Map.entry(BLOCK + "/0.1", CoMomentsCodec.encode(diagonal)));
+        bad.add(Map.entry(BLOCK + "/0.0", new byte[] {1, 2, 3}));
+        bad.add(Map.entry(BLOCK + "/1.1", CoMomentsCodec.encode(new CoMomentsTile(WIDTH, TILE, 1, 1, 40, diagonal.rowMeans(),
+                diagonal.columnMeans(), nan))));
+        bad.add(Map.entry(BLOCK + "/1.1", CoMomentsCodec.encode(otherWidth)));
+        bad.add(Map.entry(BLOCK + "/0.0 ", CoMomentsCodec.encode(diagonal)));
+        List<String> expected = new ArrayList<>(List.of(TileValidator.BAD_KEY, TileValidator.BAD_KEY,
+                TileValidator.KEY_MISMATCH, "TRUNCATED", "NON_FINITE", TileValidator.WIDTH_MISMATCH, TileValidator.BAD_KEY));
+        bad.forEach(e -> in.pipeInput(e.getKey(), e.getValue()));
+        in.pipeInput(BLOCK + "/0.0", CoMomentsCodec.encode(new CoMomentsTile(WIDTH, TILE, 0, 0, 40, diagonal.rowMeans(),
+                diagonal.columnMeans(), notPsd)));
+        expected.add(TileValidator.NOT_PSD);
+        in.pipeInput(BLOCK + "/0.0", CoMomentsCodec.encode(empty));
+        expected.add(TileValidator.ZERO_COUNT);
+        in.pipeInput(BLOCK + "/0.0", null);
+        expected.add("TRUNCATED");
+        assertEquals(expected, rejected);
+        List<TestRecord<String, byte[]>> dead = dlq.readRecordsToList();
+        assertEquals(expected.size(), dead.size());
+        for (int i = 0; i < dead.size(); i++) {
+            assertEquals(expected.get(i), VbpHeaders.get(dead.get(i).headers(), VbpHeaders.DLQ_REASON));
+            assertTrue(VbpHeaders.get(dead.get(i).headers(), VbpHeaders.DLQ_DETAIL).length() > 5);
+        }
+        driver.advanceWallClockTime(EMIT);
+        Map<String, CoMomentsTile> latest = emitted();
+        assertEquals(6, latest.size(), "the good tiles still make a consistent block");
+        CoMoments expectedMatrix = CoMoments.fromTiles(good);
+        CoMoments streamed = CoMoments.fromTiles(new ArrayList<>(latest.values()));
+        for (int i = 0; i < WIDTH; i += 13) {
+            for (int j = i; j < WIDTH; j += 7) {
+                assertEquals(expectedMatrix.coMoment(i, j), streamed.coMoment(i, j), 0.0, "untouched by the bad tiles");
+            }
+        }
+        assertNull(store.get("not-a-key"));
+        assertEquals(CoMomentsKey.parse(BLOCK + "/0.0").toString(), BLOCK + "/0.0");
+    }
+
+    private static float[] batch200() {
+        float[] data = new float[200 * 3];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = i % 7;
+        }
+        return data;
+    }
+
+    @Test
+    void storeValuesRoundTripAndRefuseForeignBytes() {
+        CoMomentsTile t = CoMoments.empty(WIDTH).addBatch(batch(new Random(3), 10), 10).tiles(TILE).get(1);
+        RunningTile r = new RunningTile(t, 7, 1234L);
+        RunningTile back = RunningTile.decode(r.encode());
+        assertEquals(7, back.deltas());
+        assertEquals(1234L, back.lastMergedAt());
+        assertEquals(t.count(), back.tile().count());
+        assertTrue(java.util.Arrays.equals(t.values(), back.tile().values()));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> RunningTile.decode(new byte[40]));
+    }
+}
