@@ -6,6 +6,7 @@
 #                                         split: apt-get install dataset-fashion-mnist)
 #   bench/run.sh compensation [args]      none / mean / least-squares at ratios 0.5-0.9 on fmnist-vit, the ridge α,
 #                                         fewer calibration images (needs the training split, like results)
+#   bench/run.sh covariance-convergence   relative change of the kept-removed covariance as images double (fmnist-vit)
 #   bench/run.sh deit-models              exports DeiT-Small/Base shaped models to target/deit (needs python3-torch)
 #   bench/run.sh deit prune|speedup MODEL pruning time and heap (run with -Xmx = 3x the model file), ORT speedup
 #   bench/run.sh collector [args]         activation-collector end to end (real broker, packaged service) vs plain ORT
@@ -34,6 +35,7 @@ case "${1:-}" in
   instrumentation) shift; run -Xmx1g io.vbpstream.bench.InstrumentationBench "$@" ;;
   results) shift; run -Xmx2g io.vbpstream.bench.ResultsSweep "$@" ;;
   compensation) shift; run -Xmx2g io.vbpstream.bench.CompensationSweep "$@" ;;
+  covariance-convergence) shift; run -Xmx1g io.vbpstream.bench.CovarianceConvergence "$@" ;;
   collector) shift; services_built; run -Xmx1g io.vbpstream.bench.CollectorBench "$@" ;;
   aggregator) shift; services_built; run -Xmx1g io.vbpstream.bench.AggregatorBench "$@" ;;
   pruner) shift; services_built; run -Xmx3g io.vbpstream.bench.PrunerBench "$@" ;;
@@ -69,6 +71,7 @@ case "${1:-}" in
     done
     "$0" results --out target/bench/results.md
     "$0" compensation --out target/bench/compensation.md
+    "$0" covariance-convergence --out target/bench/covariance-convergence.md
     "$0" soak --minutes 10 --rate 450 | tee target/bench/soak.txt ;;
-  *) sed -n '2,16p' "$0"; exit 2 ;;
+  *) sed -n '2,17p' "$0"; exit 2 ;;
 esac

@@ -61,9 +61,16 @@ public interface PrunerConfig {
         @WithDefault("uniform")
         String allocation();
 
-        /** mean or none. */
-        @WithDefault("mean")
+        /**
+         * least-squares (the collectors must publish co-moments: {@code vbp.collector.covariance.enabled}), mean or
+         * none. Least squares keeps far more accuracy at a given ratio (docs/RESULTS.md).
+         */
+        @WithDefault("least-squares")
         String compensation();
+
+        /** α of least-squares compensation: the ridge is α · mean(diag Σ_KK). */
+        @WithDefault("1e-3")
+        double ridgeAlpha();
 
         /** MACs reduction (of the base model) added per step of continuous recompression. */
         @WithDefault("0.10")
@@ -91,6 +98,19 @@ public interface PrunerConfig {
 
         @WithDefault("51200")
         long deltaN();
+
+        /** Co-moment samples (tokens) per block before least-squares compensation may use them: 256 images. */
+        @WithDefault("12800")
+        long covarianceNMin();
+
+        /**
+         * Largest relative Frobenius change of each block's kept-removed covariance {@code Σ_KP} between the last two
+         * covariance snapshots for least-squares compensation to go ahead. On fmnist-vit a doubling from 256 to 512
+         * images changes it by 0.07-0.12 and from 512 to 1024 by about 0.05, while 256 images already give the
+         * accuracy of 4096 (docs/RESULTS.md).
+         */
+        @WithDefault("0.15")
+        double covarianceTolerance();
     }
 
     interface Gate {

@@ -7,13 +7,17 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import io.vbpstream.core.prune.PruningPolicy;
 import io.vbpstream.core.runtime.OrtShutdown;
+import io.vbpstream.core.prune.Compensation;
+import io.vbpstream.core.stats.CoMomentsCodec;
 import io.vbpstream.core.stats.MomentsCodec;
+import io.vbpstream.platform.CoMomentsKey;
 import io.vbpstream.platform.KafkaCredentialsCheck;
 import io.vbpstream.platform.MomentsKey;
 import io.vbpstream.platform.Topic;
 import io.vbpstream.platform.message.ModelVersion;
 import io.vbpstream.pruner.convergence.ConvergenceTracker;
 import io.vbpstream.pruner.follow.CompactedTopicFollower;
+import io.vbpstream.pruner.follow.CoMomentsView;
 import io.vbpstream.pruner.follow.StatisticsView;
 import io.vbpstream.pruner.follow.VersionRegistry;
 import io.vbpstream.pruner.observe.PrunerMetrics;
@@ -35,7 +39,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Follows {@code model-versions} and {@code layer-statistics}; every {@code check-interval} it updates the
+ * Follows {@code model-versions}, {@code layer-statistics} and {@code layer-comoments}; every {@code check-interval} it updates the
  * convergence of the promoted version and, when it is ready and has not been pruned before, runs the next step of
  * continuous recompression. Publishes the base version if the topic has none for the model.
  */
@@ -52,6 +56,9 @@ public class PrunerService {
 
     @Inject
     StatisticsView statistics;
+
+    @Inject
+    CoMomentsView coMoments;
 
     @Inject
     VersionModels models;
@@ -72,6 +79,7 @@ public class PrunerService {
     private ConvergenceTracker tracker;
     private CompactedTopicFollower versions;
     private CompactedTopicFollower stats;
+    private CompactedTopicFollower tiles;
     private ScheduledExecutorService scheduler;
     private volatile ConvergenceTracker.Progress progress;
     private volatile String lastError;
@@ -82,11 +90,13 @@ public class PrunerService {
             Quarkus.asyncExit(KafkaCredentialsCheck.EXIT_CONFIG);
         });
         PrunerConfig.Convergence c = config.convergence();
-        tracker = new ConvergenceTracker(c.nMin(), c.stability(), c.deltaN());
+        tracker = new ConvergenceTracker(c.nMin(), c.stability(), c.deltaN(), c.covarianceNMin(), c.covarianceTolerance());
         versions = new CompactedTopicFollower(Topic.MODEL_VERSIONS.topicName(), kafka,
                 r -> registry.accept(ModelVersion.read(r.value())), metrics::bindKafkaClient).start();
         stats = new CompactedTopicFollower(Topic.LAYER_STATISTICS.topicName(), kafka,
                 r -> statistics.accept(MomentsKey.parse(r.key()), MomentsCodec.decode(r.value())), metrics::bindKafkaClient).start();
+        tiles = new CompactedTopicFollower(Topic.LAYER_COMOMENTS.topicName(), kafka,
+                r -> coMoments.accept(CoMomentsKey.parse(r.key()), CoMomentsCodec.decode(r.value())), metrics::bindKafkaClient).start();
         // a big stack: ONNX Runtime's graph work on DeiT-Base-sized models overflows a default thread stack
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(null, r, "vbp-pruner", 64L << 20));
         long ms = config.checkInterval().toMillis();
@@ -104,6 +114,7 @@ public class PrunerService {
         if (versions != null) {
             versions.close();
             stats.close();
+            tiles.close();
         }
     }
 
@@ -120,9 +131,9 @@ public class PrunerService {
         }
     }
 
-    /** True once both topics have been read to where they stood at start. */
+    /** True once the three topics have been read to where they stood at start. */
     public boolean caughtUp() {
-        return versions != null && versions.caughtUp() && stats.caughtUp();
+        return versions != null && versions.caughtUp() && stats.caughtUp() && tiles.caughtUp();
     }
 
     public ConvergenceTracker.Progress progress() {
@@ -156,7 +167,8 @@ public class PrunerService {
                 return;
             }
             ConvergenceTracker.Progress p = tracker.update(model, cur.version(), vm.blockNames(),
-                    statistics.blocks(model, cur.version()), s -> pruner.plan(vm, s, planning));
+                    statistics.blocks(model, cur.version()), coMoments.blocks(model, cur.version()),
+                    planning.compensation() == Compensation.LEAST_SQUARES, s -> pruner.plan(vm, s, planning));
             progress = p;
             metrics.progress(p, tracker.nMin());
             if (config.auto() && p.ready() && next.isPresent() && !registry.hasChild(model, cur.version())) {

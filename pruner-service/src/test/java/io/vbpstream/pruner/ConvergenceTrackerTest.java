@@ -2,6 +2,7 @@ package io.vbpstream.pruner;
 
 import io.vbpstream.core.prune.BlockPlan;
 import io.vbpstream.core.prune.PruningPlan;
+import io.vbpstream.core.stats.CoMoments;
 import io.vbpstream.core.stats.Moments;
 import io.vbpstream.pruner.convergence.ConvergenceTracker;
 import org.junit.jupiter.api.Test;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -68,9 +70,76 @@ class ConvergenceTrackerTest {
     }
 
     @Test
+    void leastSquaresAlsoWaitsForTheKeptRemovedCovarianceToSettle() {
+        ConvergenceTracker t = new ConvergenceTracker(10, 0.5, 10, 100, 0.05);
+        Function<Map<String, Moments>, PruningPlan> planner = s -> new PruningPlan(List.of(plan("mlp0", new int[]{0, 1, 2}),
+                plan("mlp1", new int[]{0, 1, 2})));
+        SplittableRandom rnd = new SplittableRandom(5);
+        float[] first = correlated(rnd, 200);
+        CoMoments a = CoMoments.empty(6).addBatch(first, 200);
+        ConvergenceTracker.Progress p = t.update("m", "v", BLOCKS, stats(10), Map.of("mlp0", a, "mlp1", a), true, planner);
+        assertTrue(Double.isNaN(p.blocks().get(0).covarianceChange()), "one covariance snapshot");
+        assertEquals(200, p.blocks().get(0).covarianceSamples());
+        p = t.update("m", "v", BLOCKS, stats(20), Map.of("mlp0", a, "mlp1", a), true, planner);
+        assertTrue(Double.isNaN(p.blocks().get(0).covarianceChange()), "no new co-moment samples: no comparison");
+        assertFalse(p.ready(), "the moments alone have converged, the covariance has not");
+        t.update("m", "v2", BLOCKS, stats(10), planner);
+        assertTrue(t.update("m", "v2", BLOCKS, stats(20), planner).ready(), "the same moments without least squares: ready");
+
+        // a covariance that moved a lot (other correlations) is not settled
+        CoMoments b = CoMoments.empty(6).addBatch(first, 200).addBatch(anticorrelated(rnd, 400), 400);
+        p = t.update("m", "v", BLOCKS, stats(30), Map.of("mlp0", b, "mlp1", b), true, planner);
+        assertTrue(p.blocks().get(0).covarianceChange() > 0.05, "change " + p.blocks().get(0).covarianceChange());
+        assertFalse(p.ready());
+        // a few more samples of the same mixture (1 correlated : 2 anticorrelated): Σ_KP barely moves
+        CoMoments c = CoMoments.empty(6).merge(b).addBatch(correlated(rnd, 5), 5).addBatch(anticorrelated(rnd, 10), 10);
+        p = t.update("m", "v", BLOCKS, stats(40), Map.of("mlp0", c, "mlp1", c), true, planner);
+        double change = p.blocks().get(0).covarianceChange();
+        assertTrue(change < 0.05, "change " + change);
+        // the change is the relative Frobenius distance of the kept (0, 1, 2) x removed (3, 4, 5) block
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < 3; i++) {
+            for (int j = 3; j < 6; j++) {
+                double x = c.covariance(i, j);
+                double y = b.covariance(i, j);
+                num += (x - y) * (x - y);
+                den += x * x;
+            }
+        }
+        assertEquals(Math.sqrt(num / den), change, 1e-12);
+        assertTrue(p.ready());
+        assertEquals(615, p.blocks().get(1).covarianceSamples());
+    }
+
+    private static float[] correlated(SplittableRandom rnd, int rows) {
+        float[] x = new float[rows * 6];
+        for (int r = 0; r < rows; r++) {
+            double z = rnd.nextDouble() - 0.5;
+            for (int j = 0; j < 6; j++) {
+                x[r * 6 + j] = (float) (z + 0.1 * (rnd.nextDouble() - 0.5));
+            }
+        }
+        return x;
+    }
+
+    private static float[] anticorrelated(SplittableRandom rnd, int rows) {
+        float[] x = new float[rows * 6];
+        for (int r = 0; r < rows; r++) {
+            double z = rnd.nextDouble() - 0.5;
+            for (int j = 0; j < 6; j++) {
+                x[r * 6 + j] = (float) ((j < 3 ? z : -z) + 0.1 * (rnd.nextDouble() - 0.5));
+            }
+        }
+        return x;
+    }
+
+    @Test
     void thresholdsAreValidated() {
         assertThrows(IllegalArgumentException.class, () -> new ConvergenceTracker(0, 0.9, 10));
         assertThrows(IllegalArgumentException.class, () -> new ConvergenceTracker(10, 1.5, 10));
+        assertThrows(IllegalArgumentException.class, () -> new ConvergenceTracker(10, 0.9, 10, 0, 0.1));
+        assertThrows(IllegalArgumentException.class, () -> new ConvergenceTracker(10, 0.9, 10, 10, 0));
     }
 
     private static BlockPlan plan(String block, int[] kept) {

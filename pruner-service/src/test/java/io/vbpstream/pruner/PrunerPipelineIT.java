@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vbpstream.core.data.ImageDecoder;
+import io.vbpstream.core.data.ImageSet;
 import io.vbpstream.core.data.ModelCard;
 import io.vbpstream.core.data.Preprocessor;
 import io.vbpstream.core.onnx.OnnxModels;
@@ -128,11 +129,17 @@ class PrunerPipelineIT {
         Files.write(stats, bytes.body());
         ModelStatistics ms = ModelStatistics.read(stats);
         ModelProto base = OnnxModels.read(PipelineTestBed.MODEL).model();
-        assertEquals("variance,uniform,macs-reduction=0.1,compensation=mean,min-keep=0.02,width-multiple=1",
-                promoted.pruning().policy());
+        assertEquals("variance,uniform,macs-reduction=0.1,compensation=least-squares,ridge-alpha=0.001,min-keep=0.02,"
+                + "width-multiple=1", promoted.pruning().policy());
+        for (String block : ms.blocks().keySet()) {
+            // the streamed covariance: enough samples for the pruner's covariance-n-min, never more than the moments
+            assertTrue(ms.hasCoMoments(block), "co-moments of " + block + " in the statistics file");
+            long co = ms.coMoments(block).count();
+            assertTrue(co >= 12_800 && co <= ms.get(block).count(), block + ": " + co + " of " + ms.get(block).count());
+        }
         Pruning.Result offline = Pruning.run(base, bed.base.sha256(), ms, new PruningPolicy(Criterion.VARIANCE,
-                Allocation.UNIFORM, new PruningTarget.MacsReduction(0.1), Compensation.MEAN, 0.02, 0, 1), null);
-        assertEquals(promoted.sha256(), OnnxModels.sha256(offline.model()), "vbp prune gives the very same model");
+                Allocation.UNIFORM, new PruningTarget.MacsReduction(0.1), Compensation.LEAST_SQUARES, 0.02, 0, 1, 1e-3), null);
+        assertEquals(promoted.sha256(), OnnxModels.sha256(offline.model()), "the library gives the very same model");
         assertEquals(offline.report().macsReduction(), promoted.pruning().macsReduction(), 1e-12);
 
         // vbp eval: the parent and the pruned model on the images the gate used
@@ -157,6 +164,57 @@ class PrunerPipelineIT {
             }
         }
         assertEquals(promoted.validation().agreement(), (double) agree / xs.size(), 1e-12, "vbp eval agreement");
+    }
+
+    @Test
+    void itsAccuracyMatchesTheOfflineLeastSquaresPruneFromTheSameStatistics() throws Exception {
+        Path stats = bed.dir.resolve("used-cli.vbps");
+        java.net.http.HttpResponse<byte[]> bytes = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(URI.create(pruner.url("/models/fmnist-vit/versions/" + promoted.version()
+                        + "/statistics"))).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        Files.write(stats, bytes.body());
+        Path cli = bed.dir.resolve("cli-least-squares.onnx");
+        Path mean = bed.dir.resolve("cli-mean.onnx");
+        assertEquals(0, io.vbpstream.core.cli.VbpCli.run("prune", "--model", PipelineTestBed.MODEL.toString(), "--stats",
+                stats.toString(), "--macs-reduction", "0.1", "--compensation", "least-squares", "--out", cli.toString()));
+        assertEquals(0, io.vbpstream.core.cli.VbpCli.run("prune", "--model", PipelineTestBed.MODEL.toString(), "--stats",
+                stats.toString(), "--macs-reduction", "0.1", "--compensation", "mean", "--out", mean.toString()));
+        Path streamed = bed.store.fetch(new ArtifactRef(URI.create(promoted.uri()), promoted.sha256(), -1));
+        // 2000 Fashion-MNIST test images the pipeline never saw (it was sent images 0-1699)
+        ImageSet all = ImageSet.open(PipelineTestBed.ROOT.resolve("data/fashion-mnist/t10k-images-idx3-ubyte.gz"),
+                PipelineTestBed.ROOT.resolve("data/fashion-mnist/t10k-labels-idx1-ubyte.gz"), 10_000);
+        ImageSet test = new ImageSet() {
+            @Override
+            public int size() {
+                return 2000;
+            }
+
+            @Override
+            public int[] labels() {
+                return java.util.Arrays.copyOfRange(all.labels(), 8000, 10_000);
+            }
+
+            @Override
+            public void write(int i, Preprocessor p, float[] dst, int offset) throws java.io.IOException {
+                all.write(8000 + i, p, dst, offset);
+            }
+        };
+        Preprocessor pre = new Preprocessor(ModelCard.read(PipelineTestBed.CARD).input());
+        double streamedAccuracy = accuracy(streamed, test, pre);
+        double offlineAccuracy = accuracy(cli, test, pre);
+        double meanAccuracy = accuracy(mean, test, pre);
+        System.out.printf("test accuracy on 2000 unseen images: streamed least squares %.4f, offline least squares %.4f, "
+                + "offline mean shift %.4f%n", streamedAccuracy, offlineAccuracy, meanAccuracy);
+        assertEquals(offlineAccuracy, streamedAccuracy, 0.001, "within 0.1 point of vbp prune --compensation least-squares");
+        assertEquals(promoted.sha256(), OnnxModels.sha256(cli), "vbp prune gives the very same model");
+        assertTrue(!OnnxModels.sha256(mean).equals(promoted.sha256()), "mean shift folds differently");
+    }
+
+    private static double accuracy(Path model, ImageSet images, Preprocessor pre) throws Exception {
+        try (ModelSession s = new ModelSession(model)) {
+            return io.vbpstream.core.runtime.Evaluator.accuracy(
+                    io.vbpstream.core.runtime.Evaluator.predict(s, images, pre, 100, n -> { }), images);
+        }
     }
 
     @Test

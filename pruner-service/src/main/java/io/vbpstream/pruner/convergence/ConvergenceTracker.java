@@ -1,7 +1,9 @@
 package io.vbpstream.pruner.convergence;
 
 import io.vbpstream.core.prune.BlockPlan;
+import io.vbpstream.core.prune.CovarianceChange;
 import io.vbpstream.core.prune.PruningPlan;
+import io.vbpstream.core.stats.CoMoments;
 import io.vbpstream.core.stats.Moments;
 
 import java.util.ArrayList;
@@ -15,11 +17,20 @@ import java.util.function.Function;
  * smallest block sample count has grown by {@code deltaN} since the last one (the first at {@code deltaN}); a block has
  * converged when it holds at least {@code nMin} samples and its kept set overlaps the previous snapshot's by a
  * Jaccard index of at least {@code stability}. The version is ready when all its blocks have.
+ *
+ * <p>For least-squares compensation the covariance must have settled too. At each plan snapshot, if every block has a
+ * co-moment matrix and they have gained samples since the last covariance snapshot, each block's relative Frobenius
+ * change of {@code Σ_KP} (K, P from the new plan; {@link CovarianceChange}) is recorded; such a block also needs at
+ * least {@code covarianceNMin} co-moment samples and a change of at most {@code covarianceTolerance}.
  */
 public final class ConvergenceTracker {
 
-    /** One block's state. {@code jaccard} is NaN until there are two snapshots. */
-    public record BlockProgress(String block, long samples, double jaccard, boolean converged) {
+    /**
+     * One block's state. {@code jaccard} and {@code covarianceChange} are NaN until there are two snapshots;
+     * {@code covarianceSamples} is 0 without co-moments.
+     */
+    public record BlockProgress(String block, long samples, double jaccard, long covarianceSamples,
+                                double covarianceChange, boolean converged) {
     }
 
     public record Progress(String model, String version, List<BlockProgress> blocks, int snapshots, long snapshotSamples,
@@ -32,30 +43,52 @@ public final class ConvergenceTracker {
     private final long nMin;
     private final double stability;
     private final long deltaN;
+    private final long covarianceNMin;
+    private final double covarianceTolerance;
     private final Map<String, State> states = new HashMap<>();
 
     private static final class State {
         long samples = -1;
         int snapshots;
         PruningPlan plan;
-        Map<String, Double> jaccard = new HashMap<>();
+        final Map<String, Double> jaccard = new HashMap<>();
+        Map<String, CoMoments> covariance;
+        final Map<String, Double> covarianceChange = new HashMap<>();
     }
 
     public ConvergenceTracker(long nMin, double stability, long deltaN) {
+        this(nMin, stability, deltaN, 1, 1.0);
+    }
+
+    public ConvergenceTracker(long nMin, double stability, long deltaN, long covarianceNMin, double covarianceTolerance) {
         if (nMin < 1 || deltaN < 1 || !(stability > 0 && stability <= 1)) {
             throw new IllegalArgumentException("n-min and delta-n must be positive and stability in (0, 1]");
+        }
+        if (covarianceNMin < 1 || !(covarianceTolerance > 0)) {
+            throw new IllegalArgumentException("covariance-n-min and covariance-tolerance must be positive");
         }
         this.nMin = nMin;
         this.stability = stability;
         this.deltaN = deltaN;
+        this.covarianceNMin = covarianceNMin;
+        this.covarianceTolerance = covarianceTolerance;
+    }
+
+    /** As {@link #update(String, String, List, Map, Map, boolean, Function)} for a policy that needs no covariance. */
+    public Progress update(String model, String version, List<String> blocks, Map<String, Moments> stats,
+                           Function<Map<String, Moments>, PruningPlan> planner) {
+        return update(model, version, blocks, stats, Map.of(), false, planner);
     }
 
     /**
-     * @param blocks  every block of the version (names), so a block without statistics yet keeps it from being ready
-     * @param stats   latest totals per block
-     * @param planner the plan the current policy would make from given statistics
+     * @param blocks        every block of the version (names), so a block without statistics yet keeps it from being ready
+     * @param stats         latest totals per block
+     * @param coMoments     latest co-moment matrices per block (those whose tiles agree)
+     * @param needCovariance the policy folds by least squares: the covariance must converge too
+     * @param planner       the plan the current policy would make from given statistics
      */
     public synchronized Progress update(String model, String version, List<String> blocks, Map<String, Moments> stats,
+                                        Map<String, CoMoments> coMoments, boolean needCovariance,
                                         Function<Map<String, Moments>, PruningPlan> planner) {
         State s = states.computeIfAbsent(model + "/" + version, k -> new State());
         long min = Long.MAX_VALUE;
@@ -74,6 +107,7 @@ public final class ConvergenceTracker {
             s.plan = plan;
             s.samples = min;
             s.snapshots++;
+            snapshotCovariance(s, blocks, coMoments, plan);
         }
         List<BlockProgress> out = new ArrayList<>();
         boolean ready = !blocks.isEmpty();
@@ -81,11 +115,35 @@ public final class ConvergenceTracker {
             Moments m = stats.get(b);
             long n = m == null ? 0 : m.count();
             double j = s.jaccard.getOrDefault(b, Double.NaN);
-            boolean converged = n >= nMin && j >= stability;
+            CoMoments c = coMoments.get(b);
+            long cn = c == null ? 0 : c.count();
+            double change = s.covarianceChange.getOrDefault(b, Double.NaN);
+            boolean converged = n >= nMin && j >= stability
+                    && (!needCovariance || (cn >= covarianceNMin && change <= covarianceTolerance));
             ready &= converged;
-            out.add(new BlockProgress(b, n, j, converged));
+            out.add(new BlockProgress(b, n, j, cn, change, converged));
         }
         return new Progress(model, version, out, s.snapshots, Math.max(0, s.samples), ready);
+    }
+
+    private static void snapshotCovariance(State s, List<String> blocks, Map<String, CoMoments> coMoments, PruningPlan plan) {
+        if (!blocks.stream().allMatch(coMoments::containsKey)) {
+            return;
+        }
+        if (s.covariance != null) {
+            boolean grew = blocks.stream().allMatch(b -> coMoments.get(b).count() > s.covariance.get(b).count());
+            if (!grew) {
+                return; // no sampled window since: comparing a matrix with itself would say nothing
+            }
+            for (BlockPlan bp : plan.blocks()) {
+                CoMoments before = s.covariance.get(bp.block());
+                CoMoments now = coMoments.get(bp.block());
+                if (before != null && now != null) {
+                    s.covarianceChange.put(bp.block(), CovarianceChange.relative(now, before, bp));
+                }
+            }
+        }
+        s.covariance = new HashMap<>(coMoments);
     }
 
     public long nMin() {
@@ -94,5 +152,13 @@ public final class ConvergenceTracker {
 
     public double stability() {
         return stability;
+    }
+
+    public long covarianceNMin() {
+        return covarianceNMin;
+    }
+
+    public double covarianceTolerance() {
+        return covarianceTolerance;
     }
 }

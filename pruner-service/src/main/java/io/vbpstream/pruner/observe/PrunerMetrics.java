@@ -102,7 +102,7 @@ public class PrunerMetrics {
     public void progress(ConvergenceTracker.Progress p, long nMin) {
         for (ConvergenceTracker.BlockProgress b : p.blocks()) {
             double[] v = blocks.computeIfAbsent(p.model() + "/" + p.version() + "/" + b.block(), k -> {
-                double[] cell = new double[3];
+                double[] cell = new double[5];
                 Tags tags = Tags.of("model", p.model(), "version", p.version(), "block", b.block());
                 Gauge.builder("vbp.pruner.block.samples.ratio", cell, c -> c[0]).tags(tags)
                         .description("Samples merged / n-min").register(registry);
@@ -110,11 +110,18 @@ public class PrunerMetrics {
                         .description("Kept-set overlap between the last two snapshots (NaN before two)").register(registry);
                 Gauge.builder("vbp.pruner.block.converged", cell, c -> c[2]).tags(tags)
                         .description("1 once the block has converged").register(registry);
+                Gauge.builder("vbp.pruner.block.covariance.samples", cell, c -> c[3]).tags(tags)
+                        .description("Samples behind the block's co-moment matrix (0 without one)").register(registry);
+                Gauge.builder("vbp.pruner.block.covariance.change", cell, c -> c[4]).tags(tags)
+                        .description("Relative Frobenius change of the kept-removed covariance between the last two "
+                                + "covariance snapshots (NaN before two)").register(registry);
                 return cell;
             });
             v[0] = (double) b.samples() / nMin;
             v[1] = b.jaccard();
             v[2] = b.converged() ? 1 : 0;
+            v[3] = b.covarianceSamples();
+            v[4] = b.covarianceChange();
         }
     }
 

@@ -10,11 +10,24 @@ import java.util.Locale;
 
 /**
  * A pruning policy as a request body or configuration: exactly one of {@code ratio} (fraction of hidden neurons
- * removed) and {@code macsReduction} (fraction of the model's MACs removed), both in (0, 1).
+ * removed) and {@code macsReduction} (fraction of the model's MACs removed), both in (0, 1). Without a
+ * {@code compensation}, {@link #withDefaultCompensation} picks least squares where covariance is available, else mean.
  * {@link #toPolicy()} throws {@link IllegalArgumentException} with a message a person can act on.
  */
 public record PolicyRequest(String criterion, String allocation, String compensation, Double ratio, Double macsReduction,
-                            Double minKeepFraction, Integer widthMultiple) {
+                            Double minKeepFraction, Integer widthMultiple, Double ridgeAlpha) {
+
+    public PolicyRequest(String criterion, String allocation, String compensation, Double ratio, Double macsReduction,
+                         Double minKeepFraction, Integer widthMultiple) {
+        this(criterion, allocation, compensation, ratio, macsReduction, minKeepFraction, widthMultiple, null);
+    }
+
+    /** This request, with {@code least-squares} or {@code mean} filled in if it names no compensation. */
+    public PolicyRequest withDefaultCompensation(boolean covarianceAvailable) {
+        return compensation != null ? this : new PolicyRequest(criterion, allocation,
+                covarianceAvailable ? Compensation.LEAST_SQUARES.id() : Compensation.MEAN.id(), ratio, macsReduction,
+                minKeepFraction, widthMultiple, ridgeAlpha);
+    }
 
     public PruningPolicy toPolicy() {
         if ((ratio == null) == (macsReduction == null)) {
@@ -34,6 +47,6 @@ public record PolicyRequest(String criterion, String allocation, String compensa
         return new PruningPolicy(Criterion.parse(criterion == null ? "variance" : criterion), a, target,
                 Compensation.parse(compensation == null ? "mean" : compensation),
                 minKeepFraction == null ? PruningPolicy.DEFAULT_MIN_KEEP : minKeepFraction, 0,
-                widthMultiple == null ? 1 : widthMultiple);
+                widthMultiple == null ? 1 : widthMultiple, ridgeAlpha == null ? PruningPolicy.DEFAULT_RIDGE : ridgeAlpha);
     }
 }

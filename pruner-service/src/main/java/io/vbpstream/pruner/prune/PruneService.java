@@ -3,16 +3,19 @@ package io.vbpstream.pruner.prune;
 import io.smallrye.common.annotation.Identifier;
 import io.vbpstream.core.data.ModelCard;
 import io.vbpstream.core.onnx.OnnxModels;
+import io.vbpstream.core.prune.Compensation;
 import io.vbpstream.core.prune.Pruning;
 import io.vbpstream.core.prune.PruningPlan;
 import io.vbpstream.core.prune.PruningPolicy;
 import io.vbpstream.core.prune.PruningTarget;
 import io.vbpstream.core.prune.PlanBuilder;
+import io.vbpstream.core.stats.CoMoments;
 import io.vbpstream.core.stats.ModelStatistics;
 import io.vbpstream.core.stats.Moments;
 import io.vbpstream.core.store.ArtifactRef;
 import io.vbpstream.platform.message.ModelVersion;
 import io.vbpstream.pruner.PrunerConfig;
+import io.vbpstream.pruner.follow.CoMomentsView;
 import io.vbpstream.pruner.follow.StatisticsView;
 import io.vbpstream.pruner.observe.PrunerMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -44,6 +47,9 @@ public class PruneService {
 
     @Inject
     StatisticsView statistics;
+
+    @Inject
+    CoMomentsView coMoments;
 
     @Inject
     VersionModels models;
@@ -87,7 +93,7 @@ public class PruneService {
         // rounded so the policy in the record is the number a person would type (0.1, not 0.09999999999999998)
         double fromParent = Math.round((1.0 - baseMacs * (1.0 - target) / parentMacs) * 1e9) / 1e9;
         return Optional.of(new PolicyRequest(p.criterion(), p.allocation(), p.compensation(), null, fromParent,
-                p.minKeepFraction(), p.widthMultiple()).toPolicy());
+                p.minKeepFraction(), p.widthMultiple(), p.ridgeAlpha()).toPolicy());
     }
 
     /** The plan {@code policy} would make for {@code parent} from {@code stats} (convergence snapshots). */
@@ -125,6 +131,17 @@ public class PruneService {
         }
         refuseEmptyingBlocks(pm, policy);
         ModelStatistics ms = toStatistics(pm, stats);
+        if (policy.compensation() == Compensation.LEAST_SQUARES) {
+            Map<String, CoMoments> cm = coMoments.blocks(parent.model(), parent.version());
+            for (String b : pm.blockNames()) {
+                CoMoments c = cm.get(b);
+                if (c == null) {
+                    throw new IllegalStateException("no co-moments yet for block " + b + " of " + parent.key()
+                            + " (least-squares compensation needs the collectors' vbp.collector.covariance.enabled)");
+                }
+                ms.putCoMoments(b, c);
+            }
+        }
         Pruning.Result r = Pruning.run(pm.model(), parent.sha256(), ms, policy, pm.cost());
         ArtifactRef ref = storeArtifact(r, ms);
         String now = Instant.now().toString();
@@ -170,6 +187,12 @@ public class PruneService {
                 }
             }
         }
+    }
+
+    /** True if every block of {@code version} has a co-moment matrix (least squares can be used). */
+    public boolean hasCoMoments(ModelVersion version) {
+        Map<String, CoMoments> cm = coMoments.blocks(version.model(), version.version());
+        return models.load(version).blockNames().stream().allMatch(cm::containsKey);
     }
 
     /** The statistics file behind a candidate (as written when it was pruned). */
@@ -222,6 +245,7 @@ public class PruneService {
         String target = p.target() instanceof PruningTarget.NeuronRatio r ? "ratio=" + r.ratio()
                 : "macs-reduction=" + ((PruningTarget.MacsReduction) p.target()).fraction();
         return p.criterion().id() + "," + p.allocation().id() + "," + target + ",compensation=" + p.compensation().id()
+                + (p.compensation() == Compensation.LEAST_SQUARES ? ",ridge-alpha=" + p.ridge() : "")
                 + ",min-keep=" + p.minKeepFraction() + ",width-multiple=" + p.widthMultiple();
     }
 }

@@ -113,7 +113,7 @@ public class ModelsResource {
         }
         ModelVersion current = registry.current(model)
                 .orElseThrow(() -> new IllegalStateException("model " + model + " has no promoted version to prune"));
-        return pruner.prune(current, request.toPolicy());
+        return pruner.prune(current, request.withDefaultCompensation(pruner.hasCoMoments(current)).toPolicy());
     }
 
     @POST

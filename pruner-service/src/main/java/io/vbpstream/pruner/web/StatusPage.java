@@ -116,13 +116,19 @@ public class StatusPage {
         }
         PrunerConfig.Convergence c = config.convergence();
         h.append(String.format(Locale.ROOT, "<p>n-min %d samples, stability %.2f, snapshots every %d samples; %d snapshots so far. "
+                        + "Compensation %s: covariance needs %d samples and a change of at most %.2f. "
                         + "<strong class=\"%s\">%s</strong></p>", c.nMin(), c.stability(), c.deltaN(), p.snapshots(),
+                Html.escape(config.policy().compensation()), c.covarianceNMin(), c.covarianceTolerance(),
                 p.ready() ? "ok" : "wait", p.ready() ? "Ready" : "Not ready"));
-        h.append("<table id=\"convergence\"><tr><th class=\"l\">block</th><th>samples</th><th>of n-min</th><th>Jaccard</th><th>converged</th></tr>");
+        h.append("<table id=\"convergence\"><tr><th class=\"l\">block</th><th>samples</th><th>of n-min</th><th>Jaccard</th>"
+                + "<th>covariance samples</th><th>Σ_KP change</th><th>converged</th></tr>");
         for (ConvergenceTracker.BlockProgress b : p.blocks()) {
-            h.append(String.format(Locale.ROOT, "<tr><td class=\"l\">%s</td><td>%d</td><td>%.0f%%</td><td>%s</td><td class=\"%s\">%s</td></tr>",
+            h.append(String.format(Locale.ROOT, "<tr><td class=\"l\">%s</td><td>%d</td><td>%.0f%%</td><td>%s</td><td>%d</td><td>%s</td>"
+                            + "<td class=\"%s\">%s</td></tr>",
                     Html.escape(b.block()), b.samples(), 100.0 * Math.min(1, (double) b.samples() / c.nMin()),
                     Double.isNaN(b.jaccard()) ? "–" : String.format(Locale.ROOT, "%.3f", b.jaccard()),
+                    b.covarianceSamples(),
+                    Double.isNaN(b.covarianceChange()) ? "–" : String.format(Locale.ROOT, "%.3f", b.covarianceChange()),
                     b.converged() ? "ok" : "wait", b.converged() ? "yes" : "no"));
         }
         h.append("</table>");
