@@ -166,7 +166,7 @@ final class CollectorTestBed implements AutoCloseable {
         Preprocessor pre = new Preprocessor(ModelCard.read(CARD).input());
         ImageDecoder decoder = new ImageDecoder(ImageDecoder.Limits.DEFAULT);
         Map<String, CoMoments> out = new HashMap<>();
-        try (InstrumentedSession s = new InstrumentedSession(proto, MlpBlockFinder.find(proto))) {
+        try (InstrumentedSession s = new InstrumentedSession(proto, MlpBlockFinder.find(proto), true)) {
             int batch = 100;
             for (int from = 0; from < imageIndices.size(); from += batch) {
                 int n = Math.min(batch, imageIndices.size() - from);

@@ -58,6 +58,8 @@ public final class CollectorBench {
         int images = ResultsSweep.intArg(args, "--images", 6000);
         int batch = ResultsSweep.intArg(args, "--batch", 32);
         int rounds = ResultsSweep.intArg(args, "--rounds", 3);
+        // co-moments settings compared: off, the collector's default sample rate, or a rate in (0, 1]
+        List<String> covariance = List.of(ResultsSweep.stringArg(args, "--covariance", "off,default").split(","));
         Path app = Fixtures.root().resolve("activation-collector/target/quarkus-app/quarkus-run.jar");
         Path model = Path.of(ResultsSweep.stringArg(args, "--model", Fixtures.fmnistModel().toString())).toAbsolutePath();
         System.out.printf(Locale.ROOT, "collector benchmark: %s, %d images, batch %d, %d rounds; %s; %s%n",
@@ -85,34 +87,45 @@ public final class CollectorBench {
 
             double[] plainRate = new double[rounds];
             double[] instrRate = new double[rounds];
-            double[] collectorRate = new double[rounds];
-            double[] collectorInference = new double[rounds];
+            double[][] collectorRate = new double[covariance.size()][rounds];
+            double[][] collectorInference = new double[covariance.size()][rounds];
             pass(plain, null, all, pre, shape, images); // warm-up
             pass(null, instrumented, all, pre, shape, images);
             for (int r = 0; r < rounds; r++) {
                 plainRate[r] = pass(plain, null, all, pre, shape, images);
                 instrRate[r] = pass(null, instrumented, all, pre, shape, images);
-                double[] c = collectorRun(app, model, broker, ref, work, r, images, batch);
-                collectorRate[r] = c[0];
-                collectorInference[r] = c[1];
-                System.out.printf(Locale.ROOT, "round %d: plain %.0f img/s, in-graph moments %.0f img/s, collector %.0f img/s"
-                                + " (its inference alone %.0f img/s); collector / plain %.3f%n", r + 1, plainRate[r], instrRate[r],
-                        collectorRate[r], collectorInference[r], collectorRate[r] / plainRate[r]);
+                for (int c = 0; c < covariance.size(); c++) {
+                    double[] run = collectorRun(app, model, broker, ref, work, r * covariance.size() + c, images, batch,
+                            covariance.get(c));
+                    collectorRate[c][r] = run[0];
+                    collectorInference[c][r] = run[1];
+                    System.out.printf(Locale.ROOT, "round %d: plain %.0f img/s, in-graph moments %.0f img/s, collector "
+                                    + "(co-moments %s) %.0f img/s (its inference alone %.0f img/s); collector / plain %.3f%n",
+                            r + 1, plainRate[r], instrRate[r], covariance.get(c), collectorRate[c][r], collectorInference[c][r],
+                            collectorRate[c][r] / plainRate[r]);
+                }
             }
-            double[] ratio = new double[rounds];
             double[] momentsRatio = new double[rounds];
             for (int r = 0; r < rounds; r++) {
-                ratio[r] = collectorRate[r] / plainRate[r];
                 momentsRatio[r] = instrRate[r] / plainRate[r];
             }
             System.out.printf(Locale.ROOT, "%nmedians over %d rounds at batch %d:%n", rounds, batch);
             System.out.printf(Locale.ROOT, "  plain ONNX Runtime          %7.0f images/s%n", LatencyBench.median(plainRate));
             System.out.printf(Locale.ROOT, "  in-graph moments (ORT)      %7.0f images/s   moments overhead: %.3f of plain%n",
                     LatencyBench.median(instrRate), LatencyBench.median(momentsRatio));
-            System.out.printf(Locale.ROOT, "  collector end to end        %7.0f images/s   collector / plain: %.3f%n",
-                    LatencyBench.median(collectorRate), LatencyBench.median(ratio));
-            System.out.printf(Locale.ROOT, "  collector inference only    %7.0f images/s   (DJL instrumented batches, from its histogram)%n",
-                    LatencyBench.median(collectorInference));
+            for (int c = 0; c < covariance.size(); c++) {
+                double[] ratio = new double[rounds];
+                double[] vsFirst = new double[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    ratio[r] = collectorRate[c][r] / plainRate[r];
+                    vsFirst[r] = collectorRate[c][r] / collectorRate[0][r];
+                }
+                System.out.printf(Locale.ROOT, "  collector, co-moments %-7s %7.0f images/s   collector / plain: %.3f   / collector"
+                                + " with co-moments %s: %.3f%n", covariance.get(c), LatencyBench.median(collectorRate[c]),
+                        LatencyBench.median(ratio), covariance.get(0), LatencyBench.median(vsFirst));
+                System.out.printf(Locale.ROOT, "    its inference only        %7.0f images/s   (DJL instrumented batches, from its histogram)%n",
+                        LatencyBench.median(collectorInference[c]));
+            }
         }
     }
 
@@ -163,7 +176,7 @@ public final class CollectorBench {
      * process while it works; its metrics are read once a second only to see when it is done.
      */
     private static double[] collectorRun(Path app, Path model, LocalKafkaBroker broker, ArtifactRef ref, Path work, int round,
-                                         int images, int batch) throws Exception {
+                                         int images, int batch, String covariance) throws Exception {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("kafka.bootstrap.servers", broker.bootstrapServers());
         s.put("vbp.collector.instance-id", "bench-" + round);
@@ -173,6 +186,11 @@ public final class CollectorBench {
         s.put("vbp.collector.model.card", model.resolveSibling("model.json").toString());
         s.put("vbp.collector.store.directory", work.resolve("store").toString());
         s.put("vbp.collector.batch.size", Integer.toString(batch));
+        if (covariance.equals("off")) {
+            s.put("vbp.collector.covariance.enabled", "false");
+        } else if (!covariance.equals("default")) {
+            s.put("vbp.collector.covariance.sample-rate", covariance);
+        }
         Map<Integer, Long> start = new java.util.HashMap<>();
         for (var r : TopicReader.readAll(broker.bootstrapServers(), Topic.PREDICTIONS.topicName())) {
             start.merge(r.partition(), r.offset() + 1, Math::max);

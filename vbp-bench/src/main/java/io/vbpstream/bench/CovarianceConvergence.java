@@ -50,7 +50,7 @@ public final class CovarianceConvergence {
         Map<String, CoMoments> previous = null;
         int seen = 0;
         int next = 32;
-        try (InstrumentedSession s = new InstrumentedSession(model, blocks)) {
+        try (InstrumentedSession s = new InstrumentedSession(model, blocks, true)) {
             for (int b = 0; b < batches.count(); b++) {
                 s.runInstrumented(batches.load(b), batches.shape(b), true).coMoments()
                         .forEach((k, c) -> total.merge(k, c, CoMoments::merge));

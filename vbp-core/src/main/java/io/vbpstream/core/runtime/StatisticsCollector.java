@@ -33,7 +33,7 @@ public final class StatisticsCollector {
             throws IOException {
         ModelStatistics stats = new ModelStatistics(modelSha256);
         Batches batches = new Batches(images, preprocessor, batchSize);
-        try (InstrumentedSession session = new InstrumentedSession(model, blocks)) {
+        try (InstrumentedSession session = new InstrumentedSession(model, blocks, coMoments)) {
             for (int b = 0; b < batches.count(); b++) {
                 InstrumentedSession.BatchResult r = session.runInstrumented(batches.load(b), batches.shape(b), coMoments);
                 for (Map.Entry<String, Moments> e : r.moments().entrySet()) {

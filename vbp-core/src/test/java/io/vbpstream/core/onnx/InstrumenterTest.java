@@ -24,6 +24,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class InstrumenterTest {
@@ -135,7 +136,7 @@ class InstrumenterTest {
             fb.get(h);
             expected = io.vbpstream.core.stats.CoMoments.empty(256).addBatch(h, h.length / 256);
         }
-        try (InstrumentedSession s = new InstrumentedSession(m, blocks)) {
+        try (InstrumentedSession s = new InstrumentedSession(m, blocks, true)) {
             assertTrue(s.runInstrumented(x, shape).coMoments().isEmpty(), "not computed unless asked for");
             InstrumentedSession.BatchResult r = s.runInstrumented(x, shape, true);
             assertEquals(6, r.coMoments().size());
@@ -162,8 +163,12 @@ class InstrumenterTest {
         float[] x = batches.load(0);
         long[] shape = batches.shape(0);
         InstrumentedSession.BatchResult reference;
-        try (InstrumentedSession s = new InstrumentedSession(m, blocks)) {
+        try (InstrumentedSession s = new InstrumentedSession(m, blocks, true)) {
             reference = s.runInstrumented(x, shape, true);
+        }
+        try (InstrumentedSession momentsOnly = new InstrumentedSession(m, blocks)) {
+            assertThrows(IllegalStateException.class, () -> momentsOnly.runInstrumented(x, shape, true),
+                    "a moments-only session has no co-moment outputs");
         }
         List<Instrumenter.BlockOutputs> outputs = Instrumenter.outputsFor(blocks);
         ModelProto sampled = Instrumenter.instrumentSampled(m, blocks);

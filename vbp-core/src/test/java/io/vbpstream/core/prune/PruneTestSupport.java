@@ -52,7 +52,7 @@ final class PruneTestSupport {
     /** As {@link #stats}, with every block's co-moment matrix too. */
     static ModelStatistics statsWithCoMoments(ModelProto m, List<MlpBlock> blocks, float[] x, long[] shape) {
         ModelStatistics stats = new ModelStatistics("test");
-        try (InstrumentedSession s = new InstrumentedSession(m, blocks)) {
+        try (InstrumentedSession s = new InstrumentedSession(m, blocks, true)) {
             InstrumentedSession.BatchResult r = s.runInstrumented(x, shape, true);
             r.moments().forEach((k, v) -> stats.block(k, v.width()).merge(v));
             r.coMoments().forEach((k, v) -> stats.coMoments(k, v.width()).merge(v));

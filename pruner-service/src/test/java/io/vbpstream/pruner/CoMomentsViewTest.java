@@ -1,0 +1,56 @@
+package io.vbpstream.pruner;
+
+import io.vbpstream.core.stats.CoMoments;
+import io.vbpstream.core.stats.CoMomentsTile;
+import io.vbpstream.platform.CoMomentsKey;
+import io.vbpstream.platform.MomentsKey;
+import io.vbpstream.pruner.follow.CoMomentsView;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CoMomentsViewTest {
+
+    private static final MomentsKey BLOCK = new MomentsKey("m", "v", "mlp0");
+
+    private static CoMoments sample(SplittableRandom rnd, int rows) {
+        float[] x = new float[rows * 10];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextDouble();
+        }
+        return CoMoments.empty(10).addBatch(x, rows);
+    }
+
+    private static void send(CoMomentsView view, List<CoMomentsTile> tiles) {
+        for (CoMomentsTile t : tiles) {
+            view.accept(new CoMomentsKey(BLOCK, t.row(), t.column()), t);
+        }
+    }
+
+    @Test
+    void aBlockIsOfferedOnlyWhenAllItsTilesCoverTheSameSamples() {
+        SplittableRandom rnd = new SplittableRandom(1);
+        CoMomentsView view = new CoMomentsView();
+        CoMoments first = sample(rnd, 20);
+        List<CoMomentsTile> tiles = first.tiles(4); // 3 x 3 tiles: 6 in the upper triangle
+        send(view, tiles.subList(0, 5));
+        assertTrue(view.blocks("m", "v").isEmpty(), "5 of 6 tiles");
+        send(view, tiles.subList(5, 6));
+        CoMoments assembled = view.blocks("m", "v").get("mlp0");
+        assertEquals(20, assembled.count());
+        assertEquals(first.coMoment(2, 9), assembled.coMoment(2, 9), 0.0);
+
+        CoMoments second = CoMoments.empty(10).merge(first).merge(sample(rnd, 5));
+        List<CoMomentsTile> newer = second.tiles(4);
+        send(view, newer.subList(0, 2));
+        assertFalse(view.blocks("m", "v").containsKey("mlp0"), "tiles over 25 and 20 samples do not make a matrix");
+        send(view, newer.subList(2, 6));
+        assertEquals(25, view.blocks("m", "v").get("mlp0").count());
+        assertTrue(view.blocks("m", "other").isEmpty());
+    }
+}
