@@ -1,5 +1,6 @@
 package io.vbpstream.collector;
 
+import io.vbpstream.core.stats.CoMoments;
 import io.vbpstream.core.stats.Moments;
 import io.vbpstream.core.store.ArtifactRef;
 import io.vbpstream.platform.MomentsKey;
@@ -43,6 +44,8 @@ class CollectorCrashIT {
         // windows of 200 images: most of the time a transaction is open with work in it when the kill lands
         settings.put("vbp.collector.flush.images", "200");
         settings.put("vbp.collector.flush.interval", "30s");
+        // every window publishes co-moment tiles too, so they must come through the kills exactly once as well
+        settings.put("vbp.collector.covariance.sample-rate", "1");
         bed.sendImages(0, IMAGES);
 
         int[] killAt = {600, 1800};
@@ -100,6 +103,19 @@ class CollectorCrashIT {
             assertNotNull(s, e.getKey());
             assertEquals((long) IMAGES * CollectorTestBed.TOKENS, s.count(), e.getKey() + ": no image lost or counted twice");
             CollectorTestBed.assertMomentsEqual(e.getKey(), e.getValue(), s, 1e-9);
+        }
+    }
+
+    @Test
+    void streamedCoMomentsCoverExactlyTheImagesSent() throws Exception {
+        Map<MomentsKey, CoMoments> streamed = bed.mergedCoMoments();
+        Map<String, CoMoments> offline = bed.offlineCoMoments(CollectorTestBed.MODEL, IntStream.range(0, IMAGES).boxed().toList());
+        assertEquals(offline.size(), streamed.size(), streamed.keySet().toString());
+        for (Map.Entry<String, CoMoments> e : offline.entrySet()) {
+            CoMoments s = streamed.get(new MomentsKey("fmnist-vit", "base", e.getKey()));
+            assertNotNull(s, e.getKey());
+            assertEquals((long) IMAGES * CollectorTestBed.TOKENS, s.count(), e.getKey() + ": no tile lost or counted twice");
+            CollectorTestBed.assertCoMomentsClose(e.getKey(), e.getValue(), s, 1e-4);
         }
     }
 }

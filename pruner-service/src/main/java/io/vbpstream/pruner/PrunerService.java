@@ -158,6 +158,7 @@ public class PrunerService {
                 return;
             }
             ModelVersion cur = current.get();
+            coMoments.retainOnly(model, cur.version());
             VersionModel vm = models.load(cur);
             metrics.promoted(cur, vm.cost());
             Optional<PruningPolicy> next = pruner.nextStep(cur, vm);

@@ -52,5 +52,9 @@ class CoMomentsViewTest {
         send(view, newer.subList(2, 6));
         assertEquals(25, view.blocks("m", "v").get("mlp0").count());
         assertTrue(view.blocks("m", "other").isEmpty());
+
+        view.accept(new CoMomentsKey(new MomentsKey("m", "g1", "mlp0"), 0, 0), newer.get(0));
+        view.retainOnly("m", "g1");
+        assertTrue(view.blocks("m", "v").isEmpty(), "the tiles of other versions are forgotten");
     }
 }

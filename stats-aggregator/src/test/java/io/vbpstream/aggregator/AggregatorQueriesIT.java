@@ -1,12 +1,16 @@
 package io.vbpstream.aggregator;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vbpstream.core.stats.CoMoments;
+import io.vbpstream.core.stats.CoMomentsCodec;
+import io.vbpstream.core.stats.CoMomentsTile;
 import io.vbpstream.platform.ServiceProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -29,8 +33,11 @@ class AggregatorQueriesIT {
         a = bed.start("a");
         b = bed.start("b");
         bed.sendDeltas(KEYS, 5, 64, new Random(5));
+        bed.sendCoMoments(KEYS, 3, 300, 128, new Random(6));
         AggregatorTestBed.await(() -> KEYS.stream().allMatch(k -> served(a, k) == bed.deltas(k) && served(b, k) == bed.deltas(k)),
                 "both instances answering every key", 120);
+        AggregatorTestBed.await(() -> KEYS.stream().allMatch(k -> coMomentsCount(a, k) == bed.expectedCoMoments(k).count()),
+                "every block's co-moments merged", 120);
     }
 
     @AfterAll
@@ -82,6 +89,55 @@ class AggregatorQueriesIT {
             assertEquals(KEYS.size(), blocks);
             int local = AggregatorTestBed.json(p.get("/statistics/local/entries").body()).size();
             assertTrue(local > 0 && local < KEYS.size(), "each instance holds only part of the keys: " + local);
+        }
+    }
+
+    @Test
+    void coMomentTilesAreServedByTheBlocksOwnerFromEitherInstance() throws Exception {
+        Set<String> owners = new HashSet<>();
+        for (String key : KEYS) {
+            HttpResponse<String> ra = a.get(AggregatorRestartIT.path(key) + "/comoments");
+            HttpResponse<String> rb = b.get(AggregatorRestartIT.path(key) + "/comoments");
+            assertEquals(200, ra.statusCode(), ra.body());
+            assertEquals(ra.headers().firstValue("X-Vbp-Served-By"), rb.headers().firstValue("X-Vbp-Served-By"));
+            owners.add(ra.headers().firstValue("X-Vbp-Served-By").orElseThrow());
+            JsonNode summary = AggregatorTestBed.json(ra.body());
+            assertEquals(AggregatorTestBed.json(rb.body()).get("tiles"), summary.get("tiles"));
+            assertEquals(300, summary.get("width").asInt());
+            assertEquals(128, summary.get("tileSize").asInt());
+            assertEquals(6, summary.get("expectedTiles").asInt());
+            assertTrue(summary.get("consistent").asBoolean(), ra.body());
+            assertEquals(6, summary.get("tiles").size());
+            CoMoments expected = bed.expectedCoMoments(key);
+            assertEquals(expected.count(), summary.get("count").asLong());
+            List<CoMomentsTile> tiles = new ArrayList<>();
+            for (JsonNode t : summary.get("tiles")) {
+                assertEquals(3, t.get("deltas").asLong());
+                String tile = AggregatorRestartIT.path(key) + "/comoments/tiles/" + t.get("row").asInt() + "/" + t.get("column").asInt();
+                byte[] fromA = a.getBytes(tile);
+                byte[] fromB = b.getBytes(tile);
+                assertTrue(java.util.Arrays.equals(fromA, fromB), "the same tile from either instance: " + tile);
+                tiles.add(CoMomentsCodec.decode(fromA));
+            }
+            CoMoments served = CoMoments.fromTiles(tiles);
+            for (int i = 0; i < 300; i += 7) {
+                for (int j = i; j < 300; j += 11) {
+                    assertEquals(expected.coMoment(i, j), served.coMoment(i, j),
+                            1e-9 * Math.sqrt(expected.coMoment(i, i) * expected.coMoment(j, j)), key + " C[" + i + "][" + j + "]");
+                }
+            }
+        }
+        assertEquals(2, owners.size(), "the blocks are spread over both instances: " + owners);
+        assertEquals(404, a.get(AggregatorRestartIT.path("fmnist-vit/base/nope") + "/comoments").statusCode());
+        assertEquals(404, b.get(AggregatorRestartIT.path(KEYS.get(0)) + "/comoments/tiles/9/9").statusCode());
+    }
+
+    private static long coMomentsCount(ServiceProcess p, String key) {
+        try {
+            HttpResponse<String> r = p.get(AggregatorRestartIT.path(key) + "/comoments");
+            return r.statusCode() == 200 ? AggregatorTestBed.json(r.body()).get("count").asLong() : -1;
+        } catch (Exception e) {
+            return -1;
         }
     }
 

@@ -2,9 +2,14 @@ package io.vbpstream.aggregator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vbpstream.core.stats.CoMoments;
+import io.vbpstream.core.stats.CoMomentsCodec;
+import io.vbpstream.core.stats.CoMomentsTile;
 import io.vbpstream.core.stats.Moments;
 import io.vbpstream.core.stats.MomentsCodec;
+import io.vbpstream.platform.CoMomentsKey;
 import io.vbpstream.platform.LocalKafkaBroker;
+import io.vbpstream.platform.MomentsKey;
 import io.vbpstream.platform.ServiceProcess;
 import io.vbpstream.platform.Topic;
 import io.vbpstream.platform.TopicProvisioner;
@@ -39,6 +44,7 @@ final class AggregatorTestBed implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final Map<String, Moments> expected = new LinkedHashMap<>();
     private final Map<String, Integer> deltas = new LinkedHashMap<>();
+    private final Map<String, CoMoments> expectedCoMoments = new LinkedHashMap<>();
 
     private AggregatorTestBed(LocalKafkaBroker broker, Path dir) {
         this.broker = broker;
@@ -92,6 +98,34 @@ final class AggregatorTestBed implements AutoCloseable {
             }
         }
         producer.flush();
+    }
+
+    /**
+     * Sends {@code rounds} co-moment deltas to every block key as {@code tile}-sided tiles, each to its block's
+     * partition as the collectors send them, and merges them into the reference.
+     */
+    synchronized void sendCoMoments(List<String> keys, int rounds, int width, int tile, Random rnd) throws Exception {
+        for (int r = 0; r < rounds; r++) {
+            for (String key : keys) {
+                int rows = 5 + rnd.nextInt(100);
+                float[] batch = new float[rows * width];
+                for (int i = 0; i < batch.length; i++) {
+                    batch[i] = (float) (rnd.nextGaussian() * (1 + i % 5) + (i % width) * 0.01);
+                }
+                CoMoments c = CoMoments.empty(width).addBatch(batch, rows);
+                for (CoMomentsTile t : c.tiles(tile)) {
+                    CoMomentsKey k = new CoMomentsKey(MomentsKey.parse(key), t.row(), t.column());
+                    producer.send(new ProducerRecord<>(Topic.ACTIVATION_COMOMENTS.topicName(),
+                            k.partition(Topic.ACTIVATION_COMOMENTS.partitions()), k.toString(), CoMomentsCodec.encode(t)));
+                }
+                expectedCoMoments.merge(key, c, CoMoments::merge);
+            }
+        }
+        producer.flush();
+    }
+
+    synchronized CoMoments expectedCoMoments(String key) {
+        return expectedCoMoments.get(key);
     }
 
     synchronized Moments expected(String key) {

@@ -60,6 +60,9 @@ public final class CollectorBench {
         int rounds = ResultsSweep.intArg(args, "--rounds", 3);
         // co-moments settings compared: off, the collector's default sample rate, or a rate in (0, 1]
         List<String> covariance = List.of(ResultsSweep.stringArg(args, "--covariance", "off,default").split(","));
+        // smaller windows than the collector's default (1024 images or 5 s), so a slow model has enough windows for a
+        // sample rate to mean something
+        int flushImages = ResultsSweep.intArg(args, "--flush-images", 0);
         Path app = Fixtures.root().resolve("activation-collector/target/quarkus-app/quarkus-run.jar");
         Path model = Path.of(ResultsSweep.stringArg(args, "--model", Fixtures.fmnistModel().toString())).toAbsolutePath();
         System.out.printf(Locale.ROOT, "collector benchmark: %s, %d images, batch %d, %d rounds; %s; %s%n",
@@ -96,7 +99,7 @@ public final class CollectorBench {
                 instrRate[r] = pass(null, instrumented, all, pre, shape, images);
                 for (int c = 0; c < covariance.size(); c++) {
                     double[] run = collectorRun(app, model, broker, ref, work, r * covariance.size() + c, images, batch,
-                            covariance.get(c));
+                            covariance.get(c), flushImages);
                     collectorRate[c][r] = run[0];
                     collectorInference[c][r] = run[1];
                     System.out.printf(Locale.ROOT, "round %d: plain %.0f img/s, in-graph moments %.0f img/s, collector "
@@ -176,7 +179,7 @@ public final class CollectorBench {
      * process while it works; its metrics are read once a second only to see when it is done.
      */
     private static double[] collectorRun(Path app, Path model, LocalKafkaBroker broker, ArtifactRef ref, Path work, int round,
-                                         int images, int batch, String covariance) throws Exception {
+                                         int images, int batch, String covariance, int flushImages) throws Exception {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("kafka.bootstrap.servers", broker.bootstrapServers());
         s.put("vbp.collector.instance-id", "bench-" + round);
@@ -186,6 +189,11 @@ public final class CollectorBench {
         s.put("vbp.collector.model.card", model.resolveSibling("model.json").toString());
         s.put("vbp.collector.store.directory", work.resolve("store").toString());
         s.put("vbp.collector.batch.size", Integer.toString(batch));
+        if (flushImages > 0) {
+            // a window is at least one poll: with the topic filled in advance a poll brings max-poll-records images
+            s.put("vbp.collector.flush.images", Integer.toString(flushImages));
+            s.put("vbp.collector.batch.max-poll-records", Integer.toString(flushImages));
+        }
         if (covariance.equals("off")) {
             s.put("vbp.collector.covariance.enabled", "false");
         } else if (!covariance.equals("default")) {

@@ -75,7 +75,8 @@ public final class PrunerBench {
     }
 
     /**
-     * Rounds of: a fresh broker and the three packaged services with default settings, {@code images} test images
+     * Rounds of: a fresh broker and the three packaged services with default settings (co-moments on half the
+     * windows, as {@code ./vbp-local} runs them), {@code images} test images
      * streamed flat out; then plain ONNX Runtime on the same images in this JVM (batch 32, the collector's default).
      */
     private static void pipeline(int images, int rounds) throws Exception {
@@ -143,6 +144,7 @@ public final class PrunerBench {
             s.put("vbp.collector.model.uri", base.uri().toString());
             s.put("vbp.collector.model.card", root.resolve("models/fmnist-vit/model.json").toString());
             s.put("vbp.collector.store.directory", store.root().toString());
+            s.put("vbp.collector.covariance.sample-rate", "0.5"); // as ./vbp-local runs this model
             s.put("vbp.aggregator.state-dir", work.resolve("aggregator").toString());
             s.put("vbp.pruner.model.base-uri", base.uri().toString());
             s.put("vbp.pruner.model.card", root.resolve("models/fmnist-vit/model.json").toString());

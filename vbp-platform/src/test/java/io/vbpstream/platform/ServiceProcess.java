@@ -115,6 +115,17 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** The body of a binary answer; fails on any status but 200. */
+    public byte[] getBytes(String path) throws IOException, InterruptedException {
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .timeout(Duration.ofSeconds(10)).header("Accept", "application/octet-stream").build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200) {
+            throw new IOException(path + " answered " + r.statusCode() + ": " + new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return r.body();
+    }
+
     /** The service's operating-system process id. */
     public long pid() {
         return process.pid();

@@ -392,7 +392,9 @@ public final class CollectorLoop implements Runnable {
         producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         clientMetrics.add(metrics.bindKafkaClient(producer));
         producer.initTransactions();
-        coMomentsPartitions = producer.partitionsFor(Topic.ACTIVATION_COMOMENTS.topicName()).size();
+        if (settings.coMomentsRate() > 0) {
+            coMomentsPartitions = coMomentsPartitions();
+        }
 
         Map<String, Object> c = new HashMap<>(kafka);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, settings.group());
@@ -410,6 +412,16 @@ public final class CollectorLoop implements Runnable {
         connected = true;
         LOG.infof("consuming %s as %s (transactional id %s), serving %s", Topic.IMAGES.topicName(), settings.group(),
                 transactionalId(), model);
+    }
+
+    private int coMomentsPartitions() {
+        try {
+            return producer.partitionsFor(Topic.ACTIVATION_COMOMENTS.topicName()).size();
+        } catch (KafkaException e) {
+            throw new IllegalStateException("cannot publish co-moments: topic " + Topic.ACTIVATION_COMOMENTS.topicName()
+                    + " is not there (" + e.getMessage() + "); create it (deploy/local/broker.sh start and the KafkaTopic "
+                    + "resources do) or turn co-moments off with vbp.collector.covariance.enabled=false", e);
+        }
     }
 
     private void closeClients() {

@@ -29,6 +29,15 @@ public class CoMomentsView {
         assembled.remove(key.block());
     }
 
+    /**
+     * Forgets the tiles of every other version of {@code model}: only the promoted version is pruned, and a DeiT-Base
+     * version's tiles are 495 MB.
+     */
+    public void retainOnly(String model, String version) {
+        tiles.keySet().removeIf(k -> k.model().equals(model) && !k.version().equals(version));
+        assembled.keySet().removeIf(k -> k.model().equals(model) && !k.version().equals(version));
+    }
+
     /** Block name to its co-moment matrix, for the blocks of one model version whose tiles agree (sorted by block). */
     public Map<String, CoMoments> blocks(String model, String version) {
         Map<String, CoMoments> out = new TreeMap<>();
