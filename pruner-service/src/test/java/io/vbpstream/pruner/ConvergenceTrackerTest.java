@@ -110,6 +110,12 @@ class ConvergenceTrackerTest {
         assertEquals(Math.sqrt(num / den), change, 1e-12);
         assertTrue(p.ready());
         assertEquals(615, p.blocks().get(1).covarianceSamples());
+
+        // the moments stopped growing (no plan snapshot), the co-moments did not: the covariance is still compared
+        CoMoments d = CoMoments.empty(6).merge(c).addBatch(anticorrelated(rnd, 300), 300);
+        p = t.update("m", "v", BLOCKS, stats(40), Map.of("mlp0", d, "mlp1", d), true, planner);
+        assertTrue(p.blocks().get(0).covarianceChange() != change, "a new covariance snapshot without a plan snapshot");
+        assertEquals(915, p.blocks().get(0).covarianceSamples());
     }
 
     private static float[] correlated(SplittableRandom rnd, int rows) {

@@ -18,10 +18,11 @@ import java.util.function.Function;
  * converged when it holds at least {@code nMin} samples and its kept set overlaps the previous snapshot's by a
  * Jaccard index of at least {@code stability}. The version is ready when all its blocks have.
  *
- * <p>For least-squares compensation the covariance must have settled too. At each plan snapshot, if every block has a
- * co-moment matrix and they have gained samples since the last covariance snapshot, each block's relative Frobenius
- * change of {@code Σ_KP} (K, P from the new plan; {@link CovarianceChange}) is recorded; such a block also needs at
- * least {@code covarianceNMin} co-moment samples and a change of at most {@code covarianceTolerance}.
+ * <p>For least-squares compensation the covariance must have settled too. Once there is a plan, a covariance snapshot
+ * is taken whenever every block's co-moment matrix has gained {@code deltaN} samples since the last one, and each
+ * block's relative Frobenius change of {@code Σ_KP} (K, P from the latest plan; {@link CovarianceChange}) is
+ * recorded; such a block also needs at least {@code covarianceNMin} co-moment samples and a change of at most
+ * {@code covarianceTolerance}.
  */
 public final class ConvergenceTracker {
 
@@ -107,7 +108,9 @@ public final class ConvergenceTracker {
             s.plan = plan;
             s.samples = min;
             s.snapshots++;
-            snapshotCovariance(s, blocks, coMoments, plan);
+        }
+        if (s.plan != null) {
+            snapshotCovariance(s, blocks, coMoments, deltaN);
         }
         List<BlockProgress> out = new ArrayList<>();
         boolean ready = !blocks.isEmpty();
@@ -126,16 +129,21 @@ public final class ConvergenceTracker {
         return new Progress(model, version, out, s.snapshots, Math.max(0, s.samples), ready);
     }
 
-    private static void snapshotCovariance(State s, List<String> blocks, Map<String, CoMoments> coMoments, PruningPlan plan) {
+    /**
+     * A covariance snapshot whenever every block's co-moments have gained {@code deltaN} samples since the last one
+     * (independently of the plan snapshots: the co-moments grow only with sampled windows, and may still grow after
+     * the moments have converged), compared with the last one under the latest plan's K and P.
+     */
+    private static void snapshotCovariance(State s, List<String> blocks, Map<String, CoMoments> coMoments, long deltaN) {
         if (!blocks.stream().allMatch(coMoments::containsKey)) {
             return;
         }
         if (s.covariance != null) {
-            boolean grew = blocks.stream().allMatch(b -> coMoments.get(b).count() > s.covariance.get(b).count());
+            boolean grew = blocks.stream().allMatch(b -> coMoments.get(b).count() >= s.covariance.get(b).count() + deltaN);
             if (!grew) {
-                return; // no sampled window since: comparing a matrix with itself would say nothing
+                return; // too few new samples: comparing a matrix with (nearly) itself would say nothing
             }
-            for (BlockPlan bp : plan.blocks()) {
+            for (BlockPlan bp : s.plan.blocks()) {
                 CoMoments before = s.covariance.get(bp.block());
                 CoMoments now = coMoments.get(bp.block());
                 if (before != null && now != null) {
