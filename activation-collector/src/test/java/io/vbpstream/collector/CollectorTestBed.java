@@ -159,25 +159,10 @@ final class CollectorTestBed implements AutoCloseable {
         return TopicReader.readAll(bootstrap(), topic.topicName());
     }
 
-    /** The committed moments deltas merged per key, in topic order. */
-    /** Offline co-moments of the images, per block (the always-on instrumented graph, batches of 100). */
+    /** Offline co-moments of the images, per block (the instrumented graph with co-moments, batches of 100). */
     Map<String, CoMoments> offlineCoMoments(Path model, List<Integer> imageIndices) throws IOException {
-        ModelProto proto = OnnxModels.read(model).model();
-        Preprocessor pre = new Preprocessor(ModelCard.read(CARD).input());
-        ImageDecoder decoder = new ImageDecoder(ImageDecoder.Limits.DEFAULT);
         Map<String, CoMoments> out = new HashMap<>();
-        try (InstrumentedSession s = new InstrumentedSession(proto, MlpBlockFinder.find(proto), true)) {
-            int batch = 100;
-            for (int from = 0; from < imageIndices.size(); from += batch) {
-                int n = Math.min(batch, imageIndices.size() - from);
-                float[] data = new float[n * pre.size()];
-                for (int k = 0; k < n; k++) {
-                    pre.image(decoder.decode(png(imageIndices.get(from + k)), "image/png"), data, k * pre.size());
-                }
-                s.runInstrumented(data, new long[]{n, pre.channels(), pre.height(), pre.width()}, true).coMoments()
-                        .forEach((block, c) -> out.merge(block, c, CoMoments::merge));
-            }
-        }
+        offlineBatches(model, imageIndices, true, r -> r.coMoments().forEach((block, c) -> out.merge(block, c, CoMoments::merge)));
         return out;
     }
 
@@ -208,6 +193,7 @@ final class CollectorTestBed implements AutoCloseable {
         }
     }
 
+    /** The committed moments deltas merged per key, in topic order. */
     Map<MomentsKey, Moments> mergedMoments() {
         Map<MomentsKey, Moments> out = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
         for (ConsumerRecord<String, byte[]> r : read(Topic.ACTIVATION_MOMENTS)) {
@@ -219,11 +205,18 @@ final class CollectorTestBed implements AutoCloseable {
 
     /** Offline: the instrumented model run by vbp-core over the same PNG bytes, per block. */
     Map<String, Moments> offlineMoments(Path model, List<Integer> imageIndices) throws IOException {
+        Map<String, Moments> out = new HashMap<>();
+        offlineBatches(model, imageIndices, false, r -> r.moments().forEach((block, m) -> out.merge(block, m.copy(), Moments::merge)));
+        return out;
+    }
+
+    /** Runs vbp-core's instrumented model over the images' PNG bytes in batches of 100. */
+    private void offlineBatches(Path model, List<Integer> imageIndices, boolean coMoments,
+                                java.util.function.Consumer<InstrumentedSession.BatchResult> each) throws IOException {
         ModelProto proto = OnnxModels.read(model).model();
         Preprocessor pre = new Preprocessor(ModelCard.read(CARD).input());
         ImageDecoder decoder = new ImageDecoder(ImageDecoder.Limits.DEFAULT);
-        Map<String, Moments> out = new HashMap<>();
-        try (InstrumentedSession s = new InstrumentedSession(proto, MlpBlockFinder.find(proto))) {
+        try (InstrumentedSession s = new InstrumentedSession(proto, MlpBlockFinder.find(proto), coMoments)) {
             int batch = 100;
             for (int from = 0; from < imageIndices.size(); from += batch) {
                 int n = Math.min(batch, imageIndices.size() - from);
@@ -231,11 +224,9 @@ final class CollectorTestBed implements AutoCloseable {
                 for (int k = 0; k < n; k++) {
                     pre.image(decoder.decode(png(imageIndices.get(from + k)), "image/png"), data, k * pre.size());
                 }
-                InstrumentedSession.BatchResult r = s.runInstrumented(data, new long[]{n, pre.channels(), pre.height(), pre.width()});
-                r.moments().forEach((block, m) -> out.merge(block, m.copy(), Moments::merge));
+                each.accept(s.runInstrumented(data, new long[]{n, pre.channels(), pre.height(), pre.width()}, coMoments));
             }
         }
-        return out;
     }
 
     /**

@@ -122,11 +122,7 @@ class PrunerPipelineIT {
 
     @Test
     void theArtifactAndTheGateAreReproducedOfflineFromTheSameStatistics() throws Exception {
-        Path stats = bed.dir.resolve("used.vbps");
-        java.net.http.HttpResponse<byte[]> bytes = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(URI.create(pruner.url("/models/fmnist-vit/versions/" + promoted.version()
-                        + "/statistics"))).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
-        Files.write(stats, bytes.body());
+        Path stats = statisticsUsed("used.vbps");
         ModelStatistics ms = ModelStatistics.read(stats);
         ModelProto base = OnnxModels.read(PipelineTestBed.MODEL).model();
         assertEquals("variance,uniform,macs-reduction=0.1,compensation=least-squares,ridge-alpha=0.001,min-keep=0.02,"
@@ -168,11 +164,7 @@ class PrunerPipelineIT {
 
     @Test
     void itsAccuracyMatchesTheOfflineLeastSquaresPruneFromTheSameStatistics() throws Exception {
-        Path stats = bed.dir.resolve("used-cli.vbps");
-        java.net.http.HttpResponse<byte[]> bytes = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(URI.create(pruner.url("/models/fmnist-vit/versions/" + promoted.version()
-                        + "/statistics"))).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
-        Files.write(stats, bytes.body());
+        Path stats = statisticsUsed("used-cli.vbps");
         Path cli = bed.dir.resolve("cli-least-squares.onnx");
         Path mean = bed.dir.resolve("cli-mean.onnx");
         assertEquals(0, io.vbpstream.core.cli.VbpCli.run("prune", "--model", PipelineTestBed.MODEL.toString(), "--stats",
@@ -208,6 +200,13 @@ class PrunerPipelineIT {
         assertEquals(offlineAccuracy, streamedAccuracy, 0.001, "within 0.1 point of vbp prune --compensation least-squares");
         assertEquals(promoted.sha256(), OnnxModels.sha256(cli), "vbp prune gives the very same model");
         assertTrue(!OnnxModels.sha256(mean).equals(promoted.sha256()), "mean shift folds differently");
+    }
+
+    /** The statistics file the pruner pruned the promoted version with, as its REST API serves it. */
+    private static Path statisticsUsed(String name) throws Exception {
+        Path stats = bed.dir.resolve(name);
+        Files.write(stats, pruner.getBytes("/models/fmnist-vit/versions/" + promoted.version() + "/statistics"));
+        return stats;
     }
 
     private static double accuracy(Path model, ImageSet images, Preprocessor pre) throws Exception {

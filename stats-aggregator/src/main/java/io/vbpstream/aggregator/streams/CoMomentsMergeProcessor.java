@@ -121,15 +121,7 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
     }
 
     private void deadLetter(Record<String, byte[]> record, DeltaRejected e) {
-        Headers headers = new RecordHeaders(record.headers().toArray());
-        VbpHeaders.put(headers, VbpHeaders.DLQ_REASON, e.reason());
-        VbpHeaders.put(headers, VbpHeaders.DLQ_DETAIL, e.detail());
-        context.recordMetadata().ifPresent(m -> {
-            VbpHeaders.put(headers, VbpHeaders.DLQ_TOPIC, m.topic());
-            VbpHeaders.put(headers, VbpHeaders.DLQ_PARTITION, Integer.toString(m.partition()));
-            VbpHeaders.put(headers, VbpHeaders.DLQ_OFFSET, Long.toString(m.offset()));
-        });
-        context.forward(new Record<>(record.key(), record.value(), record.timestamp(), headers), DLQ_SINK);
+        DeadLetters.forward(context, record, e, DLQ_SINK);
         listener.tileRejected(e.reason());
     }
 
