@@ -164,12 +164,7 @@ public class StatisticsQueries {
     }
 
     private ReadOnlyKeyValueStore<String, RunningTile> localTiles() {
-        try {
-            return streams.store(StoreQueryParameters.fromNameAndType(CoMomentsMergeProcessor.STORE,
-                    QueryableStoreTypes.keyValueStore()));
-        } catch (InvalidStateStoreException e) {
-            throw new StoreUnavailableException("the store is migrating or restoring: " + e.getMessage(), e);
-        }
+        return local(CoMomentsMergeProcessor.STORE);
     }
 
     /** Every key of every instance, grouped by model and version. */
@@ -220,9 +215,12 @@ public class StatisticsQueries {
     }
 
     private ReadOnlyKeyValueStore<String, RunningMoments> localStore() {
+        return local(MomentsMergeProcessor.STORE);
+    }
+
+    private <V> ReadOnlyKeyValueStore<String, V> local(String store) {
         try {
-            return streams.store(StoreQueryParameters.fromNameAndType(MomentsMergeProcessor.STORE,
-                    QueryableStoreTypes.keyValueStore()));
+            return streams.store(StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.keyValueStore()));
         } catch (InvalidStateStoreException e) {
             throw new StoreUnavailableException("the store is migrating or restoring: " + e.getMessage(), e);
         }

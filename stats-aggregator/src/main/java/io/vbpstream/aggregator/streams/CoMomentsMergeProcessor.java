@@ -40,17 +40,15 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
 
     /** What the store holds for one block: its geometry and each tile's count. */
     private static final class BlockIndex {
-        final int width;
-        final int tileSize;
+        final TileValidator.Geometry geometry;
         final Map<String, Long> counts = new TreeMap<>();
 
         BlockIndex(CoMomentsTile t) {
-            this.width = t.width();
-            this.tileSize = t.tileSize();
+            this.geometry = new TileValidator.Geometry(t.width(), t.tileSize());
         }
 
         int expectedTiles() {
-            int n = (width + tileSize - 1) / tileSize;
+            int n = (geometry.width() + geometry.tileSize() - 1) / geometry.tileSize();
             return n * (n + 1) / 2;
         }
 
@@ -92,18 +90,9 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
         RunningTile held;
         try {
             key = TileValidator.key(record.key());
+            BlockIndex block = index.get(key.block().toString()); // indexes every tile the store holds
+            delta = TileValidator.tile(key, record.value(), block == null ? null : block.geometry);
             held = store.get(record.key());
-            BlockIndex block = index.get(key.block().toString());
-            CoMomentsTile geometry = held != null ? held.tile() : null;
-            if (geometry == null && block != null) {
-                delta = TileValidator.tile(key, record.value(), null);
-                if (delta.width() != block.width || delta.tileSize() != block.tileSize) {
-                    throw new DeltaRejected(TileValidator.WIDTH_MISMATCH, "width " + delta.width() + " in tiles of "
-                            + delta.tileSize() + " but the store holds width " + block.width + " in tiles of " + block.tileSize);
-                }
-            } else {
-                delta = TileValidator.tile(key, record.value(), geometry);
-            }
         } catch (DeltaRejected e) {
             deadLetter(record, e);
             return;

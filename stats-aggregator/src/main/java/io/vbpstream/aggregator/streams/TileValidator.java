@@ -36,6 +36,10 @@ public final class TileValidator {
             Stream.of(BAD_KEY, ZERO_COUNT, WIDTH_MISMATCH, KEY_MISMATCH, NOT_PSD),
             Arrays.stream(MomentsFormatException.Reason.values()).map(Enum::name)).toList();
 
+    /** A block's matrix width and tile size, which every tile of the block must share. */
+    public record Geometry(int width, int tileSize) {
+    }
+
     private TileValidator() {
     }
 
@@ -48,9 +52,9 @@ public final class TileValidator {
     }
 
     /**
-     * @param geometry any tile the store holds for the same block (width and tile size must agree), or null
+     * @param geometry what the store holds for the block, or null for a block it does not hold yet
      */
-    public static CoMomentsTile tile(CoMomentsKey key, byte[] value, CoMomentsTile geometry) {
+    public static CoMomentsTile tile(CoMomentsKey key, byte[] value, Geometry geometry) {
         CoMomentsTile t;
         try {
             t = CoMomentsCodec.decode(value);

@@ -146,7 +146,7 @@ public final class Instrumenter {
             g.addOutput(output(o.sumOfSquares(), TensorProto.DataType.DOUBLE));
             g.addOutput(output(o.size(), TensorProto.DataType.INT64));
             if (coMoments == CoMomentsOutputs.ON_REQUEST) {
-                addCoMoments(g, g, b, o, p, one);
+                addCoMoments(g, g, b, p, one, o.centre(), o.gram());
                 g.addOutput(output(o.centre(), TensorProto.DataType.FLOAT));
                 g.addOutput(output(o.gram(), TensorProto.DataType.FLOAT));
             } else if (coMoments == CoMomentsOutputs.SAMPLED) {
@@ -162,11 +162,6 @@ public final class Instrumenter {
      * {@code transA}). ONNX Runtime only computes what a run asks for, so a run that does not fetch these outputs pays
      * nothing for them.
      */
-    private static void addCoMoments(GraphProto.Builder g, GraphProto.Builder nodes, MlpBlock b, BlockOutputs o,
-                                     String p, String one) {
-        addCoMoments(g, nodes, b, p, one, o.centre(), o.gram());
-    }
-
     /**
      * Computes {@code centre} and {@code gram}: initializers go to the main graph {@code g}, nodes to {@code nodes}
      * (the main graph, or the branch of an {@code If} that reads the main graph's tensors from the outer scope).
