@@ -34,6 +34,15 @@ public interface CollectorConfig {
     @WithDefault("3")
     int topK();
 
+    /**
+     * The transactional producer's {@code transaction.timeout.ms}: the broker's coordinator aborts a transaction open
+     * longer. A window commits within {@code flush.interval} plus one batch, so this must be at least
+     * {@code flush.interval} + 30 s (checked at start), and at most the broker's {@code transaction.max.timeout.ms}
+     * (15 min by default).
+     */
+    @WithDefault("2m")
+    Duration transactionTimeout();
+
     /** Intra-op threads of the ONNX Runtime session (0: ONNX Runtime's default, one per core). */
     @WithDefault("0")
     int threads();
@@ -65,17 +74,23 @@ public interface CollectorConfig {
         @WithDefault("32")
         int size();
 
-        /** Records per poll (a multiple of the batch size keeps batches full). */
+        /**
+         * The most records per poll (a multiple of the batch size keeps batches full). A slow model gets smaller
+         * polls: about one {@code flush.interval} of images at the speed measured when the model loaded.
+         */
         @WithDefault("256")
         int maxPollRecords();
     }
 
     interface Flush {
-        /** Publish moments (and commit) after this many images... */
+        /**
+         * Publish moments (and commit) after this many images... (checked between batches, so a poll larger than this
+         * is split over several transactions)
+         */
         @WithDefault("1024")
         int images();
 
-        /** ...or after this long, whichever comes first. */
+        /** ...or after this long, whichever comes first (checked between batches: a window lasts this plus one batch). */
         @WithDefault("5s")
         Duration interval();
     }

@@ -12,6 +12,7 @@ import io.vbpstream.collector.pipeline.CollectorLoop;
 import io.vbpstream.core.data.ImageDecoder;
 import io.vbpstream.core.runtime.OrtShutdown;
 import io.vbpstream.platform.KafkaCredentialsCheck;
+import io.vbpstream.platform.VitalThreads;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -55,9 +56,10 @@ public class CollectorService {
         CollectorLoop.Settings settings = new CollectorLoop.Settings(config.instanceId(), config.group(),
                 config.batch().size(), config.batch().maxPollRecords(), config.flush().images(), config.flush().interval(),
                 new ImageDecoder.Limits(config.limits().maxBytes(), config.limits().maxPixels()), config.topK(),
-                config.covariance().enabled() ? config.covariance().sampleRate() : 0, config.covariance().tileSize());
+                config.covariance().enabled() ? config.covariance().sampleRate() : 0, config.covariance().tileSize(),
+                config.transactionTimeout());
         loop = new CollectorLoop(settings, kafkaClientConfig(), registry, metrics);
-        thread = new Thread(null, loop, "vbp-collector-loop", 64L << 20);
+        thread = new Thread(null, VitalThreads.guard("vbp-collector-loop", loop), "vbp-collector-loop", 64L << 20);
         thread.start();
         if (LaunchMode.current() == LaunchMode.NORMAL) {
             // inference stops before ONNX Runtime's own shutdown hook frees its environment (see OrtShutdown)

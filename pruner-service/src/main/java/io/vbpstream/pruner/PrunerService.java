@@ -14,6 +14,7 @@ import io.vbpstream.platform.CoMomentsKey;
 import io.vbpstream.platform.KafkaCredentialsCheck;
 import io.vbpstream.platform.MomentsKey;
 import io.vbpstream.platform.Topic;
+import io.vbpstream.platform.VitalThreads;
 import io.vbpstream.platform.message.ModelVersion;
 import io.vbpstream.pruner.convergence.ConvergenceTracker;
 import io.vbpstream.pruner.follow.CompactedTopicFollower;
@@ -34,8 +35,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -81,8 +84,10 @@ public class PrunerService {
     private CompactedTopicFollower stats;
     private CompactedTopicFollower tiles;
     private ScheduledExecutorService scheduler;
+    private volatile ScheduledFuture<?> checks;
     private volatile ConvergenceTracker.Progress progress;
     private volatile String lastError;
+    private volatile boolean stopping;
 
     void onStart(@Observes StartupEvent e) {
         KafkaCredentialsCheck.inBackground(kafka, Duration.ofSeconds(30), refusal -> {
@@ -100,7 +105,7 @@ public class PrunerService {
         // a big stack: ONNX Runtime's graph work on DeiT-Base-sized models overflows a default thread stack
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(null, r, "vbp-pruner", 64L << 20));
         long ms = config.checkInterval().toMillis();
-        scheduler.scheduleWithFixedDelay(this::check, ms, ms, TimeUnit.MILLISECONDS);
+        checks = scheduler.scheduleWithFixedDelay(VitalThreads.guard("vbp-pruner", this::check), ms, ms, TimeUnit.MILLISECONDS);
         if (LaunchMode.current() == LaunchMode.NORMAL) {
             OrtShutdown.install(this::stopInference, () -> Quarkus.asyncExit(0));
         }
@@ -123,6 +128,7 @@ public class PrunerService {
      * running when the JVM's shutdown hooks free ONNX Runtime's environment (see {@link OrtShutdown}).
      */
     private void stopInference() {
+        stopping = true;
         if (scheduler != null) {
             scheduler.shutdown();
         }
@@ -134,6 +140,27 @@ public class PrunerService {
     /** True once the three topics have been read to where they stood at start. */
     public boolean caughtUp() {
         return versions != null && versions.caughtUp() && stats.caughtUp() && tiles.caughtUp();
+    }
+
+    /**
+     * Why the pruner can no longer do its job, or empty: a follower thread has ended (an {@link Error} kills it; it
+     * never ends otherwise while running) or the periodic checks have stopped (an {@link Error} cancels them).
+     */
+    public Map<String, String> stalled() {
+        Map<String, String> out = new TreeMap<>(VitalThreads.failures());
+        if (stopping) {
+            return out;
+        }
+        for (CompactedTopicFollower f : new CompactedTopicFollower[] {versions, stats, tiles}) {
+            if (f != null && !f.alive()) {
+                out.putIfAbsent(f.name(), "the follower thread has ended");
+            }
+        }
+        ScheduledFuture<?> c = checks;
+        if (c != null && c.isDone()) {
+            out.putIfAbsent("vbp-pruner", "the periodic checks have stopped");
+        }
+        return out;
     }
 
     public ConvergenceTracker.Progress progress() {

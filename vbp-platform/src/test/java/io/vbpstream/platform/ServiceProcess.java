@@ -60,12 +60,21 @@ public final class ServiceProcess implements AutoCloseable {
     /** Starts {@code app} without waiting for it to become ready (for services expected to stop by themselves). */
     public static ServiceProcess launch(Path app, Map<String, String> settings, Map<String, String> env, Path log)
             throws IOException {
+        return launch(app, settings, env, log, DEFAULT_HEAP);
+    }
+
+    /** The heap a service under test gets unless a test asks for another. */
+    public static final String DEFAULT_HEAP = "512m";
+
+    /** As {@link #launch(Path, Map, Map, Path)}, with a maximum heap of {@code maxHeap} ({@code -Xmx} syntax). */
+    public static ServiceProcess launch(Path app, Map<String, String> settings, Map<String, String> env, Path log,
+                                        String maxHeap) throws IOException {
         if (!Files.isRegularFile(app)) {
             throw new IllegalStateException("the packaged service is missing (" + app + "); build it with Maven's package");
         }
         int port = LocalKafkaBroker.freePort();
         List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + maxHeap,
                 "-Dquarkus.http.port=" + port));
         settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-jar", app.toString()));

@@ -82,8 +82,8 @@ public final class ModelLoader {
             long[] imageShape = {in.channels(), in.height(), in.width()};
             predictor = new InstrumentedPredictor(version.model() + "-" + version.version(), model, blocks, imageShape, threads,
                     coMoments);
-            smokeTest(predictor, imageShape);
-            return new ServingModel(version, predictor, blocks, card);
+            long imageNanos = smokeTest(predictor, imageShape);
+            return new ServingModel(version, predictor, blocks, card, imageNanos);
         } catch (InvalidModelException | IllegalStateException e) {
             if (predictor != null) {
                 predictor.close();
@@ -94,9 +94,10 @@ public final class ModelLoader {
 
     /**
      * One blank image through the graph (with the co-moments, when they are on): the input shape fits and the logits
-     * are as wide as the card's labels.
+     * are as wide as the card's labels. Then one more, unsampled and timed: the time per image it returns sizes the
+     * loop's polls.
      */
-    private void smokeTest(InstrumentedPredictor predictor, long[] imageShape) {
+    private long smokeTest(InstrumentedPredictor predictor, long[] imageShape) {
         int size = (int) (imageShape[0] * imageShape[1] * imageShape[2]);
         BatchResult r = predictor.predict(new InstrumentedPredictor.Batch(new float[size], 1, coMoments));
         if (coMoments && r.coMoments().size() != r.moments().size()) {
@@ -107,5 +108,8 @@ public final class ModelLoader {
             throw new InvalidModelException("the model has " + classes + " outputs but the card lists "
                     + card.labels().size() + " labels");
         }
+        long t0 = System.nanoTime();
+        predictor.predict(new InstrumentedPredictor.Batch(new float[size], 1, false));
+        return System.nanoTime() - t0;
     }
 }

@@ -18,8 +18,11 @@ public final class ServingModel implements AutoCloseable {
     private final List<MlpBlock> blocks;
     private final ModelCard card;
     private final Preprocessor preprocessor;
+    private final long imageNanos;
 
-    ServingModel(ModelVersion version, InstrumentedPredictor predictor, List<MlpBlock> blocks, ModelCard card) {
+    ServingModel(ModelVersion version, InstrumentedPredictor predictor, List<MlpBlock> blocks, ModelCard card,
+                 long imageNanos) {
+        this.imageNanos = imageNanos;
         this.version = version;
         this.predictor = predictor;
         this.blocks = List.copyOf(blocks);
@@ -45,6 +48,11 @@ public final class ServingModel implements AutoCloseable {
 
     public List<MlpBlock> blocks() {
         return blocks;
+    }
+
+    /** Time one image took at load (a blank image, alone, unsampled): what sizes the loop's polls. */
+    public long imageNanos() {
+        return imageNanos;
     }
 
     public ModelCard card() {

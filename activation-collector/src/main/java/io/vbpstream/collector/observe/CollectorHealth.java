@@ -5,6 +5,7 @@ import io.vbpstream.collector.CollectorService;
 import io.vbpstream.collector.model.ModelRegistry;
 import io.vbpstream.collector.model.ServingModel;
 import io.vbpstream.collector.pipeline.CollectorLoop;
+import io.vbpstream.platform.VitalThreads;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.admin.Admin;
@@ -12,6 +13,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
 
@@ -19,7 +21,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Readiness: a model is loaded and the broker answers. Liveness: the pipeline thread is iterating (broker or not). */
+/**
+ * Readiness: a model is loaded and the broker answers. Liveness: the pipeline thread is iterating (broker or not) and
+ * no vital thread has died ({@link VitalThreads}).
+ */
 public final class CollectorHealth {
 
     private CollectorHealth() {
@@ -90,10 +95,12 @@ public final class CollectorHealth {
         public HealthCheckResponse call() {
             CollectorLoop loop = service.loop();
             long idle = loop == null ? 0 : System.nanoTime() - loop.heartbeatNanos();
-            return HealthCheckResponse.named("activation-collector-loop")
-                    .status(loop != null && idle < STALL_NANOS)
-                    .withData("since-last-iteration-ms", TimeUnit.NANOSECONDS.toMillis(idle))
-                    .build();
+            Map<String, String> dead = VitalThreads.failures();
+            HealthCheckResponseBuilder b = HealthCheckResponse.named("activation-collector-loop")
+                    .status(loop != null && idle < STALL_NANOS && dead.isEmpty())
+                    .withData("since-last-iteration-ms", TimeUnit.NANOSECONDS.toMillis(idle));
+            dead.forEach((thread, cause) -> b.withData("died:" + thread, cause));
+            return b.build();
         }
     }
 }

@@ -47,6 +47,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The collector's transactional consume-process-produce loop, on one thread. Each transaction holds the predictions
@@ -67,16 +68,28 @@ public final class CollectorLoop implements Runnable {
     /**
      * The loop's settings.
      *
-     * @param coMomentsRate fraction of windows that compute and publish co-moments (0: none)
-     * @param tileSize      side of the published co-moment tiles
+     * @param maxPollRecords     the most records a poll returns; polls are smaller when the model is slow (see
+     *                           {@link #pollRecords})
+     * @param coMomentsRate      fraction of windows that compute and publish co-moments (0: none)
+     * @param tileSize           side of the published co-moment tiles
+     * @param transactionTimeout the producer's {@code transaction.timeout.ms}: the coordinator aborts a transaction
+     *                           open longer; a window lasts at most {@code flushInterval} plus one batch
      */
     public record Settings(String instanceId, String group, int batchSize, int maxPollRecords, int flushImages,
                            Duration flushInterval, ImageDecoder.Limits limits, int topK, double coMomentsRate,
-                           int tileSize) {
+                           int tileSize, Duration transactionTimeout) {
+        /** Room a window needs above {@code flushInterval}: its last batch, and the commit itself. */
+        public static final Duration WINDOW_MARGIN = Duration.ofSeconds(30);
+
         public Settings {
             if (tileSize < 1 || tileSize > CoMomentsCodec.MAX_TILE) {
                 throw new IllegalArgumentException("the co-moment tile size must be in [1, " + CoMomentsCodec.MAX_TILE
                         + "] (a tile must fit a 1 MB record), got " + tileSize);
+            }
+            if (transactionTimeout.compareTo(flushInterval.plus(WINDOW_MARGIN)) < 0) {
+                throw new IllegalArgumentException("vbp.collector.transaction-timeout (" + transactionTimeout
+                        + ") must be at least vbp.collector.flush.interval (" + flushInterval + ") plus "
+                        + WINDOW_MARGIN.toSeconds() + " s for the window's last batch and its commit");
             }
         }
     }
@@ -175,14 +188,15 @@ public final class CollectorLoop implements Runnable {
         ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
         if (!records.isEmpty()) {
             try {
-                if (!window.isOpen()) {
-                    producer.beginTransaction();
+                if (!process(records)) {
+                    return;
                 }
-                process(records);
             } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException e) {
+                logIfTimedOut(e);
                 throw e;
             } catch (KafkaException e) {
                 LOG.warnf("send failed (%s); aborting the transaction", e.getMessage());
+                logIfTimedOut(e);
                 abort();
                 return;
             }
@@ -193,13 +207,23 @@ public final class CollectorLoop implements Runnable {
         }
     }
 
-    private void process(ConsumerRecords<String, byte[]> records) {
+    /**
+     * Runs one poll's records batch by batch. Between batches the loop beats the liveness heartbeat and commits the
+     * window when it is due, so a window lasts at most {@code flush.interval} plus one batch, however slow the model
+     * and however long the poll. Returns false when the rest of the poll must not be processed: the window was aborted
+     * (the consumer has rewound to the committed offsets, so those records come again) or the loop is stopping (the
+     * records not yet consumed stay uncommitted for the next owner of their partitions).
+     */
+    private boolean process(ConsumerRecords<String, byte[]> records) {
         int size = model.preprocessor().size();
         if (buffer.length != settings.batchSize() * size) {
             buffer = new float[settings.batchSize() * size];
         }
         List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(settings.batchSize());
         for (ConsumerRecord<String, byte[]> rec : records) {
+            if (!window.isOpen()) {
+                producer.beginTransaction();
+            }
             window.consumed(new TopicPartition(rec.topic(), rec.partition()), rec.offset(), System.nanoTime());
             ImageIntake.Refusal refusal = intake.accept(rec.value(),
                     VbpHeaders.get(rec.headers(), VbpHeaders.CONTENT_TYPE), model.preprocessor(), buffer, batch.size() * size);
@@ -211,11 +235,25 @@ public final class CollectorLoop implements Runnable {
             if (batch.size() == settings.batchSize()) {
                 infer(batch);
                 batch.clear();
+                if (!betweenBatches()) {
+                    return false;
+                }
             }
         }
         if (!batch.isEmpty()) {
             infer(batch);
         }
+        return true;
+    }
+
+    /** After a batch: heartbeat, and the window committed if it is due; false to stop processing the poll. */
+    private boolean betweenBatches() {
+        long now = System.nanoTime();
+        heartbeatNanos = now;
+        if (window.isDue(now) && !commit()) {
+            return false;
+        }
+        return running;
     }
 
     private void infer(List<ConsumerRecord<String, byte[]>> batch) {
@@ -295,8 +333,11 @@ public final class CollectorLoop implements Runnable {
         LOG.debugf("dead-lettered %s-%d@%d: %s %s", rec.topic(), rec.partition(), rec.offset(), refusal.reason(), refusal.detail());
     }
 
-    /** Publishes the window's deltas and commits them with the offsets, in the open transaction. */
-    private void commit() {
+    /**
+     * Publishes the window's deltas and commits them with the offsets, in the open transaction. Returns false if the
+     * commit failed and the window was aborted (the consumer rewound to the committed offsets).
+     */
+    private boolean commit() {
         try {
             int deltas = 0;
             if (window.images() > 0) {
@@ -319,11 +360,31 @@ public final class CollectorLoop implements Runnable {
             metrics.transaction("committed");
             metrics.momentsDeltas(deltas, model.modelId(), model.versionName());
             window.clear();
+            return true;
         } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException e) {
+            logIfTimedOut(e);
             throw e;
         } catch (KafkaException e) {
             LOG.warnf("commit failed (%s); aborting the transaction", e.getMessage());
+            logIfTimedOut(e);
             abort();
+            return false;
+        }
+    }
+
+    /**
+     * When a send or commit fails after the window was open longer than {@code transaction.timeout.ms}, the cause is
+     * almost always that the coordinator aborted the transaction: say so, with the settings that change it.
+     */
+    private void logIfTimedOut(KafkaException e) {
+        long open = window.ageNanos(System.nanoTime());
+        if (open >= settings.transactionTimeout().toNanos()) {
+            LOG.errorf("the transaction failed (%s) after it was open %d s, longer than its transaction.timeout.ms of "
+                            + "%d s, so the transaction coordinator has most likely aborted it: shorten the windows "
+                            + "(vbp.collector.flush.interval, now %s; vbp.collector.batch.size, now %d) or raise "
+                            + "vbp.collector.transaction-timeout (at most the broker's transaction.max.timeout.ms)",
+                    e.getClass().getSimpleName(), TimeUnit.NANOSECONDS.toSeconds(open),
+                    settings.transactionTimeout().toSeconds(), settings.flushInterval(), settings.batchSize());
         }
     }
 
@@ -389,6 +450,7 @@ public final class CollectorLoop implements Runnable {
         p.put(ProducerConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-producer");
         // bounded blocking while the broker is away, so the loop keeps iterating (and liveness stays up)
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) settings.transactionTimeout().toMillis());
         producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         clientMetrics.add(metrics.bindKafkaClient(producer));
         producer.initTransactions();
@@ -401,7 +463,8 @@ public final class CollectorLoop implements Runnable {
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxPollRecords());
+        int pollRecords = pollRecords(settings, model.imageNanos());
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, pollRecords);
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-consumer");
         // static membership: a restarted instance takes its partitions back at once instead of waiting out the
         // session timeout of its dead predecessor (and a rolling restart causes no rebalance)
@@ -410,8 +473,24 @@ public final class CollectorLoop implements Runnable {
         clientMetrics.add(metrics.bindKafkaClient(consumer));
         consumer.subscribe(List.of(Topic.IMAGES.topicName()), new Rebalance());
         connected = true;
-        LOG.infof("consuming %s as %s (transactional id %s), serving %s", Topic.IMAGES.topicName(), settings.group(),
-                transactionalId(), model);
+        LOG.infof("consuming %s as %s (transactional id %s, polls of up to %d records), serving %s",
+                Topic.IMAGES.topicName(), settings.group(), transactionalId(), pollRecords, model);
+    }
+
+    /**
+     * Records per poll for a model that takes {@code imageNanos} per image: about one flush interval's worth, in whole
+     * batches, between one batch and {@code maxPollRecords}. A poll of a slow model then stays well inside
+     * {@code max.poll.interval.ms}, and a backlog does not put hundreds of images in reach of one window.
+     */
+    static int pollRecords(Settings settings, long imageNanos) {
+        int batch = settings.batchSize();
+        if (imageNanos <= 0) {
+            return Math.max(batch, settings.maxPollRecords());
+        }
+        long perInterval = settings.flushInterval().toNanos() / imageNanos;
+        long batches = Math.max(1, (perInterval + batch - 1) / batch);
+        long records = Math.min(batches * batch, Math.max(batch, settings.maxPollRecords()));
+        return (int) records;
     }
 
     private int coMomentsPartitions() {

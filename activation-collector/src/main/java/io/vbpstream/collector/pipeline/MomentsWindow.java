@@ -97,6 +97,11 @@ public final class MomentsWindow {
         return isOpen() && (images >= maxImages || nowNanos - startedAt >= maxAgeNanos);
     }
 
+    /** How long the window has been open at {@code nowNanos} (0 when it is not open). */
+    public long ageNanos(long nowNanos) {
+        return isOpen() ? nowNanos - startedAt : 0;
+    }
+
     public long images() {
         return images;
     }

@@ -26,8 +26,10 @@ class MomentsWindowTest {
         MomentsWindow w = new MomentsWindow(10, 1_000);
         assertFalse(w.isOpen());
         assertFalse(w.isDue(5_000), "an empty window is never due");
+        assertEquals(0, w.ageNanos(5_000), "a closed window has no age");
         w.consumed(P0, 7, 100);
         assertTrue(w.isOpen());
+        assertEquals(400, w.ageNanos(500));
         assertFalse(w.isDue(500));
         assertTrue(w.isDue(1_100), "due by age");
         w.add(Map.of("mlp0", batch(new Random(1), 4, 10)), 10);

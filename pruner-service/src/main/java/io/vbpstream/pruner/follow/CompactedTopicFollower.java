@@ -1,5 +1,6 @@
 package io.vbpstream.pruner.follow;
 
+import io.vbpstream.platform.VitalThreads;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -45,7 +46,7 @@ public final class CompactedTopicFollower implements AutoCloseable {
         this.kafka = kafka;
         this.handler = handler;
         this.clientMetrics = clientMetrics;
-        this.thread = new Thread(this::run, "follow-" + topic);
+        this.thread = new Thread(VitalThreads.guard("follow-" + topic, this::run), "follow-" + topic);
         this.thread.setDaemon(true);
     }
 
@@ -56,6 +57,16 @@ public final class CompactedTopicFollower implements AutoCloseable {
 
     public boolean caughtUp() {
         return caughtUp;
+    }
+
+    /** The follower thread's name, {@code follow-<topic>}. */
+    public String name() {
+        return thread.getName();
+    }
+
+    /** False once the thread has ended: asked to by {@link #close()}, or killed by an {@link Error}. */
+    public boolean alive() {
+        return thread.isAlive();
     }
 
     private void run() {

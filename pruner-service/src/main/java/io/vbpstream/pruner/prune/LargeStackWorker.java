@@ -17,13 +17,16 @@ final class LargeStackWorker {
         this.thread = Executors.newSingleThreadExecutor(r -> new Thread(null, r, name, 64L << 20));
     }
 
-    /** Runs {@code task} on the worker and waits; its runtime exceptions reach the caller unchanged. */
+    /** Runs {@code task} on the worker and waits; its runtime exceptions and errors reach the caller unchanged. */
     <T> T call(Callable<T> task) {
         try {
             return thread.submit(task).get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err; // an OutOfMemoryError is the caller's death too, not a failed step (VitalThreads)
             }
             throw new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
