@@ -43,56 +43,86 @@ public final class InstrumentedPredictor implements AutoCloseable {
 
     /**
      * A batch of {@code count} preprocessed images, {@code [count, C, H, W]} row-major in {@code data}; with
-     * {@code sampleCoMoments} (and a predictor built with co-moments) the result holds each block's co-moments too.
+     * {@code sampleCoMoments} (and a predictor built with co-moments) each block's co-moments are computed too: handed
+     * to {@code grams} block by block as the graph returned them, or, without a sink, in the result.
      */
-    public record Batch(float[] data, int count, boolean sampleCoMoments) {
+    public record Batch(float[] data, int count, boolean sampleCoMoments, GramSink grams) {
         public Batch(float[] data, int count) {
-            this(data, count, false);
+            this(data, count, false, null);
         }
+
+        public Batch(float[] data, int count, boolean sampleCoMoments) {
+            this(data, count, sampleCoMoments, null);
+        }
+    }
+
+    /**
+     * Takes a sampled batch's co-moments of one block as the graph returns them: the batch's count and mean, and its
+     * centred Gram about {@code centre} ({@link io.vbpstream.core.stats.CoMoments#mergeGram}). Called block by block,
+     * so only one block's Gram is on the heap at a time (38 MB at a width of 3072, against 453 MB for a whole
+     * DeiT-Base batch), and only once every output of the batch has been read.
+     */
+    @FunctionalInterface
+    public interface GramSink {
+        void accept(String block, long count, double[] mean, float[] centre, float[] gram);
     }
 
     private final Model model;
     private final Predictor<Batch, BatchResult> predictor;
     private final boolean coMoments;
 
-    public InstrumentedPredictor(String name, ModelProto base, List<MlpBlock> blocks, long[] imageShape, int threads,
-                                 boolean coMoments) {
-        DjlEngine.get();
-        this.coMoments = coMoments;
-        String logits = base.getGraph().getOutput(0).getName();
-        List<Instrumenter.BlockOutputs> outputs = Instrumenter.outputsFor(blocks);
-        Model m = Model.newInstance(name, Device.cpu(), DjlEngine.NAME);
-        Path file = null;
-        try (OrtSession.SessionOptions options = OrtEnv.sessionOptions()) {
-            if (threads > 0) {
-                options.setIntraOpNumThreads(threads);
-            }
-            // ONNX Runtime reads the instrumented graph from a file: handing it bytes would hold the model on the
-            // heap twice more (the serialised copy, and DJL's copy of the stream)
-            file = Files.createTempFile("vbp-instrumented-", ".onnx");
-            OnnxModels.write(coMoments ? Instrumenter.instrumentSampled(base, blocks) : Instrumenter.instrument(base, blocks), file);
-            Map<String, Object> settings = new HashMap<>();
-            settings.put("sessionOptions", options);
-            m.load(file, null, settings);
-        } catch (OrtException | IOException | MalformedModelException | RuntimeException e) {
-            m.close();
-            throw new InvalidModelException("ONNX Runtime (DJL) cannot load the model: " + e.getMessage(), e);
-        } finally {
-            deleteQuietly(file);
-        }
-        this.model = m;
-        this.predictor = m.newPredictor(new MomentsTranslator(base.getGraph().getInput(0).getName(), logits, outputs,
-                imageShape, coMoments));
-    }
-
-    private static void deleteQuietly(Path file) {
-        if (file != null) {
+    /**
+     * The instrumented graph written to a temporary file, with the names the predictor needs: what is left of a
+     * model once its {@link ModelProto} may be garbage. ONNX Runtime reads the graph from the file, so the parsed
+     * model (as large as the file) is not on the heap while ONNX Runtime builds its session; handing it bytes would
+     * also hold the serialised copy and DJL's copy of the stream.
+     */
+    public record Instrumented(Path file, String input, String logits, List<Instrumenter.BlockOutputs> outputs,
+                               boolean coMoments) implements AutoCloseable {
+        @Override
+        public void close() {
             try {
                 Files.deleteIfExists(file);
             } catch (IOException e) {
                 // a temporary file: the OS cleans its temp folder
             }
         }
+    }
+
+    /** Instruments {@code base} (with the sampled co-moments, when asked) into a temporary file. */
+    public static Instrumented instrument(ModelProto base, List<MlpBlock> blocks, boolean coMoments) {
+        Path file = null;
+        try {
+            file = Files.createTempFile("vbp-instrumented-", ".onnx");
+            OnnxModels.write(coMoments ? Instrumenter.instrumentSampled(base, blocks) : Instrumenter.instrument(base, blocks), file);
+            return new Instrumented(file, base.getGraph().getInput(0).getName(), base.getGraph().getOutput(0).getName(),
+                    Instrumenter.outputsFor(blocks), coMoments);
+        } catch (IOException | RuntimeException e) {
+            if (file != null) {
+                new Instrumented(file, null, null, List.of(), coMoments).close();
+            }
+            throw new InvalidModelException("cannot write the instrumented model: " + e.getMessage(), e);
+        }
+    }
+
+    public InstrumentedPredictor(String name, Instrumented graph, long[] imageShape, int threads) {
+        DjlEngine.get();
+        this.coMoments = graph.coMoments();
+        Model m = Model.newInstance(name, Device.cpu(), DjlEngine.NAME);
+        try (OrtSession.SessionOptions options = OrtEnv.sessionOptions()) {
+            if (threads > 0) {
+                options.setIntraOpNumThreads(threads);
+            }
+            Map<String, Object> settings = new HashMap<>();
+            settings.put("sessionOptions", options);
+            m.load(graph.file(), null, settings);
+        } catch (OrtException | IOException | MalformedModelException | RuntimeException e) {
+            m.close();
+            throw new InvalidModelException("ONNX Runtime (DJL) cannot load the model: " + e.getMessage(), e);
+        }
+        this.model = m;
+        this.predictor = m.newPredictor(new MomentsTranslator(graph.input(), graph.logits(), graph.outputs(),
+                imageShape, coMoments));
     }
 
     /** True if batches can ask for co-moments. */
@@ -136,6 +166,9 @@ public final class InstrumentedPredictor implements AutoCloseable {
                 return new NDList(images);
             }
             ctx.setAttachment(SAMPLED, batch.sampleCoMoments());
+            if (batch.grams() != null) {
+                ctx.setAttachment(SINK, batch.grams());
+            }
             images.setName(input);
             NDArray sample = ctx.getNDManager().create(new float[] {batch.sampleCoMoments() ? 1f : 0f}, new Shape(1));
             sample.setName(Instrumenter.SAMPLE_INPUT);
@@ -152,20 +185,35 @@ public final class InstrumentedPredictor implements AutoCloseable {
             Map<String, Moments> moments = new LinkedHashMap<>();
             Map<String, CoMoments> coMomentMatrices = new LinkedHashMap<>();
             boolean sampled = coMoments && Boolean.TRUE.equals(ctx.getAttachment(SAMPLED));
+            GramSink sink = sampled ? (GramSink) ctx.getAttachment(SINK) : null;
             for (Instrumenter.BlockOutputs o : outputs) {
                 long size = require(byName, o.size()).toLongArray()[0];
                 Moments m = o.toMoments(size, require(byName, o.sum()).toDoubleArray(),
                         require(byName, o.sumOfSquares()).toDoubleArray());
                 moments.put(o.block(), m);
                 if (sampled) {
-                    coMomentMatrices.put(o.block(), o.toCoMoments(m.count(), m.mean(),
-                            require(byName, o.centre()).toFloatArray(), require(byName, o.gram()).toFloatArray()));
+                    require(byName, o.centre());
+                    require(byName, o.gram());
+                    if (sink == null) {
+                        coMomentMatrices.put(o.block(), o.toCoMoments(m.count(), m.mean(),
+                                byName.get(o.centre()).toFloatArray(), byName.get(o.gram()).toFloatArray()));
+                    }
                 }
             }
-            return new BatchResult(out.toFloatArray(), out.getShape().getShape(), moments, coMomentMatrices);
+            float[] logitValues = out.toFloatArray();
+            if (sink != null) {
+                // every output is there: now the Grams, one block at a time
+                for (Instrumenter.BlockOutputs o : outputs) {
+                    Moments m = moments.get(o.block());
+                    sink.accept(o.block(), m.count(), m.mean(), byName.get(o.centre()).toFloatArray(),
+                            byName.get(o.gram()).toFloatArray());
+                }
+            }
+            return new BatchResult(logitValues, out.getShape().getShape(), moments, coMomentMatrices);
         }
 
         private static final String SAMPLED = "vbp.sampled";
+        private static final String SINK = "vbp.grams";
 
         @Override
         public Batchifier getBatchifier() {

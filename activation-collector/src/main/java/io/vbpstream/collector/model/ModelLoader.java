@@ -1,6 +1,5 @@
 package io.vbpstream.collector.model;
 
-import ai.onnx.proto.OnnxMl.ModelProto;
 import io.vbpstream.core.data.ModelCard;
 import io.vbpstream.core.onnx.InvalidModelException;
 import io.vbpstream.core.onnx.MlpBlock;
@@ -39,6 +38,14 @@ public final class ModelLoader {
 
     public ServingModel load(ModelVersion version) {
         Path file = fetch(version);
+        // the parsed model is garbage once instrument returns: only the instrumented file and the names remain
+        try (InstrumentedPredictor.Instrumented graph = instrument(version, file)) {
+            return open(version, graph);
+        }
+    }
+
+    /** Parse, check the sha256 of the parsed bytes, find the blocks, and write the instrumented graph. */
+    private InstrumentedPredictor.Instrumented instrument(ModelVersion version, Path file) {
         OnnxModels.LoadedModel loaded;
         try {
             loaded = OnnxModels.read(file);
@@ -52,7 +59,15 @@ public final class ModelLoader {
             throw new ModelRefusedException(ModelRefusedException.Reason.HASH_MISMATCH,
                     file + " hashes to " + loaded.sha256() + ", expected " + version.sha256(), null);
         }
-        return open(version, loaded.model());
+        try {
+            List<MlpBlock> blocks = MlpBlockFinder.find(loaded.model());
+            if (blocks.isEmpty()) {
+                throw new InvalidModelException("no MLP blocks found: nothing to collect statistics for");
+            }
+            return InstrumentedPredictor.instrument(loaded.model(), blocks, coMoments);
+        } catch (InvalidModelException | IllegalStateException e) {
+            throw new ModelRefusedException(ModelRefusedException.Reason.UNUSABLE, e.getMessage(), e);
+        }
     }
 
     private Path fetch(ModelVersion version) {
@@ -71,19 +86,14 @@ public final class ModelLoader {
         }
     }
 
-    private ServingModel open(ModelVersion version, ModelProto model) {
+    private ServingModel open(ModelVersion version, InstrumentedPredictor.Instrumented graph) {
         InstrumentedPredictor predictor = null;
         try {
-            List<MlpBlock> blocks = MlpBlockFinder.find(model);
-            if (blocks.isEmpty()) {
-                throw new InvalidModelException("no MLP blocks found: nothing to collect statistics for");
-            }
             ModelCard.Input in = card.input();
             long[] imageShape = {in.channels(), in.height(), in.width()};
-            predictor = new InstrumentedPredictor(version.model() + "-" + version.version(), model, blocks, imageShape, threads,
-                    coMoments);
+            predictor = new InstrumentedPredictor(version.model() + "-" + version.version(), graph, imageShape, threads);
             long imageNanos = smokeTest(predictor, imageShape);
-            return new ServingModel(version, predictor, blocks, card, imageNanos);
+            return new ServingModel(version, predictor, graph.outputs(), card, imageNanos);
         } catch (InvalidModelException | IllegalStateException e) {
             if (predictor != null) {
                 predictor.close();

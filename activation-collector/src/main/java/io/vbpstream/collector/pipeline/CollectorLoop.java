@@ -259,8 +259,9 @@ public final class CollectorLoop implements Runnable {
     private void infer(List<ConsumerRecord<String, byte[]>> batch) {
         long t0 = System.nanoTime();
         BatchResult result;
+        boolean sampled = sampling();
         try {
-            result = model.predictor().predict(new InstrumentedPredictor.Batch(buffer, batch.size(), sampling()));
+            result = model.predictor().predict(new InstrumentedPredictor.Batch(buffer, batch.size(), sampled, window::mergeGram));
         } catch (RuntimeException e) {
             inferOneByOne(batch, e);
             return;
@@ -268,7 +269,7 @@ public final class CollectorLoop implements Runnable {
         long nanos = System.nanoTime() - t0;
         metrics.batch(batch.size(), nanos, model.modelId(), model.versionName());
         window.add(result.moments(), batch.size());
-        addCoMoments(result);
+        countCoMoments(sampled);
         int classes = result.output().length / batch.size();
         for (int i = 0; i < batch.size(); i++) {
             publishPrediction(batch.get(i), result.output(), i * classes, classes, nanos / 1e6, batch.size());
@@ -283,12 +284,13 @@ public final class CollectorLoop implements Runnable {
         for (int i = 0; i < batch.size(); i++) {
             System.arraycopy(buffer, i * size, one, 0, size);
             long t0 = System.nanoTime();
+            boolean sampled = sampling();
             try {
-                BatchResult r = model.predictor().predict(new InstrumentedPredictor.Batch(one, 1, sampling()));
+                BatchResult r = model.predictor().predict(new InstrumentedPredictor.Batch(one, 1, sampled, window::mergeGram));
                 long nanos = System.nanoTime() - t0;
                 metrics.batch(1, nanos, model.modelId(), model.versionName());
                 window.add(r.moments(), 1);
-                addCoMoments(r);
+                countCoMoments(sampled);
                 publishPrediction(batch.get(i), r.output(), 0, r.output().length, nanos / 1e6, 1);
             } catch (RuntimeException e) {
                 deadLetter(batch.get(i), new ImageIntake.Refusal(CollectorMetrics.INFERENCE_FAILED, String.valueOf(e.getMessage())));
@@ -300,9 +302,8 @@ public final class CollectorLoop implements Runnable {
         return window.samplingCoMoments() && model.predictor().coMoments();
     }
 
-    private void addCoMoments(BatchResult result) {
-        if (!result.coMoments().isEmpty()) {
-            window.addCoMoments(result.coMoments());
+    private void countCoMoments(boolean sampled) {
+        if (sampled) {
             metrics.coMomentsBatch();
         }
     }

@@ -76,16 +76,12 @@ public final class MomentsWindow {
         return sampling;
     }
 
-    /** Adds a sampled batch's co-moment matrices (merged in float64). */
-    public void addCoMoments(Map<String, CoMoments> batch) {
-        for (Map.Entry<String, CoMoments> e : batch.entrySet()) {
-            CoMoments c = coMoments.get(e.getKey());
-            if (c == null) {
-                coMoments.put(e.getKey(), e.getValue());
-            } else {
-                c.merge(e.getValue());
-            }
-        }
+    /**
+     * Merges a sampled batch's co-moments of one block straight from the graph's outputs (see
+     * {@link CoMoments#mergeGram}): no per-batch matrix.
+     */
+    public void mergeGram(String block, long count, double[] mean, float[] centre, float[] gram) {
+        coMoments.computeIfAbsent(block, b -> CoMoments.empty(mean.length)).mergeGram(count, mean, centre, gram);
     }
 
     /** The window's co-moment matrices per block (empty unless sampled). */

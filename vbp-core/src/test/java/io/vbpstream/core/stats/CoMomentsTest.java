@@ -149,6 +149,53 @@ class CoMomentsTest {
     }
 
     @Test
+    void batchGramsMergedInOnePassEqualShiftingAndMergingThem() {
+        float[] x = data(99L);
+        Random rng = new Random(17);
+        CoMoments direct = CoMoments.empty(WIDTH);
+        CoMoments viaCopies = CoMoments.empty(WIDTH);
+        for (int from = 0; from < ROWS; ) {
+            int n = Math.min(ROWS - from, 1 + rng.nextInt(700));
+            double[] batchMean = new double[WIDTH];
+            for (int r = from; r < from + n; r++) {
+                for (int j = 0; j < WIDTH; j++) {
+                    batchMean[j] += x[r * WIDTH + j];
+                }
+            }
+            float[] centre = new float[WIDTH];
+            double[] shift = new double[WIDTH];
+            for (int j = 0; j < WIDTH; j++) {
+                batchMean[j] /= n;
+                centre[j] = (float) (batchMean[j] + 0.05 * rng.nextGaussian());
+                shift[j] = centre[j] - batchMean[j];
+            }
+            float[] gram = new float[WIDTH * WIDTH];
+            for (int i = 0; i < WIDTH; i++) {
+                for (int j = 0; j < WIDTH; j++) {
+                    double g = 0;
+                    for (int r = from; r < from + n; r++) {
+                        g += (x[r * WIDTH + i] - centre[i]) * (double) (x[r * WIDTH + j] - centre[j]);
+                    }
+                    gram[i * WIDTH + j] = (float) g;
+                }
+            }
+            direct.mergeGram(n, batchMean, centre, gram);
+            viaCopies.merge(CoMoments.ofBatch(n, batchMean, gram).shifted(shift));
+            from += n;
+        }
+        assertEquals(viaCopies.count(), direct.count());
+        for (int i = 0; i < WIDTH; i++) {
+            assertEquals(viaCopies.mean(i), direct.mean(i), 1e-12 * Math.abs(viaCopies.mean(i)), "mean " + i);
+            for (int j = 0; j < WIDTH; j++) {
+                double scale = Math.sqrt(viaCopies.coMoment(i, i) * viaCopies.coMoment(j, j));
+                assertEquals(viaCopies.coMoment(i, j), direct.coMoment(i, j), 1e-12 * scale, "C[" + i + "][" + j + "]");
+            }
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> direct.mergeGram(1, new double[WIDTH], new float[WIDTH], new float[WIDTH * WIDTH - 1]));
+    }
+
+    @Test
     void tilesThatDoNotFitTogetherAreRefused() {
         CoMoments a = CoMoments.empty(WIDTH).addBatch(data(1L), ROWS);
         List<CoMomentsTile> tiles = new ArrayList<>(a.tiles(8));
