@@ -114,9 +114,24 @@ public interface PrunerConfig {
     }
 
     interface Gate {
-        /** Most recent images read back from the images topic. */
+        /**
+         * Most recent images validated on: those the parent has predicted (its answers read from
+         * {@code predictions}, so only the candidate runs), or, when fewer than {@code min-images} of them can be read
+         * back, the last records of {@code images} (both models run).
+         */
         @WithDefault("512")
         int images();
+
+        /**
+         * The fewest images a verdict may rest on: a smaller sample is rejected with a reason, and the gate stops
+         * early (its confidence bounds clear or miss the thresholds) only from here on.
+         */
+        @WithDefault("200")
+        int minImages();
+
+        /** Confidence of the early stop's bounds, over all the looks of one gate together. */
+        @WithDefault("0.95")
+        double confidence();
 
         @WithDefault("0.90")
         double minAgreement();

@@ -247,8 +247,14 @@ public final class PrunerBench {
             labels[i] = -1;
         }
         long t1 = System.nanoTime();
-        ModelVersion.Validation v = new ValidationGate(0.9, 0.95, 8).validate(loaded.model(), r.model(),
-                new RecentImages.Sample(x, images, labels, List.of()), card);
+        List<io.vbpstream.platform.message.Prediction.Source> sources = new ArrayList<>();
+        for (int i = 0; i < images; i++) {
+            sources.add(new io.vbpstream.platform.message.Prediction.Source("images", 0, i));
+        }
+        // both models run (no parent predictions here), every image (min-images = the sample)
+        ModelVersion.Validation v = new ValidationGate(new ValidationGate.Settings(0.9, 0.95, images, 0.95, 8))
+                .validate(() -> new ModelSession(loaded.model()), () -> new ModelSession(r.model()),
+                        new RecentImages.Sample(x, images, labels, null, sources), card);
         double validate = (System.nanoTime() - t1) / 1e9;
         System.out.printf(Locale.ROOT, "read + hash + cost + plan + slice + fold: %.2f s (MACs -%.1f%%); validation gate on %d images "
                 + "(both models, batch 8, plus the latency comparison): %.1f s, agreement %.4f, latency ratio %.3f%n",

@@ -3,6 +3,7 @@ package io.vbpstream.pruner.prune;
 import io.smallrye.common.annotation.Identifier;
 import io.vbpstream.core.data.ModelCard;
 import io.vbpstream.core.onnx.OnnxModels;
+import io.vbpstream.core.runtime.ModelSession;
 import io.vbpstream.core.prune.Compensation;
 import io.vbpstream.core.prune.Pruning;
 import io.vbpstream.core.prune.PruningPlan;
@@ -122,6 +123,28 @@ public class PruneService {
 
     private ModelVersion pruneHere(ModelVersion parent, PruningPolicy policy) {
         long t0 = System.nanoTime();
+        // the pruned model and the statistics (a DeiT-Base covariance is 453 MB) are garbage once the artifact is stored
+        ModelVersion candidate = buildCandidate(parent, policy);
+        publisher.publish(candidate);
+        double pruneSeconds = (System.nanoTime() - t0) / 1e9;
+
+        long t1 = System.nanoTime();
+        ModelVersion.Validation v = validate(parent, candidate);
+        double validateSeconds = (System.nanoTime() - t1) / 1e9;
+        ModelVersion.Status status = v.reason() == null ? ModelVersion.Status.PROMOTED : ModelVersion.Status.REJECTED;
+        ModelVersion verdict = new ModelVersion(ModelVersion.SCHEMA, parent.model(), candidate.version(), candidate.uri(),
+                candidate.sha256(), parent.version(), candidate.generation(), candidate.createdAt(), status,
+                candidate.pruning(), v, Instant.now().toString());
+        publisher.publish(verdict);
+        metrics.published(verdict, pruneSeconds, validateSeconds);
+        LOG.info(String.format(Locale.ROOT, "%s: %s (MACs -%.1f%% from %s, agreement %.4f on %d images%s); prune %.2f s, validate %.2f s",
+                verdict.key(), status, 100 * candidate.pruning().macsReduction(), parent.version(), v.agreement(), v.images(),
+                v.reason() == null ? "" : ", " + v.reason(), pruneSeconds, validateSeconds));
+        return verdict;
+    }
+
+    /** Plans, slices and folds, stores the artifact with its statistics and report: the CANDIDATE record. */
+    private ModelVersion buildCandidate(ModelVersion parent, PruningPolicy policy) {
         VersionModel pm = models.load(parent);
         Map<String, Moments> stats = statistics.blocks(parent.model(), parent.version());
         for (String b : pm.blockNames()) {
@@ -153,25 +176,26 @@ public class PruneService {
                 r.report().paramsReduction());
         int generation = parent.generation() + 1;
         String name = "g" + generation + "-" + ref.sha256().substring(0, 12);
-        ModelVersion candidate = new ModelVersion(ModelVersion.SCHEMA, parent.model(), name, ref.uri().toString(),
+        return new ModelVersion(ModelVersion.SCHEMA, parent.model(), name, ref.uri().toString(),
                 ref.sha256(), parent.version(), generation, now, ModelVersion.Status.CANDIDATE, pruning, null, now);
-        publisher.publish(candidate);
-        double pruneSeconds = (System.nanoTime() - t0) / 1e9;
+    }
 
-        long t1 = System.nanoTime();
-        RecentImages.Sample sample = RecentImages.read(kafka, config.gate().images(), card());
-        ModelVersion.Validation v = new ValidationGate(config.gate().minAgreement(), config.gate().minRelativeAccuracy(),
-                config.gate().batch()).validate(pm.model(), r.model(), sample, card());
-        double validateSeconds = (System.nanoTime() - t1) / 1e9;
-        ModelVersion.Status status = v.reason() == null ? ModelVersion.Status.PROMOTED : ModelVersion.Status.REJECTED;
-        ModelVersion verdict = new ModelVersion(ModelVersion.SCHEMA, parent.model(), name, ref.uri().toString(),
-                ref.sha256(), parent.version(), generation, now, status, pruning, v, Instant.now().toString());
-        publisher.publish(verdict);
-        metrics.published(verdict, pruneSeconds, validateSeconds);
-        LOG.info(String.format(Locale.ROOT, "%s: %s (MACs -%.1f%% from %s, agreement %.4f on %d images%s); prune %.2f s, validate %.2f s",
-                verdict.key(), status, 100 * pruning.macsReduction(), parent.version(), v.agreement(), v.images(),
-                v.reason() == null ? "" : ", " + v.reason(), pruneSeconds, validateSeconds));
-        return verdict;
+    /**
+     * The gate on the images the parent already predicted (only the candidate runs), or, when too few of those can
+     * be read back, on the last images of the topic with both models run. Sessions open from the artifacts' files.
+     */
+    private ModelVersion.Validation validate(ModelVersion parent, ModelVersion candidate) {
+        PrunerConfig.Gate g = config.gate();
+        RecentImages.Sample sample = RecentImages.readPredicted(kafka, g.images(), card(), parent.model(), parent.version());
+        if (sample.count() < g.minImages()) {
+            LOG.infof("only %d of the images %s predicted can be read back; the gate runs both models on the latest images",
+                    sample.count(), parent.key());
+            sample = RecentImages.read(kafka, g.images(), card());
+        }
+        ValidationGate gate = new ValidationGate(new ValidationGate.Settings(g.minAgreement(), g.minRelativeAccuracy(),
+                g.minImages(), g.confidence(), g.batch()));
+        return gate.validate(() -> new ModelSession(artifactPath(parent)), () -> new ModelSession(artifactPath(candidate)),
+                sample, card());
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.vbpstream.pruner.prune;
 
-import ai.onnx.proto.OnnxMl.ModelProto;
 import io.vbpstream.core.data.ModelCard;
 import io.vbpstream.core.runtime.LatencyBench;
 import io.vbpstream.core.runtime.ModelSession;
@@ -8,84 +7,117 @@ import io.vbpstream.platform.message.ModelVersion;
 
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
- * Runs the candidate and its parent on the same sample of recent traffic: top-1 agreement with the parent, accuracy
- * where labels exist, and the latency ratio. Below {@code minAgreement}, or below {@code minRelativeAccuracy} of the
- * parent's accuracy, the candidate is rejected.
+ * Runs the candidate on a sample of recent traffic and compares it with its parent: top-1 agreement, accuracy where
+ * labels exist, and the latency ratio. The parent's answers come with the sample when the collector already predicted
+ * those images ({@link RecentImages#readPredicted}), so only the candidate runs; otherwise both run on the same
+ * batches. After each batch, once {@code minImages} are in, {@link SequentialVerdict} may stop early. Below
+ * {@code minAgreement}, or below {@code minRelativeAccuracy} of the parent's accuracy, the candidate is rejected; so is
+ * a sample of fewer than {@code minImages} images.
  */
 public final class ValidationGate {
 
-    private final double minAgreement;
-    private final double minRelativeAccuracy;
-    private final int batch;
-
-    public ValidationGate(double minAgreement, double minRelativeAccuracy, int batch) {
-        this.minAgreement = minAgreement;
-        this.minRelativeAccuracy = minRelativeAccuracy;
-        this.batch = batch;
+    /** The settings: thresholds, the sample's floor and the early stop's confidence, the batch size. */
+    public record Settings(double minAgreement, double minRelativeAccuracy, int minImages, double confidence, int batch) {
     }
 
-    public ModelVersion.Validation validate(ModelProto parent, ModelProto candidate, RecentImages.Sample sample, ModelCard card) {
-        if (sample.count() == 0) {
-            return new ModelVersion.Validation(0, 0, -1, -1, 0, sample.ranges(), "no recent images to validate on");
+    private final Settings settings;
+
+    public ValidationGate(Settings settings) {
+        this.settings = settings;
+    }
+
+    /**
+     * @param parent    opens the parent's session: for the latency comparison, and for its answers when the sample
+     *                  has none
+     * @param candidate opens the candidate's session
+     */
+    public ModelVersion.Validation validate(Supplier<ModelSession> parent, Supplier<ModelSession> candidate,
+                                            RecentImages.Sample sample, ModelCard card) {
+        if (sample.count() < settings.minImages()) {
+            return new ModelVersion.Validation(sample.count(), 0, -1, -1, 0, sample.ranges(sample.count()),
+                    String.format(Locale.ROOT, "only %d images to validate on, fewer than the gate's minimum of %d",
+                            sample.count(), settings.minImages()));
         }
         long[] shape = {0, card.input().channels(), card.input().height(), card.input().width()};
-        try (ModelSession p = new ModelSession(parent); ModelSession c = new ModelSession(candidate)) {
-            int[] yp = predict(p, sample, shape);
-            int[] yc = predict(c, sample, shape);
-            int agree = 0;
-            int labelled = 0;
-            int rightP = 0;
-            int rightC = 0;
-            for (int i = 0; i < sample.count(); i++) {
-                agree += yp[i] == yc[i] ? 1 : 0;
-                if (sample.labels()[i] >= 0) {
-                    labelled++;
-                    rightP += yp[i] == sample.labels()[i] ? 1 : 0;
-                    rightC += yc[i] == sample.labels()[i] ? 1 : 0;
+        int per = (int) (shape[1] * shape[2] * shape[3]);
+        int looks = (sample.count() + settings.batch() - 1) / settings.batch();
+        SequentialVerdict verdict = new SequentialVerdict(settings.minAgreement(), settings.minRelativeAccuracy(),
+                settings.confidence(), settings.minImages(), looks);
+        SequentialVerdict.Tally tally = new SequentialVerdict.Tally();
+        SequentialVerdict.Call call = SequentialVerdict.Call.UNDECIDED;
+        try (ModelSession c = candidate.get(); ModelSession p = sample.parentTop1() == null ? parent.get() : null) {
+            for (int from = 0; from < sample.count() && call == SequentialVerdict.Call.UNDECIDED; from += settings.batch()) {
+                int n = Math.min(settings.batch(), sample.count() - from);
+                int[] yc = top1(c, sample, from, n, shape, per);
+                int[] yp = p == null ? Arrays.copyOfRange(sample.parentTop1(), from, from + n) : top1(p, sample, from, n, shape, per);
+                for (int i = 0; i < n; i++) {
+                    tally.add(yc[i], yp[i], sample.labels()[from + i], settings.minRelativeAccuracy());
                 }
+                call = verdict.call(tally);
             }
-            double agreement = (double) agree / sample.count();
-            double accP = labelled == 0 ? -1 : (double) rightP / labelled;
-            double accC = labelled == 0 ? -1 : (double) rightC / labelled;
-            int b = Math.min(batch, sample.count());
-            long[] bs = shape.clone();
-            bs[0] = b;
-            float[] first = Arrays.copyOf(sample.inputs(), b * size(shape));
-            LatencyBench.Comparison lat = LatencyBench.compare(p, c, first, bs, 3, 15);
-            String reason = null;
-            if (agreement < minAgreement) {
-                reason = String.format(Locale.ROOT, "agreement %.4f < %.4f", agreement, minAgreement);
-            } else if (labelled > 0 && accP > 0 && accC / accP < minRelativeAccuracy) {
-                reason = String.format(Locale.ROOT, "accuracy %.4f is %.4f of the parent's %.4f < %.4f", accC, accC / accP,
-                        accP, minRelativeAccuracy);
-            }
-            return new ModelVersion.Validation(sample.count(), agreement, accC, accP, 1.0 / lat.speedup(), sample.ranges(), reason);
+            double latencyRatio = latencyRatio(p, parent, c, sample, shape, per);
+            return record(tally, call, verdict, sample, latencyRatio);
         }
     }
 
-    private int[] predict(ModelSession s, RecentImages.Sample sample, long[] shape) {
-        int per = size(shape);
-        int[] out = new int[sample.count()];
-        for (int from = 0; from < sample.count(); from += batch) {
-            int n = Math.min(batch, sample.count() - from);
-            long[] bs = shape.clone();
-            bs[0] = n;
-            float[] x = Arrays.copyOfRange(sample.inputs(), from * per, (from + n) * per);
-            float[][] logits = s.logits(x, bs);
-            for (int i = 0; i < n; i++) {
-                int best = 0;
-                for (int k = 1; k < logits[i].length; k++) {
-                    best = logits[i][k] > logits[i][best] ? k : best;
-                }
-                out[from + i] = best;
+    /** Candidate over parent at batch 1, interleaved (a DeiT-Base batch of 64 would take a minute per model run). */
+    private static double latencyRatio(ModelSession open, Supplier<ModelSession> parent, ModelSession c,
+                                       RecentImages.Sample sample, long[] shape, int per) {
+        long[] one = shape.clone();
+        one[0] = 1;
+        float[] first = Arrays.copyOf(sample.inputs(), per);
+        if (open != null) {
+            return 1.0 / LatencyBench.compare(open, c, first, one, 2, 9).speedup();
+        }
+        try (ModelSession p = parent.get()) {
+            return 1.0 / LatencyBench.compare(p, c, first, one, 2, 9).speedup();
+        }
+    }
+
+    private ModelVersion.Validation record(SequentialVerdict.Tally t, SequentialVerdict.Call call, SequentialVerdict verdict,
+                                           RecentImages.Sample sample, double latencyRatio) {
+        double agreement = t.agreement();
+        double accP = t.labelled == 0 ? -1 : (double) t.rightParent / t.labelled;
+        double accC = t.labelled == 0 ? -1 : (double) t.rightCandidate / t.labelled;
+        String reason = null;
+        boolean failed = call == SequentialVerdict.Call.FAIL || (call == SequentialVerdict.Call.UNDECIDED && !passes(t, accP, accC));
+        if (failed) {
+            boolean early = call == SequentialVerdict.Call.FAIL;
+            boolean agreementFailed = early ? verdict.wilson(t.agree, t.images)[1] < settings.minAgreement()
+                    : agreement < settings.minAgreement();
+            String why = early ? " (" + verdict.describe(t, call) + ")" : "";
+            if (agreementFailed) {
+                reason = String.format(Locale.ROOT, "agreement %.4f < %.4f%s", agreement, settings.minAgreement(), why);
+            } else {
+                reason = String.format(Locale.ROOT, "accuracy %.4f is %.4f of the parent's %.4f < %.4f%s", accC,
+                        accP > 0 ? accC / accP : 0, accP, settings.minRelativeAccuracy(), why);
             }
+        }
+        return new ModelVersion.Validation(t.images, agreement, accC, accP, latencyRatio, sample.ranges(t.images), reason);
+    }
+
+    /** The point estimates' verdict, once every image of the sample has been seen. */
+    private boolean passes(SequentialVerdict.Tally t, double accP, double accC) {
+        return t.agreement() >= settings.minAgreement()
+                && (t.labelled == 0 || accP <= 0 || accC / accP >= settings.minRelativeAccuracy());
+    }
+
+    private static int[] top1(ModelSession s, RecentImages.Sample sample, int from, int n, long[] shape, int per) {
+        long[] bs = shape.clone();
+        bs[0] = n;
+        float[] x = Arrays.copyOfRange(sample.inputs(), from * per, (from + n) * per);
+        float[][] logits = s.logits(x, bs);
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            int best = 0;
+            for (int k = 1; k < logits[i].length; k++) {
+                best = logits[i][k] > logits[i][best] ? k : best;
+            }
+            out[i] = best;
         }
         return out;
-    }
-
-    private static int size(long[] shape) {
-        return (int) (shape[1] * shape[2] * shape[3]);
     }
 }
