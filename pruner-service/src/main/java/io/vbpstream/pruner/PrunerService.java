@@ -195,12 +195,13 @@ public class PrunerService {
                 return;
             }
             ConvergenceTracker.Progress p = tracker.update(model, cur.version(), vm.blockNames(),
-                    statistics.blocks(model, cur.version()), coMoments.blocks(model, cur.version()),
-                    planning.compensation() == Compensation.LEAST_SQUARES, s -> pruner.plan(vm, s, planning));
+                    statistics.blocks(model, cur.version()), coMoments.counts(model, cur.version()),
+                    () -> coMoments.blocks(model, cur.version()), planning.compensation() == Compensation.LEAST_SQUARES,
+                    s -> pruner.plan(vm, s, planning));
             progress = p;
             metrics.progress(p, tracker.nMin());
             if (config.auto() && p.ready() && next.isPresent() && !registry.hasChild(model, cur.version())) {
-                pruner.prune(cur, next.get());
+                pruner.prune(cur, next.get(), tracker.covariance(model, cur.version()));
             }
             lastError = null;
         } catch (RuntimeException ex) {

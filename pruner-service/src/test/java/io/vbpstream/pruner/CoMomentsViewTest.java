@@ -40,6 +40,7 @@ class CoMomentsViewTest {
         List<CoMomentsTile> tiles = first.tiles(4); // 3 x 3 tiles: 6 in the upper triangle
         send(view, tiles.subList(0, 5));
         assertTrue(view.blocks("m", "v").isEmpty(), "5 of 6 tiles");
+        assertTrue(view.counts("m", "v").isEmpty(), "5 of 6 tiles: no count either");
         send(view, tiles.subList(5, 6));
         CoMoments assembled = view.blocks("m", "v").get("mlp0");
         assertEquals(20, assembled.count());
@@ -49,8 +50,12 @@ class CoMomentsViewTest {
         List<CoMomentsTile> newer = second.tiles(4);
         send(view, newer.subList(0, 2));
         assertFalse(view.blocks("m", "v").containsKey("mlp0"), "tiles over 25 and 20 samples do not make a matrix");
+        assertTrue(view.counts("m", "v").isEmpty(), "nor a count");
         send(view, newer.subList(2, 6));
         assertEquals(25, view.blocks("m", "v").get("mlp0").count());
+        assertEquals(java.util.Map.of("mlp0", 25L), view.counts("m", "v"));
+        assertTrue(view.blocks("m", "v").get("mlp0") != view.blocks("m", "v").get("mlp0"),
+                "assembled afresh for each caller: the view holds no second copy");
         assertTrue(view.blocks("m", "other").isEmpty());
 
         view.accept(new CoMomentsKey(new MomentsKey("m", "g1", "mlp0"), 0, 0), newer.get(0));

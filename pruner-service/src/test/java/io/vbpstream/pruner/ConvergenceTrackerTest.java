@@ -70,6 +70,20 @@ class ConvergenceTrackerTest {
     }
 
     @Test
+    void aSupersededVersionsStateAndCovarianceSnapshotAreDropped() {
+        ConvergenceTracker t = new ConvergenceTracker(10, 0.5, 10, 100, 0.05);
+        Function<Map<String, Moments>, PruningPlan> planner = s -> new PruningPlan(List.of(plan("mlp0", new int[]{0}),
+                plan("mlp1", new int[]{0})));
+        CoMoments a = CoMoments.empty(6).addBatch(correlated(new SplittableRandom(3), 200), 200);
+        t.update("m", "base", BLOCKS, stats(10), Map.of("mlp0", a, "mlp1", a), true, planner);
+        assertEquals(Map.of("mlp0", a, "mlp1", a), t.covariance("m", "base"), "the snapshot a prune folds from");
+        t.update("other", "base", BLOCKS, stats(10), Map.of("mlp0", a, "mlp1", a), true, planner);
+        t.update("m", "g1", BLOCKS, stats(10), planner);
+        assertEquals(null, t.covariance("m", "base"), "the promoted child supersedes it: its 453 MB (DeiT-Base) go");
+        assertEquals(Map.of("mlp0", a, "mlp1", a), t.covariance("other", "base"), "other models keep theirs");
+    }
+
+    @Test
     void leastSquaresAlsoWaitsForTheKeptRemovedCovarianceToSettle() {
         ConvergenceTracker t = new ConvergenceTracker(10, 0.5, 10, 100, 0.05);
         Function<Map<String, Moments>, PruningPlan> planner = s -> new PruningPlan(List.of(plan("mlp0", new int[]{0, 1, 2}),
@@ -83,8 +97,8 @@ class ConvergenceTrackerTest {
         p = t.update("m", "v", BLOCKS, stats(20), Map.of("mlp0", a, "mlp1", a), true, planner);
         assertTrue(Double.isNaN(p.blocks().get(0).covarianceChange()), "no new co-moment samples: no comparison");
         assertFalse(p.ready(), "the moments alone have converged, the covariance has not");
-        t.update("m", "v2", BLOCKS, stats(10), planner);
-        assertTrue(t.update("m", "v2", BLOCKS, stats(20), planner).ready(), "the same moments without least squares: ready");
+        t.update("m2", "v", BLOCKS, stats(10), planner);
+        assertTrue(t.update("m2", "v", BLOCKS, stats(20), planner).ready(), "the same moments without least squares: ready");
 
         // a covariance that moved a lot (other correlations) is not settled
         CoMoments b = CoMoments.empty(6).addBatch(first, 200).addBatch(anticorrelated(rnd, 400), 400);

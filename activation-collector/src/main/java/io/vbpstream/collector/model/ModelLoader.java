@@ -1,5 +1,6 @@
 package io.vbpstream.collector.model;
 
+import io.vbpstream.core.cost.HeapBudget;
 import io.vbpstream.core.data.ModelCard;
 import io.vbpstream.core.onnx.InvalidModelException;
 import io.vbpstream.core.onnx.MlpBlock;
@@ -13,7 +14,9 @@ import io.vbpstream.platform.message.ModelVersion;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.List;
 
 /**
@@ -27,13 +30,20 @@ public final class ModelLoader {
     private final ModelCard card;
     private final int threads;
     private final boolean coMoments;
+    private final long maxHeapBytes;
 
     /** @param coMoments build the graph that can also return co-moment matrices (for sampled batches) */
     public ModelLoader(ModelStore store, ModelCard card, int threads, boolean coMoments) {
+        this(store, card, threads, coMoments, Runtime.getRuntime().maxMemory());
+    }
+
+    /** As {@link #ModelLoader(ModelStore, ModelCard, int, boolean)}, checking models against {@code maxHeapBytes}. */
+    ModelLoader(ModelStore store, ModelCard card, int threads, boolean coMoments, long maxHeapBytes) {
         this.store = store;
         this.card = card;
         this.threads = threads;
         this.coMoments = coMoments;
+        this.maxHeapBytes = maxHeapBytes;
     }
 
     public ServingModel load(ModelVersion version) {
@@ -46,6 +56,9 @@ public final class ModelLoader {
 
     /** Parse, check the sha256 of the parsed bytes, find the blocks, and write the instrumented graph. */
     private InstrumentedPredictor.Instrumented instrument(ModelVersion version, Path file) {
+        long fileBytes = fileSize(file);
+        // before parsing (a too small heap would die of it): the part of the budget that needs only the file's size
+        requireHeap(version, HeapBudget.of(fileBytes, List.of(), 0, 0, false).collectorBytes(), false);
         OnnxModels.LoadedModel loaded;
         try {
             loaded = OnnxModels.read(file);
@@ -64,9 +77,31 @@ public final class ModelLoader {
             if (blocks.isEmpty()) {
                 throw new InvalidModelException("no MLP blocks found: nothing to collect statistics for");
             }
+            requireHeap(version, HeapBudget.of(fileBytes, blocks.stream().map(MlpBlock::width).toList(), 0, 0, coMoments)
+                    .collectorBytes(), true);
             return InstrumentedPredictor.instrument(loaded.model(), blocks, coMoments);
         } catch (InvalidModelException | IllegalStateException e) {
             throw new ModelRefusedException(ModelRefusedException.Reason.UNUSABLE, e.getMessage(), e);
+        }
+    }
+
+    /** Refuses the model when this JVM's maximum heap is below {@code needed}, saying what to give it. */
+    private void requireHeap(ModelVersion version, long needed, boolean withBlocks) {
+        long max = maxHeapBytes;
+        if (max < needed) {
+            throw new ModelRefusedException(ModelRefusedException.Reason.HEAP_TOO_SMALL, String.format(Locale.ROOT,
+                    "%s needs a heap of at least %s%s, this JVM has %s: start the collector with -Xmx%s (or a container "
+                            + "memory limit that gives it that; `vbp heap --model <file>` prints every service's)",
+                    version.key(), HeapBudget.xmx(needed), withBlocks ? (coMoments ? " with co-moments" : "") : " to parse it",
+                    HeapBudget.xmx(max), HeapBudget.xmx(needed)), null);
+        }
+    }
+
+    private static long fileSize(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new ModelRefusedException(ModelRefusedException.Reason.IO, "cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -13,7 +13,9 @@ public class ModelRefusedException extends RuntimeException {
         /** The file is not a model the collector can serve (unparseable, no MLP blocks, wrong input). */
         UNUSABLE,
         /** The store could not be read. */
-        IO
+        IO,
+        /** This JVM's heap is smaller than the model needs ({@link io.vbpstream.core.cost.HeapBudget}). */
+        HEAP_TOO_SMALL
     }
 
     private final Reason reason;

@@ -90,7 +90,8 @@ public class ModelRegistry {
             LOG.errorf("refused model %s/%s: %s", v.model(), v.version(), e.getMessage());
         } catch (RuntimeException | OutOfMemoryError e) {
             // an unexpected failure (a model too large for the heap included) refuses this version, not the service
-            metrics.modelRefused(ModelRefusedException.Reason.UNUSABLE.name());
+            metrics.modelRefused((e instanceof OutOfMemoryError ? ModelRefusedException.Reason.HEAP_TOO_SMALL
+                    : ModelRefusedException.Reason.UNUSABLE).name());
             LOG.errorf(e, "refused model %s/%s", v.model(), v.version());
         }
     }

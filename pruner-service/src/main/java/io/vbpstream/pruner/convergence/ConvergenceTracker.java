@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Decides when a model version's statistics have converged. A snapshot of the pruning plan is taken each time the
@@ -75,23 +76,36 @@ public final class ConvergenceTracker {
         this.covarianceTolerance = covarianceTolerance;
     }
 
-    /** As {@link #update(String, String, List, Map, Map, boolean, Function)} for a policy that needs no covariance. */
+    /** As {@link #update(String, String, List, Map, Map, Supplier, boolean, Function)} for a policy that needs no covariance. */
     public Progress update(String model, String version, List<String> blocks, Map<String, Moments> stats,
                            Function<Map<String, Moments>, PruningPlan> planner) {
-        return update(model, version, blocks, stats, Map.of(), false, planner);
+        return update(model, version, blocks, stats, Map.of(), Map::of, false, planner);
+    }
+
+    /** As {@link #update(String, String, List, Map, Map, Supplier, boolean, Function)} with matrices at hand. */
+    public Progress update(String model, String version, List<String> blocks, Map<String, Moments> stats,
+                           Map<String, CoMoments> coMoments, boolean needCovariance,
+                           Function<Map<String, Moments>, PruningPlan> planner) {
+        Map<String, Long> counts = new HashMap<>();
+        coMoments.forEach((b, c) -> counts.put(b, c.count()));
+        return update(model, version, blocks, stats, counts, () -> coMoments, needCovariance, planner);
     }
 
     /**
      * @param blocks        every block of the version (names), so a block without statistics yet keeps it from being ready
      * @param stats         latest totals per block
-     * @param coMoments     latest co-moment matrices per block (those whose tiles agree)
+     * @param coCounts      latest co-moment samples per block (those whose tiles agree)
+     * @param coMoments     assembles those blocks' matrices: called only when a covariance snapshot is due
      * @param needCovariance the policy folds by least squares: the covariance must converge too
      * @param planner       the plan the current policy would make from given statistics
      */
     public synchronized Progress update(String model, String version, List<String> blocks, Map<String, Moments> stats,
-                                        Map<String, CoMoments> coMoments, boolean needCovariance,
-                                        Function<Map<String, Moments>, PruningPlan> planner) {
-        State s = states.computeIfAbsent(model + "/" + version, k -> new State());
+                                        Map<String, Long> coCounts, Supplier<Map<String, CoMoments>> coMoments,
+                                        boolean needCovariance, Function<Map<String, Moments>, PruningPlan> planner) {
+        String key = model + "/" + version;
+        // a superseded version's state (its covariance snapshot: 453 MB at DeiT-Base) is never needed again
+        states.keySet().removeIf(k -> k.startsWith(model + "/") && !k.equals(key));
+        State s = states.computeIfAbsent(key, k -> new State());
         long min = Long.MAX_VALUE;
         for (String b : blocks) {
             Moments m = stats.get(b);
@@ -110,7 +124,7 @@ public final class ConvergenceTracker {
             s.snapshots++;
         }
         if (s.plan != null) {
-            snapshotCovariance(s, blocks, coMoments, deltaN);
+            snapshotCovariance(s, blocks, coCounts, coMoments, deltaN);
         }
         List<BlockProgress> out = new ArrayList<>();
         boolean ready = !blocks.isEmpty();
@@ -118,8 +132,7 @@ public final class ConvergenceTracker {
             Moments m = stats.get(b);
             long n = m == null ? 0 : m.count();
             double j = s.jaccard.getOrDefault(b, Double.NaN);
-            CoMoments c = coMoments.get(b);
-            long cn = c == null ? 0 : c.count();
+            long cn = coCounts.getOrDefault(b, 0L);
             double change = s.covarianceChange.getOrDefault(b, Double.NaN);
             boolean converged = n >= nMin && j >= stability
                     && (!needCovariance || (cn >= covarianceNMin && change <= covarianceTolerance));
@@ -134,15 +147,22 @@ public final class ConvergenceTracker {
      * (independently of the plan snapshots: the co-moments grow only with sampled windows, and may still grow after
      * the moments have converged), compared with the last one under the latest plan's K and P.
      */
-    private static void snapshotCovariance(State s, List<String> blocks, Map<String, CoMoments> coMoments, long deltaN) {
-        if (!blocks.stream().allMatch(coMoments::containsKey)) {
+    private static void snapshotCovariance(State s, List<String> blocks, Map<String, Long> coCounts,
+                                           Supplier<Map<String, CoMoments>> assemble, long deltaN) {
+        if (!blocks.stream().allMatch(coCounts::containsKey)) {
             return;
         }
         if (s.covariance != null) {
-            boolean grew = blocks.stream().allMatch(b -> coMoments.get(b).count() >= s.covariance.get(b).count() + deltaN);
+            boolean grew = blocks.stream().allMatch(b -> coCounts.get(b) >= s.covariance.get(b).count() + deltaN);
             if (!grew) {
                 return; // too few new samples: comparing a matrix with (nearly) itself would say nothing
             }
+        }
+        Map<String, CoMoments> coMoments = assemble.get();
+        if (!blocks.stream().allMatch(coMoments::containsKey)) {
+            return; // a block's tiles changed between the counts and the assembly: next time
+        }
+        if (s.covariance != null) {
             for (BlockPlan bp : s.plan.blocks()) {
                 CoMoments before = s.covariance.get(bp.block());
                 CoMoments now = coMoments.get(bp.block());
@@ -152,6 +172,15 @@ public final class ConvergenceTracker {
             }
         }
         s.covariance = new HashMap<>(coMoments);
+    }
+
+    /**
+     * The covariance of the latest snapshot of {@code model}/{@code version} (the matrices convergence judged), or
+     * null before the first: a prune uses these rather than assembling a third copy of a DeiT-Base covariance.
+     */
+    public synchronized Map<String, CoMoments> covariance(String model, String version) {
+        State s = states.get(model + "/" + version);
+        return s == null ? null : s.covariance;
     }
 
     public long nMin() {

@@ -13,20 +13,19 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The latest co-moment tiles per {@code model/version/block/row.column}, as the aggregator emits them, and each block
- * reassembled into its matrix. A block is offered only once its latest tiles are all there and cover the same samples
- * (the aggregator emits a block's tiles together, but a reader can see part of an emission). Matrices are assembled
- * again only when a tile of the block changed.
+ * The latest co-moment tiles per {@code model/version/block/row.column}, as the aggregator emits them. A block counts
+ * only once its latest tiles are all there and cover the same samples (the aggregator emits a block's tiles together,
+ * but a reader can see part of an emission). The tiles are the only copy held: {@link #counts} reads their counts, and
+ * {@link #blocks} assembles the matrices afresh for the caller (the convergence snapshot, a prune), so a DeiT-Base
+ * version costs its tiles (about 453 MB) and not a second, assembled copy as well.
  */
 @ApplicationScoped
 public class CoMomentsView {
 
     private final ConcurrentHashMap<MomentsKey, ConcurrentHashMap<String, CoMomentsTile>> tiles = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<MomentsKey, CoMoments> assembled = new ConcurrentHashMap<>();
 
     public void accept(CoMomentsKey key, CoMomentsTile tile) {
         tiles.computeIfAbsent(key.block(), k -> new ConcurrentHashMap<>()).put(key.row() + "." + key.column(), tile);
-        assembled.remove(key.block());
     }
 
     /**
@@ -35,38 +34,53 @@ public class CoMomentsView {
      */
     public void retainOnly(String model, String version) {
         tiles.keySet().removeIf(k -> k.model().equals(model) && !k.version().equals(version));
-        assembled.keySet().removeIf(k -> k.model().equals(model) && !k.version().equals(version));
     }
 
-    /** Block name to its co-moment matrix, for the blocks of one model version whose tiles agree (sorted by block). */
-    public Map<String, CoMoments> blocks(String model, String version) {
-        Map<String, CoMoments> out = new TreeMap<>();
+    /** Block name to its samples, for the blocks of one version whose tiles are all there and agree (sorted). */
+    public Map<String, Long> counts(String model, String version) {
+        Map<String, Long> out = new TreeMap<>();
         tiles.forEach((block, held) -> {
             if (block.model().equals(model) && block.version().equals(version)) {
-                CoMoments c = assembled.get(block);
-                if (c == null) {
-                    c = assemble(held);
-                    if (c != null) {
-                        assembled.put(block, c);
-                    }
-                }
-                if (c != null) {
-                    out.put(block.block(), c);
+                long n = consistentCount(held.values());
+                if (n >= 0) {
+                    out.put(block.block(), n);
                 }
             }
         });
         return out;
     }
 
-    private static CoMoments assemble(Map<String, CoMomentsTile> held) {
-        List<CoMomentsTile> list = new ArrayList<>(held.values());
-        if (list.isEmpty() || list.stream().map(CoMomentsTile::count).distinct().count() != 1) {
-            return null;
+    /** Block name to its co-moment matrix, assembled now, for the blocks of one version whose tiles agree (sorted). */
+    public Map<String, CoMoments> blocks(String model, String version) {
+        Map<String, CoMoments> out = new TreeMap<>();
+        tiles.forEach((block, held) -> {
+            if (block.model().equals(model) && block.version().equals(version)) {
+                List<CoMomentsTile> list = new ArrayList<>(held.values());
+                if (consistentCount(list) >= 0) {
+                    out.put(block.block(), CoMoments.fromTiles(list));
+                }
+            }
+        });
+        return out;
+    }
+
+    /** The tiles' common count when they are the whole upper triangle and all agree, else -1. */
+    private static long consistentCount(java.util.Collection<CoMomentsTile> held) {
+        long count = -1;
+        CoMomentsTile any = null;
+        int n = 0;
+        for (CoMomentsTile t : held) {
+            if (count >= 0 && t.count() != count) {
+                return -1;
+            }
+            count = t.count();
+            any = t;
+            n++;
         }
-        try {
-            return CoMoments.fromTiles(list);
-        } catch (IllegalArgumentException e) {
-            return null; // not all tiles read yet
+        if (any == null) {
+            return -1;
         }
+        long side = (any.width() + any.tileSize() - 1) / any.tileSize();
+        return n == side * (side + 1) / 2 ? count : -1;
     }
 }

@@ -108,7 +108,15 @@ public class PruneService {
      * statistics for every block yet.
      */
     public ModelVersion prune(ModelVersion parent, PruningPolicy policy) {
-        return worker.call(() -> pruneHere(parent, policy));
+        return prune(parent, policy, null);
+    }
+
+    /**
+     * As {@link #prune(ModelVersion, PruningPolicy)}, with least squares folded from {@code covariance} (the
+     * convergence snapshot's matrices) when it covers every block, else from the tiles assembled now.
+     */
+    public ModelVersion prune(ModelVersion parent, PruningPolicy policy, Map<String, CoMoments> covariance) {
+        return worker.call(() -> pruneHere(parent, policy, covariance));
     }
 
     private final LargeStackWorker worker = new LargeStackWorker("vbp-prune-worker");
@@ -121,10 +129,10 @@ public class PruneService {
         return worker.stop(timeout);
     }
 
-    private ModelVersion pruneHere(ModelVersion parent, PruningPolicy policy) {
+    private ModelVersion pruneHere(ModelVersion parent, PruningPolicy policy, Map<String, CoMoments> covariance) {
         long t0 = System.nanoTime();
         // the pruned model and the statistics (a DeiT-Base covariance is 453 MB) are garbage once the artifact is stored
-        ModelVersion candidate = buildCandidate(parent, policy);
+        ModelVersion candidate = buildCandidate(parent, policy, covariance);
         publisher.publish(candidate);
         double pruneSeconds = (System.nanoTime() - t0) / 1e9;
 
@@ -144,7 +152,7 @@ public class PruneService {
     }
 
     /** Plans, slices and folds, stores the artifact with its statistics and report: the CANDIDATE record. */
-    private ModelVersion buildCandidate(ModelVersion parent, PruningPolicy policy) {
+    private ModelVersion buildCandidate(ModelVersion parent, PruningPolicy policy, Map<String, CoMoments> covariance) {
         VersionModel pm = models.load(parent);
         Map<String, Moments> stats = statistics.blocks(parent.model(), parent.version());
         for (String b : pm.blockNames()) {
@@ -155,7 +163,8 @@ public class PruneService {
         refuseEmptyingBlocks(pm, policy);
         ModelStatistics ms = toStatistics(pm, stats);
         if (policy.compensation() == Compensation.LEAST_SQUARES) {
-            Map<String, CoMoments> cm = coMoments.blocks(parent.model(), parent.version());
+            Map<String, CoMoments> cm = covariance != null && covariance.keySet().containsAll(pm.blockNames())
+                    ? covariance : coMoments.blocks(parent.model(), parent.version());
             for (String b : pm.blockNames()) {
                 CoMoments c = cm.get(b);
                 if (c == null) {
@@ -215,7 +224,7 @@ public class PruneService {
 
     /** True if every block of {@code version} has a co-moment matrix (least squares can be used). */
     public boolean hasCoMoments(ModelVersion version) {
-        Map<String, CoMoments> cm = coMoments.blocks(version.model(), version.version());
+        Map<String, Long> cm = coMoments.counts(version.model(), version.version());
         return models.load(version).blockNames().stream().allMatch(cm::containsKey);
     }
 

@@ -21,11 +21,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Loads versions from the model store (sha256 verified), keeping the last few in memory. */
+/**
+ * Loads versions from the model store (sha256 verified), keeping the last two in memory: the promoted version the
+ * checks plan for, and one more (its parent, or a version the REST API asked about). A DeiT-Base model is 346 MB.
+ */
 @ApplicationScoped
 public class VersionModels {
 
-    private static final int CACHED = 4;
+    private static final int CACHED = 2;
 
     private final ModelStore store;
     private final Map<String, VersionModel> cache = new LinkedHashMap<>(8, 0.75f, true) {

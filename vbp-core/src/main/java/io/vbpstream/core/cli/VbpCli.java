@@ -11,7 +11,8 @@ import java.io.UncheckedIOException;
 /** The offline {@code vbp} command line. */
 @Command(name = "vbp", mixinStandardHelpOptions = true, version = "vbp 0.1.0",
         description = "Variance-Based Pruning of ONNX transformer models.",
-        subcommands = {InspectCommand.class, StatsCommand.class, PruneCommand.class, EvalCommand.class, DemoCommand.class})
+        subcommands = {InspectCommand.class, StatsCommand.class, PruneCommand.class, EvalCommand.class, DemoCommand.class,
+                HeapCommand.class})
 public final class VbpCli {
 
     public static void main(String[] args) {

@@ -1,0 +1,77 @@
+package io.vbpstream.core.cost;
+
+import io.vbpstream.core.stats.CoMoments;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The heap each service needs for a model: the one rule behind {@code ./vbp-local}'s {@code -Xmx}, the pipeline
+ * benchmark's, the Kubernetes requests and limits (deploy/kubernetes/README.md), and the collector's refusal at
+ * start of a heap too small for its model. With {@code F} the model file's bytes, {@code C = Σ_blocks w(w+1)/2 · 8}
+ * a covariance's bytes (float64 packed upper triangles; 453 MB for DeiT-Base), {@code G = max w² · 4} one block's
+ * float32 Gram, and {@code S} the gate sample's bytes ({@code images · C·H·W · 4}):
+ *
+ * <ul>
+ *   <li>collector: {@code 320 MB + 1.25·F} (the parsed model while it loads, once more during a hot swap)
+ *       {@code + C + 3·G} (the window's co-moments, and one block's Gram with its copies) when co-moments are on;</li>
+ *   <li>aggregator: {@code 384 MB + C / 4} (a block's tiles in flight; the state lives in RocksDB, off the heap);</li>
+ *   <li>pruner: {@code 384 MB + 2·F} (the two cached versions) {@code + max(F + 2·C + L, 2·C + 2·S)}: a prune
+ *       holds the pruned model, the view's tiles, the convergence snapshot it folds from and the least-squares
+ *       work {@code L = 2 · 8·max w²}; the gate then holds the tiles, the snapshot and its sample (read, then
+ *       packed).</li>
+ * </ul>
+ * Each is then given a quarter more for the garbage collector to work in, rounded up to 64 MB, and at least
+ * {@link #FLOOR_MB}. The budget is what the measured live set needs (docs/BENCHMARKS.md, the pipeline benchmark's
+ * peak heap per service), not a guess at RSS: ONNX Runtime's sessions and RocksDB live outside it.
+ */
+public record HeapBudget(long collectorBytes, long aggregatorBytes, long prunerBytes) {
+
+    private static final long MB = 1L << 20;
+    /** No service is given less: Quarkus, the Kafka clients and their buffers. */
+    public static final long FLOOR_MB = 512;
+
+    /**
+     * @param modelFileBytes the model file's size
+     * @param widths         the MLP blocks' hidden widths
+     * @param inputFloats    one preprocessed image ({@code C·H·W})
+     * @param gateImages     the validation gate's sample ({@code vbp.pruner.gate.images})
+     * @param covariance     co-moments are collected (least-squares compensation)
+     */
+    public static HeapBudget of(long modelFileBytes, List<Integer> widths, long inputFloats, int gateImages,
+                                boolean covariance) {
+        long c = covariance ? covarianceBytes(widths) : 0;
+        long wmax = widths.stream().mapToLong(Integer::longValue).max().orElse(0);
+        long gram = covariance ? wmax * wmax * 4 : 0;
+        long sample = (long) gateImages * inputFloats * 4;
+        long collector = 320 * MB + modelFileBytes * 5 / 4 + c + 3 * gram;
+        long aggregator = 384 * MB + c / 4;
+        long leastSquares = covariance ? 2 * 8 * wmax * wmax : 0;
+        long pruner = 384 * MB + 2 * modelFileBytes
+                + Math.max(modelFileBytes + 2 * c + leastSquares, 2 * c + 2 * sample);
+        return new HeapBudget(sized(collector), sized(aggregator), sized(pruner));
+    }
+
+    /** Bytes of one covariance of every block: float64 packed upper triangles. */
+    public static long covarianceBytes(List<Integer> widths) {
+        return widths.stream().mapToLong(w -> (long) CoMoments.packedSize(w) * 8).sum();
+    }
+
+    private static long sized(long live) {
+        long withRoom = live * 5 / 4;
+        long step = 64 * MB;
+        return Math.max(FLOOR_MB * MB, (withRoom + step - 1) / step * step);
+    }
+
+    /** {@code bytes} as a {@code -Xmx} value in megabytes, e.g. {@code 1664m}. */
+    public static String xmx(long bytes) {
+        return (bytes + MB - 1) / MB + "m";
+    }
+
+    /** One line: {@code collector=1664m aggregator=512m pruner=3200m}, as {@code vbp heap} prints it. */
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "collector=%s aggregator=%s pruner=%s", xmx(collectorBytes), xmx(aggregatorBytes),
+                xmx(prunerBytes));
+    }
+}

@@ -1,0 +1,47 @@
+package io.vbpstream.core.cost;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Collections;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The rule's figures for the shapes the docs quote, worked out by hand from the formula in {@link HeapBudget}. */
+class HeapBudgetTest {
+
+    private static final long MB = 1L << 20;
+
+    @Test
+    void deitBaseNeedsTheFiguresTheDocsQuote() {
+        // DeiT-Base: 346 MB file (346 241 911 bytes as bench/run.sh deit-models exports it), 12 blocks of 3072, 3x224x224 input, 512 gate images
+        List<Integer> widths = Collections.nCopies(12, 3072);
+        long c = HeapBudget.covarianceBytes(widths);
+        assertEquals(12L * 3072 * 3073 / 2 * 8, c);
+        HeapBudget b = HeapBudget.of(346_241_911L, widths, 3 * 224 * 224, 512, true);
+        long gram = 3072L * 3072 * 4;
+        long collector = (320 * MB + 346_241_911L * 5 / 4 + c + 3 * gram) * 5 / 4;
+        assertEquals(roundUp(collector), b.collectorBytes());
+        assertEquals("1600m", HeapBudget.xmx(b.collectorBytes()));
+        long sample = 512L * 3 * 224 * 224 * 4;
+        long pruner = (384 * MB + 2 * 346_241_911L + Math.max(346_241_911L + 2 * c + 16L * 3072 * 3072, 2 * c + 2 * sample)) * 5 / 4;
+        assertEquals(roundUp(pruner), b.prunerBytes());
+    }
+
+    @Test
+    void aSmallModelGetsTheFloorAndNoCovarianceCostsNothing() {
+        HeapBudget b = HeapBudget.of(1_200_000, Collections.nCopies(6, 256), 28 * 28, 512, true);
+        assertEquals(HeapBudget.FLOOR_MB * MB, b.collectorBytes());
+        assertEquals(HeapBudget.FLOOR_MB * MB, b.aggregatorBytes());
+        assertEquals(HeapBudget.FLOOR_MB * MB, b.prunerBytes());
+        assertEquals("collector=512m aggregator=512m pruner=512m", b.toString());
+        HeapBudget withCov = HeapBudget.of(346_241_911L, Collections.nCopies(12, 3072), 3 * 224 * 224, 512, true);
+        HeapBudget without = HeapBudget.of(346_241_911L, Collections.nCopies(12, 3072), 3 * 224 * 224, 512, false);
+        assertEquals(true, without.collectorBytes() < withCov.collectorBytes() - 400 * MB);
+    }
+
+    private static long roundUp(long bytes) {
+        long step = 64 * MB;
+        return Math.max(HeapBudget.FLOOR_MB * MB, (bytes + step - 1) / step * step);
+    }
+}
