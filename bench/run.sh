@@ -13,6 +13,10 @@
 #   bench/run.sh aggregator [args]        stats-aggregator merge rate vs a plain consumer; restore time
 #   bench/run.sh pruner pipeline|deit M   pipeline throughput vs plain ORT, first image to promoted and its stages;
 #                                         prune + gate time on a DeiT shape
+#   bench/run.sh pipeline --model M [--rate R] [--images N] [--until first|final]
+#                                         the whole pipeline on any model (heaps from vbp heap): per generation first
+#                                         image -> candidate -> verdict and its stages, collector vs plain ORT,
+#                                         transactions, peak RSS/heap per service, bytes per topic per image
 #   bench/run.sh soak [--minutes 10]      the three services for 10 minutes: RSS, live heap and lag slopes
 #   bench/run.sh all                      everything above, output in target/bench/
 set -euo pipefail
@@ -40,6 +44,7 @@ case "${1:-}" in
   aggregator) shift; services_built; run -Xmx1g io.vbpstream.bench.AggregatorBench "$@" ;;
   pruner) shift; services_built; run -Xmx3g io.vbpstream.bench.PrunerBench "$@" ;;
   soak) shift; services_built; run -Xmx1g io.vbpstream.bench.SoakBench "$@" ;;
+  pipeline) shift; services_built; run -Xmx3g io.vbpstream.bench.PipelineBench "$@" ;;
   deit-models) /usr/bin/python3 models/scripts/make_deit.py target/deit ;;
   deit)
     shift; mode=$1; model=$2; shift 2
@@ -73,5 +78,5 @@ case "${1:-}" in
     "$0" compensation --out target/bench/compensation.md
     "$0" covariance-convergence --out target/bench/covariance-convergence.md
     "$0" soak --minutes 10 --rate 450 | tee target/bench/soak.txt ;;
-  *) sed -n '2,17p' "$0"; exit 2 ;;
+  *) sed -n '2,21p' "$0"; exit 2 ;;
 esac

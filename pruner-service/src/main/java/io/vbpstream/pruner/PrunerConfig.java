@@ -99,13 +99,16 @@ public interface PrunerConfig {
         @WithDefault("51200")
         long deltaN();
 
-        /** Co-moment samples (tokens) per block before least-squares compensation may use them: 256 images. */
+        /**
+         * Co-moment samples (tokens) per block before least-squares compensation may use them: 256 fmnist-vit images,
+         * 65 of DeiT's. The covariance snapshots are taken at half of it and at each doubling after that.
+         */
         @WithDefault("12800")
         long covarianceNMin();
 
         /**
          * Largest relative Frobenius change of each block's kept-removed covariance {@code Σ_KP} between the last two
-         * covariance snapshots for least-squares compensation to go ahead. On fmnist-vit a doubling from 256 to 512
+         * covariance snapshots (a doubling of the samples) for least-squares compensation to go ahead. On fmnist-vit a doubling from 256 to 512
          * images changes it by 0.07-0.12 and from 512 to 1024 by about 0.05, while 256 images already give the
          * accuracy of 4096 (docs/RESULTS.md).
          */

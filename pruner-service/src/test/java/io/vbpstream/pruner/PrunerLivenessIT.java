@@ -66,8 +66,12 @@ class PrunerLivenessIT {
     private static void publishTiles(String bootstrap, int count) {
         byte[] tile = CoMomentsCodec.encode(new CoMomentsTile(3072, 256, 0, 1, 100, new double[256], new double[256],
                 new double[256 * 256]));
+        // one request in flight, no idempotence: the topics were just created, and an idempotent producer whose first
+        // batches met NOT_LEADER_OR_FOLLOWER spent two minutes in OUT_OF_ORDER_SEQUENCE retries here
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1 << 20), new StringSerializer(), new ByteArraySerializer())) {
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1 << 20, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
+                ProducerConfig.ACKS_CONFIG, "1", ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1),
+                new StringSerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < count; i++) {
                 MomentsKey block = new MomentsKey("fmnist-vit", "v" + (i / 60), "mlp" + (i % 60) / 6);
                 CoMomentsKey key = new CoMomentsKey(block, i % 6, 6 + i % 6);

@@ -90,7 +90,7 @@ public final class SoakBench {
                     row[2] = lag(admin);
                     int k = 3;
                     for (ServiceProcess p : services.values()) {
-                        row[k] = rssMiB(p.pid());
+                        row[k] = ProcessMemory.rssMiB(p.pid());
                         row[k + 3] = heapUsed(p) / (1 << 20);
                         k++;
                     }
@@ -159,19 +159,6 @@ public final class SoakBench {
     /** Heap in use now, all pools (a sawtooth; its least-squares slope over minutes shows a leak). */
     private static double heapUsed(ServiceProcess p) throws InterruptedException {
         return p.metric("jvm_memory_used_bytes{area=\"heap\"}"); // the sum over every heap pool
-    }
-
-    private static double rssMiB(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Double.parseDouble(line.replaceAll("[^0-9]", "")) / 1024;
-                }
-            }
-        } catch (Exception e) {
-            return Double.NaN;
-        }
-        return Double.NaN;
     }
 
     private static double slope(List<double[]> samples, int col) {

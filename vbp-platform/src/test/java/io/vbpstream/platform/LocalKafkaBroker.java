@@ -85,6 +85,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
+    /** The broker's {@code log.dirs}: one folder per topic partition, for measuring what each topic holds. */
+    public Path dataDir() {
+        return state.resolve("data");
+    }
+
     public Path logFile() {
         return state.resolve("logs/server.log");
     }

@@ -47,7 +47,13 @@ public final class ServiceProcess implements AutoCloseable {
     /** As {@link #start(Path, Map, Path)}, with {@code env} added to the process environment. */
     public static ServiceProcess start(Path app, Map<String, String> settings, Map<String, String> env, Path log)
             throws Exception {
-        ServiceProcess p = launch(app, settings, env, log);
+        return start(app, settings, env, log, DEFAULT_HEAP);
+    }
+
+    /** As {@link #start(Path, Map, Map, Path)}, with a maximum heap of {@code maxHeap} ({@code -Xmx} syntax). */
+    public static ServiceProcess start(Path app, Map<String, String> settings, Map<String, String> env, Path log,
+                                       String maxHeap) throws Exception {
+        ServiceProcess p = launch(app, settings, env, log, maxHeap);
         try {
             p.awaitReady(Duration.ofSeconds(90));
         } catch (Exception | Error e) {

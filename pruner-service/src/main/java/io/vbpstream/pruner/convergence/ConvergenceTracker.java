@@ -20,10 +20,13 @@ import java.util.function.Supplier;
  * Jaccard index of at least {@code stability}. The version is ready when all its blocks have.
  *
  * <p>For least-squares compensation the covariance must have settled too. Once there is a plan, a covariance snapshot
- * is taken whenever every block's co-moment matrix has gained {@code deltaN} samples since the last one, and each
- * block's relative Frobenius change of {@code Σ_KP} (K, P from the latest plan; {@link CovarianceChange}) is
- * recorded; such a block also needs at least {@code covarianceNMin} co-moment samples and a change of at most
- * {@code covarianceTolerance}.
+ * is taken when every block's co-moment matrix holds {@code covarianceNMin / 2} samples, and again each time every
+ * block's samples have doubled since the last one, counted in the samples the co-moments actually received (at a
+ * DeiT size they grow far more slowly than the moments); each block's relative Frobenius change of {@code Σ_KP}
+ * (K, P from the latest plan; {@link CovarianceChange}) between the last two snapshots is recorded. Such a block also
+ * needs at least {@code covarianceNMin} co-moment samples and a change of at most {@code covarianceTolerance}: the
+ * change from {@code n} to {@code 2n} samples, which falls as {@code 1/√n} (docs/BENCHMARKS.md,
+ * covariance-convergence).
  */
 public final class ConvergenceTracker {
 
@@ -124,7 +127,7 @@ public final class ConvergenceTracker {
             s.snapshots++;
         }
         if (s.plan != null) {
-            snapshotCovariance(s, blocks, coCounts, coMoments, deltaN);
+            snapshotCovariance(s, blocks, coCounts, coMoments, covarianceNMin);
         }
         List<BlockProgress> out = new ArrayList<>();
         boolean ready = !blocks.isEmpty();
@@ -143,20 +146,21 @@ public final class ConvergenceTracker {
     }
 
     /**
-     * A covariance snapshot whenever every block's co-moments have gained {@code deltaN} samples since the last one
-     * (independently of the plan snapshots: the co-moments grow only with sampled windows, and may still grow after
-     * the moments have converged), compared with the last one under the latest plan's K and P.
+     * A covariance snapshot at {@code nMin / 2} samples and whenever every block's co-moments have doubled since the
+     * last one (independently of the plan snapshots: the co-moments grow only with sampled windows, and may still grow
+     * after the moments have converged), compared with the last one under the latest plan's K and P.
      */
     private static void snapshotCovariance(State s, List<String> blocks, Map<String, Long> coCounts,
-                                           Supplier<Map<String, CoMoments>> assemble, long deltaN) {
+                                           Supplier<Map<String, CoMoments>> assemble, long nMin) {
         if (!blocks.stream().allMatch(coCounts::containsKey)) {
             return;
         }
-        if (s.covariance != null) {
-            boolean grew = blocks.stream().allMatch(b -> coCounts.get(b) >= s.covariance.get(b).count() + deltaN);
-            if (!grew) {
-                return; // too few new samples: comparing a matrix with (nearly) itself would say nothing
-            }
+        boolean due = s.covariance == null
+                ? blocks.stream().allMatch(b -> coCounts.get(b) >= Math.max(1, nMin / 2))
+                // fewer new samples: comparing a matrix with (nearly) itself would say little
+                : blocks.stream().allMatch(b -> coCounts.get(b) >= 2 * s.covariance.get(b).count());
+        if (!due) {
+            return;
         }
         Map<String, CoMoments> coMoments = assemble.get();
         if (!blocks.stream().allMatch(coMoments::containsKey)) {

@@ -1,0 +1,342 @@
+package io.vbpstream.bench;
+
+import io.vbpstream.core.cost.HeapBudget;
+import io.vbpstream.core.data.IdxImages;
+import io.vbpstream.core.data.ModelCard;
+import io.vbpstream.core.data.Preprocessor;
+import io.vbpstream.core.onnx.MlpBlock;
+import io.vbpstream.core.onnx.MlpBlockFinder;
+import io.vbpstream.core.onnx.OnnxModels;
+import io.vbpstream.core.runtime.LatencyBench;
+import io.vbpstream.core.runtime.ModelSession;
+import io.vbpstream.core.store.ArtifactRef;
+import io.vbpstream.core.store.DirectoryModelStore;
+import io.vbpstream.platform.LocalKafkaBroker;
+import io.vbpstream.platform.ServiceProcess;
+import io.vbpstream.platform.Topic;
+import io.vbpstream.platform.TopicProvisioner;
+import io.vbpstream.platform.TopicReader;
+import io.vbpstream.platform.message.ModelVersion;
+import io.vbpstream.platform.message.VbpHeaders;
+import io.vbpstream.replayer.TrafficReplayer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The whole pipeline on any model, as a user runs it: a real broker, the three packaged services with the heaps
+ * {@link HeapBudget} gives the model and default settings otherwise, and Fashion-MNIST test images replayed at a rate
+ * (or flat out). Per generation up to the first promoted version (or the final target): first image → CANDIDATE →
+ * verdict, with the stages (statistics settled, waiting for the covariance, prune, gate); the collector's images/s
+ * against plain ONNX Runtime on the same model in the same run; transactions committed and aborted; peak RSS and
+ * heap per service; bytes each topic holds per image.
+ *
+ * <pre>bench/run.sh pipeline --model M [--card C] [--rate R] [--images N] [--until first|final] [--timeout S]</pre>
+ */
+public final class PipelineBench {
+
+    private PipelineBench() {
+    }
+
+    /** One generation's times, in seconds from the first image. */
+    private record Generation(ModelVersion verdict, double from, double statisticsSettled, double candidate,
+                              double prune, double gate, double verdictAt) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path model = Path.of(ResultsSweep.stringArg(args, "--model", Fixtures.fmnistModel().toString())).toAbsolutePath();
+        Path card = Path.of(ResultsSweep.stringArg(args, "--card", model.resolveSibling("model.json").toString())).toAbsolutePath();
+        double rate = Double.parseDouble(ResultsSweep.stringArg(args, "--rate", "0"));
+        int images = ResultsSweep.intArg(args, "--images", 10000);
+        boolean untilFinal = ResultsSweep.stringArg(args, "--until", "first").equals("final");
+        int timeout = ResultsSweep.intArg(args, "--timeout", 1800);
+        Path root = Fixtures.root();
+
+        ModelCard mc = ModelCard.read(card);
+        Preprocessor pre = new Preprocessor(mc.input());
+        List<Integer> widths = MlpBlockFinder.find(OnnxModels.read(model).model()).stream().map(MlpBlock::width).toList();
+        HeapBudget heaps = HeapBudget.of(Files.size(model), widths, pre.size(), 512, true);
+        String name = model.getFileName().toString().equals("model.onnx") ? model.getParent().getFileName().toString()
+                : model.getFileName().toString().replace(".onnx", "");
+        name = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-");
+        System.out.printf(Locale.ROOT, "pipeline benchmark: %s (%.0f MB, %d blocks of %s), %s, %d images, until %s; heaps %s; %s; %s%n",
+                name, Files.size(model) / 1e6, widths.size(), widths.stream().distinct().toList(),
+                rate > 0 ? "rate " + rate + "/s" : "flat out", images, untilFinal ? "final" : "first", heaps,
+                Fixtures.cpuModel(), Fixtures.machine());
+
+        IdxImages.Images set = IdxImages.readImages(Fixtures.testImages(), Math.min(images, 10000));
+        int[] labels = IdxImages.readLabels(Fixtures.testLabels(), set.count());
+        Path work = Files.createTempDirectory("vbp-pipeline-bench");
+        try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
+            try (Admin admin = broker.admin()) {
+                TopicProvisioner.createMissing(admin, (short) 1);
+            }
+            DirectoryModelStore store = new DirectoryModelStore(work.resolve("store"));
+            ArtifactRef base = store.put(model);
+            Map<String, String> s = new LinkedHashMap<>();
+            s.put("kafka.bootstrap.servers", broker.bootstrapServers());
+            s.put("vbp.collector.model.id", name);
+            s.put("vbp.collector.model.uri", base.uri().toString());
+            s.put("vbp.collector.model.card", card.toString());
+            s.put("vbp.collector.store.directory", store.root().toString());
+            s.put("vbp.aggregator.state-dir", work.resolve("aggregator").toString());
+            s.put("vbp.pruner.model.id", name);
+            s.put("vbp.pruner.model.base-uri", base.uri().toString());
+            s.put("vbp.pruner.model.card", card.toString());
+            s.put("vbp.pruner.store.directory", store.root().toString());
+            Map<String, ServiceProcess> services = new LinkedHashMap<>();
+            Map<String, double[]> peaks = new ConcurrentHashMap<>(); // name -> {peak heap used MiB}
+            AtomicBoolean sampling = new AtomicBoolean(true);
+            try {
+                services.put("collector", ServiceProcess.start(root.resolve("activation-collector/target/quarkus-app/quarkus-run.jar"),
+                        s, Map.of(), work.resolve("collector.log"), HeapBudget.xmx(heaps.collectorBytes())));
+                services.put("aggregator", ServiceProcess.start(root.resolve("stats-aggregator/target/quarkus-app/quarkus-run.jar"),
+                        s, Map.of(), work.resolve("aggregator.log"), HeapBudget.xmx(heaps.aggregatorBytes())));
+                services.put("pruner", ServiceProcess.start(root.resolve("pruner-service/target/quarkus-app/quarkus-run.jar"),
+                        s, Map.of(), work.resolve("pruner.log"), HeapBudget.xmx(heaps.prunerBytes())));
+                Map<String, Double> settled = new ConcurrentHashMap<>(); // version -> seconds when its statistics settled
+                long t0 = System.currentTimeMillis();
+                Thread sampler = new Thread(() -> sample(services, peaks, settled, sampling, t0), "sampler");
+                sampler.setDaemon(true);
+                sampler.start();
+                Thread replay = new Thread(() -> replay(broker, set, labels, images, rate), "replay");
+                replay.setDaemon(true);
+                replay.start();
+
+                List<Generation> done = follow(broker, services.get("pruner"), work, t0, settled, untilFinal, timeout);
+                sampling.set(false);
+                ServiceProcess collector = services.get("collector");
+                double committed = collector.metric("vbp_collector_transactions_total{outcome=\"committed\"}");
+                double aborted = collector.metric("vbp_collector_transactions_total{outcome=\"aborted\"}");
+                double processed = collector.metric("vbp_collector_images_total");
+                double rateMeasured = collectorRate(broker);
+                Map<String, double[]> memory = new LinkedHashMap<>();
+                for (Map.Entry<String, ServiceProcess> e : services.entrySet()) {
+                    memory.put(e.getKey(), new double[] {ProcessMemory.peakRssMiB(e.getValue().pid()),
+                            peaks.getOrDefault(e.getKey(), new double[] {Double.NaN})[0]});
+                }
+                Map<String, Long> bytes = topicBytes(broker.dataDir());
+                for (ServiceProcess p : services.values()) {
+                    p.close();
+                }
+                services.clear();
+                // alone on the machine, as the collector would run without the rest of the pipeline beside it
+                double plain = plainRate(model, set, pre, 32, Math.min(set.count(), Math.max(64, (int) Math.min(512, rateMeasured * 20))));
+                report(done, rateMeasured, plain, committed, aborted, processed, memory, bytes);
+                System.out.println("logs: " + work);
+            } finally {
+                sampling.set(false);
+                for (ServiceProcess p : services.values()) {
+                    p.close();
+                }
+            }
+        }
+    }
+
+    private static void replay(LocalKafkaBroker broker, IdxImages.Images set, int[] labels, int images, double rate) {
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer())) {
+            long start = System.nanoTime();
+            for (int i = 0; i < images; i++) {
+                if (rate > 0) {
+                    long wait = start + (long) (i * 1e9 / rate) - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                }
+                int k = i % set.count();
+                RecordHeaders h = new RecordHeaders();
+                VbpHeaders.put(h, VbpHeaders.CONTENT_TYPE, "image/png");
+                VbpHeaders.put(h, VbpHeaders.LABEL, Integer.toString(labels[k]));
+                p.send(new ProducerRecord<>(Topic.IMAGES.topicName(), null, "img-" + i, TrafficReplayer.png(set, k), h));
+            }
+        }
+    }
+
+    private static final Pattern BLOCK = Pattern.compile(
+            "vbp_pruner_block_(samples_ratio|jaccard)\\{[^}]*version=\"([^\"]+)\"[^}]*} (\\S+)");
+
+    /** Every second: each service's heap in use (peak kept), and when each version's neuron statistics settled. */
+    private static void sample(Map<String, ServiceProcess> services, Map<String, double[]> peaks, Map<String, Double> settled,
+                               AtomicBoolean running, long t0) {
+        while (running.get()) {
+            try {
+                for (Map.Entry<String, ServiceProcess> e : services.entrySet()) {
+                    double heap = e.getValue().metric("jvm_memory_used_bytes{area=\"heap\"}") / (1 << 20);
+                    peaks.merge(e.getKey(), new double[] {heap}, (a, b) -> new double[] {Math.max(a[0], b[0])});
+                }
+                // statistics settled: every block at n-min with the kept sets stable (the pruner's defaults: 1, 0.95)
+                Map<String, boolean[]> byVersion = new TreeMap<>();
+                Matcher m = BLOCK.matcher(services.get("pruner").get("/q/metrics").body());
+                while (m.find()) {
+                    double v = Double.parseDouble(m.group(3));
+                    boolean ok = m.group(1).equals("samples_ratio") ? v >= 1 : v >= 0.95;
+                    byVersion.merge(m.group(2), new boolean[] {ok}, (a, b) -> new boolean[] {a[0] && b[0]});
+                }
+                double now = (System.currentTimeMillis() - t0) / 1e3;
+                byVersion.forEach((version, ok) -> {
+                    if (ok[0]) {
+                        settled.putIfAbsent(version, now);
+                    }
+                });
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                // a service between answers: the next second
+            }
+        }
+    }
+
+    private static final Pattern TIMES = Pattern.compile("(\\S+): (PROMOTED|REJECTED) \\(.*\\); prune ([0-9.]+) s, validate ([0-9.]+) s");
+
+    /** Waits for the generations' verdicts: the first promoted one, or every one up to the final target. */
+    private static List<Generation> follow(LocalKafkaBroker broker, ServiceProcess pruner, Path work, long t0,
+                                           Map<String, Double> settled, boolean untilFinal, int timeout) throws Exception {
+        List<Generation> out = new ArrayList<>();
+        long deadline = t0 + timeout * 1000L;
+        while (System.currentTimeMillis() < deadline) {
+            Map<String, ModelVersion> candidates = new LinkedHashMap<>();
+            Map<String, ModelVersion> verdicts = new LinkedHashMap<>();
+            for (var r : TopicReader.readAll(broker.bootstrapServers(), Topic.MODEL_VERSIONS.topicName())) {
+                ModelVersion v = ModelVersion.read(r.value());
+                if (v.status() == ModelVersion.Status.CANDIDATE) {
+                    candidates.put(v.version(), v);
+                } else if (v.generation() > 0 && v.validation() != null) {
+                    verdicts.put(v.version(), v);
+                }
+            }
+            if (verdicts.size() > out.size()) {
+                out.clear();
+                Map<String, double[]> times = new LinkedHashMap<>();
+                Matcher m = TIMES.matcher(Files.readString(work.resolve("pruner.log")));
+                while (m.find()) {
+                    times.put(m.group(1), new double[] {Double.parseDouble(m.group(3)), Double.parseDouble(m.group(4))});
+                }
+                double from = 0;
+                for (ModelVersion v : verdicts.values()) {
+                    double[] pg = times.getOrDefault(v.key(), new double[] {Double.NaN, Double.NaN});
+                    double candidate = seconds(candidates.containsKey(v.version()) ? candidates.get(v.version()).createdAt()
+                            : v.createdAt(), t0);
+                    out.add(new Generation(v, from, settled.getOrDefault(v.parentVersion(), Double.NaN), candidate,
+                            pg[0], pg[1], seconds(v.updatedAt(), t0)));
+                    if (v.status() == ModelVersion.Status.PROMOTED) {
+                        from = seconds(v.updatedAt(), t0);
+                    }
+                }
+                ModelVersion last = out.get(out.size() - 1).verdict();
+                boolean promoted = last.status() == ModelVersion.Status.PROMOTED;
+                if (promoted && (!untilFinal || last.pruning().macsReduction() >= 0.35 - 1e-3)) {
+                    return out;
+                }
+            }
+            Thread.sleep(1000);
+        }
+        System.out.printf("timed out after %d s with %d verdicts%n", timeout, out.size());
+        return out;
+    }
+
+    private static double seconds(String instant, long t0) {
+        return (Instant.parse(instant).toEpochMilli() - t0) / 1e3;
+    }
+
+    /** The collector's rate from its predictions' timestamps, between the 10th and 90th percentile. */
+    private static double collectorRate(LocalKafkaBroker broker) {
+        List<Long> times = new ArrayList<>();
+        for (var r : TopicReader.readAll(broker.bootstrapServers(), Topic.PREDICTIONS.topicName())) {
+            times.add(r.timestamp());
+        }
+        if (times.size() < 20) {
+            return Double.NaN;
+        }
+        Collections.sort(times);
+        int lo = times.size() / 10;
+        int hi = times.size() * 9 / 10;
+        return (hi - lo) / ((times.get(hi) - times.get(lo)) / 1e3);
+    }
+
+    /** Plain ONNX Runtime on the same model, in this JVM, batch {@code batch}, after one warm-up pass: images/s. */
+    private static double plainRate(Path model, IdxImages.Images set, Preprocessor pre, int batch, int n) throws IOException {
+        byte[][] pngs = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            pngs[i] = TrafficReplayer.png(set, i);
+        }
+        float[] decoded = CollectorBench.decodeAll(pngs, pre);
+        long[] shape = {batch, pre.channels(), pre.height(), pre.width()};
+        try (ModelSession session = new ModelSession(model)) {
+            CollectorBench.pass(session, null, decoded, pre, shape, Math.min(n, 2 * batch));
+            double[] rounds = new double[3];
+            for (int r = 0; r < rounds.length; r++) {
+                rounds[r] = CollectorBench.pass(session, null, decoded, pre, shape, n);
+            }
+            return LatencyBench.median(rounds);
+        }
+    }
+
+    private static void report(List<Generation> done, double rate, double plain, double committed, double aborted,
+                               double processed, Map<String, double[]> memory, Map<String, Long> bytes) {
+        System.out.printf(Locale.ROOT, "%n%-20s %8s %7s %9s %8s %8s %7s %7s %9s  %s%n", "version", "from", "stats", "covariance",
+                "prune", "gate", "cand.", "verdict", "MACs", "status");
+        for (Generation g : done) {
+            double stats = g.statisticsSettled() - g.from();
+            double cov = g.candidate() - g.prune() - g.statisticsSettled();
+            System.out.printf(Locale.ROOT, "%-20s %7.0fs %6.0fs %8.0fs %7.1fs %7.1fs %6.0fs %6.0fs %8.1f%%  %s%s%n",
+                    g.verdict().version(), g.from(), stats, cov, g.prune(), g.gate(), g.candidate(), g.verdictAt(),
+                    -100 * g.verdict().pruning().macsReduction(), g.verdict().status(),
+                    g.verdict().validation().reason() == null ? "" : " (" + g.verdict().validation().reason() + ")");
+        }
+        System.out.println("  (seconds from the first image; stats: the parent promoted -> its neuron statistics settled;"
+                + " covariance: then -> the prune began)");
+        System.out.printf(Locale.ROOT, "collector %.2f images/s (predictions, 10th-90th percentile); plain ONNX Runtime %.2f"
+                + " images/s on the same model, alone; ratio %.3f%n", rate, plain, rate / plain);
+        System.out.printf(Locale.ROOT, "transactions committed %.0f, aborted %.0f; images processed %.0f%n", committed, aborted,
+                processed);
+        memory.forEach((name, m) -> System.out.printf(Locale.ROOT, "%-10s peak RSS %6.0f MiB, peak heap used %6.0f MiB%n",
+                name, m[0], m[1]));
+        System.out.println("bytes on the broker's disk per image processed, by topic:");
+        bytes.forEach((topic, b) -> {
+            if (b > 0 && !topic.startsWith("__")) {
+                System.out.printf(Locale.ROOT, "  %-60s %12.1f kB/image (%,.0f MB)%n", topic, b / 1e3 / Math.max(1, processed), b / 1e6);
+            }
+        });
+        System.out.printf(Locale.ROOT, "  %-60s %12.1f MB%n", "all topics", bytes.values().stream().mapToLong(Long::longValue).sum() / 1e6);
+    }
+
+    /** Bytes of the log segments of each topic in the broker's data folder. */
+    private static Map<String, Long> topicBytes(Path data) throws IOException {
+        Map<String, Long> bytes = new TreeMap<>();
+        try (Stream<Path> files = Files.walk(data)) {
+            files.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().endsWith(".log")).forEach(p -> {
+                String topic = p.getParent().getFileName().toString().replaceAll("-[0-9]+$", "");
+                try {
+                    bytes.merge(topic, Files.size(p), Long::sum);
+                } catch (IOException e) {
+                    // a segment rolled away meanwhile
+                }
+            });
+        }
+        return bytes;
+    }
+}
