@@ -53,7 +53,13 @@ import java.util.stream.Stream;
  * against plain ONNX Runtime on the same model in the same run; transactions committed and aborted; peak RSS and
  * heap per service; bytes each topic holds per image.
  *
- * <pre>bench/run.sh pipeline --model M [--card C] [--rate R] [--images N] [--until first|final] [--timeout S]</pre>
+ * <p>Traffic goes on until the run ends, as in production: at {@code --rate} images/s, or flat out with at most
+ * {@code --backlog} images waiting for the collector (so a slow model is measured with a queue in front of it, not
+ * with millions of images piled up), at most {@code --images} in all.
+ *
+ * <pre>bench/run.sh pipeline --model M [--card C] [--rate R | --backlog B] [--images N] [--until first|final]
+ *                        [--sample-rate S] [--set key=value]... [--timeout SECONDS]</pre>
+ * {@code --set} passes a setting to every service (a system property), e.g. {@code --set vbp.ort.arena=false}.
  */
 public final class PipelineBench {
 
@@ -69,7 +75,9 @@ public final class PipelineBench {
         Path model = Path.of(ResultsSweep.stringArg(args, "--model", Fixtures.fmnistModel().toString())).toAbsolutePath();
         Path card = Path.of(ResultsSweep.stringArg(args, "--card", model.resolveSibling("model.json").toString())).toAbsolutePath();
         double rate = Double.parseDouble(ResultsSweep.stringArg(args, "--rate", "0"));
-        int images = ResultsSweep.intArg(args, "--images", 10000);
+        int images = ResultsSweep.intArg(args, "--images", Integer.MAX_VALUE);
+        int backlog = ResultsSweep.intArg(args, "--backlog", 1000);
+        String sampleRate = ResultsSweep.stringArg(args, "--sample-rate", "");
         boolean untilFinal = ResultsSweep.stringArg(args, "--until", "first").equals("final");
         int timeout = ResultsSweep.intArg(args, "--timeout", 1800);
         Path root = Fixtures.root();
@@ -81,12 +89,13 @@ public final class PipelineBench {
         String name = model.getFileName().toString().equals("model.onnx") ? model.getParent().getFileName().toString()
                 : model.getFileName().toString().replace(".onnx", "");
         name = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-");
-        System.out.printf(Locale.ROOT, "pipeline benchmark: %s (%.0f MB, %d blocks of %s), %s, %d images, until %s; heaps %s; %s; %s%n",
-                name, Files.size(model) / 1e6, widths.size(), widths.stream().distinct().toList(),
-                rate > 0 ? "rate " + rate + "/s" : "flat out", images, untilFinal ? "final" : "first", heaps,
-                Fixtures.cpuModel(), Fixtures.machine());
+        System.out.printf(Locale.ROOT, "pipeline benchmark: %s (%.0f MB, %d blocks of %s), %s, until %s, co-moments sample"
+                        + " rate %s; heaps %s; %s; %s%n", name, Files.size(model) / 1e6, widths.size(),
+                widths.stream().distinct().toList(), rate > 0 ? "rate " + rate + "/s" : "flat out, backlog " + backlog,
+                untilFinal ? "final" : "first", sampleRate.isEmpty() ? "default" : sampleRate, heaps, Fixtures.cpuModel(),
+                Fixtures.machine());
 
-        IdxImages.Images set = IdxImages.readImages(Fixtures.testImages(), Math.min(images, 10000));
+        IdxImages.Images set = IdxImages.readImages(Fixtures.testImages(), 10000);
         int[] labels = IdxImages.readLabels(Fixtures.testLabels(), set.count());
         Path work = Files.createTempDirectory("vbp-pipeline-bench");
         try (LocalKafkaBroker broker = LocalKafkaBroker.start()) {
@@ -101,6 +110,16 @@ public final class PipelineBench {
             s.put("vbp.collector.model.uri", base.uri().toString());
             s.put("vbp.collector.model.card", card.toString());
             s.put("vbp.collector.store.directory", store.root().toString());
+            if (!sampleRate.isEmpty()) {
+                s.put("vbp.collector.covariance.sample-rate", sampleRate);
+            }
+            for (int i = 0; i < args.length - 1; i++) {
+                if (args[i].equals("--set")) {
+                    String[] kv = args[i + 1].split("=", 2);
+                    s.put(kv[0], kv[1]);
+                    System.out.println("setting " + kv[0] + "=" + kv[1]);
+                }
+            }
             s.put("vbp.aggregator.state-dir", work.resolve("aggregator").toString());
             s.put("vbp.pruner.model.id", name);
             s.put("vbp.pruner.model.base-uri", base.uri().toString());
@@ -121,7 +140,9 @@ public final class PipelineBench {
                 Thread sampler = new Thread(() -> sample(services, peaks, settled, sampling, t0), "sampler");
                 sampler.setDaemon(true);
                 sampler.start();
-                Thread replay = new Thread(() -> replay(broker, set, labels, images, rate), "replay");
+                ServiceProcess collectorProcess = services.get("collector");
+                Thread replay = new Thread(() -> replay(broker, collectorProcess, set, labels, images, rate, backlog, sampling),
+                        "replay");
                 replay.setDaemon(true);
                 replay.start();
 
@@ -155,15 +176,21 @@ public final class PipelineBench {
         }
     }
 
-    private static void replay(LocalKafkaBroker broker, IdxImages.Images set, int[] labels, int images, double rate) {
+    private static void replay(LocalKafkaBroker broker, ServiceProcess collector, IdxImages.Images set, int[] labels,
+                               int images, double rate, int backlog, AtomicBoolean running) {
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 broker.bootstrapServers(), ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer())) {
             long start = System.nanoTime();
-            for (int i = 0; i < images; i++) {
+            for (int i = 0; i < images && running.get(); i++) {
                 if (rate > 0) {
                     long wait = start + (long) (i * 1e9 / rate) - System.nanoTime();
                     if (wait > 0) {
                         LockSupport.parkNanos(wait);
+                    }
+                } else if (i % 50 == 0) {
+                    p.flush();
+                    while (running.get() && i - collector.metric("vbp_collector_images_total") > backlog) {
+                        Thread.sleep(200);
                     }
                 }
                 int k = i % set.count();
@@ -172,6 +199,8 @@ public final class PipelineBench {
                 VbpHeaders.put(h, VbpHeaders.LABEL, Integer.toString(labels[k]));
                 p.send(new ProducerRecord<>(Topic.IMAGES.topicName(), null, "img-" + i, TrafficReplayer.png(set, k), h));
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -301,7 +330,7 @@ public final class PipelineBench {
                 "prune", "gate", "cand.", "verdict", "MACs", "status");
         for (Generation g : done) {
             double stats = g.statisticsSettled() - g.from();
-            double cov = g.candidate() - g.prune() - g.statisticsSettled();
+            double cov = Math.max(0, g.candidate() - g.prune() - g.statisticsSettled()); // the sampler looks once a second
             System.out.printf(Locale.ROOT, "%-20s %7.0fs %6.0fs %8.0fs %7.1fs %7.1fs %6.0fs %6.0fs %8.1f%%  %s%s%n",
                     g.verdict().version(), g.from(), stats, cov, g.prune(), g.gate(), g.candidate(), g.verdictAt(),
                     -100 * g.verdict().pruning().macsReduction(), g.verdict().status(),

@@ -11,6 +11,10 @@ import ai.onnxruntime.OrtSession;
  *
  * <p>The pool size comes from the {@code vbp.ort.threads} system property (default: available processors). If another
  * library (DJL) created the environment first, that environment and its threading are used as they are.
+ *
+ * <p>{@code vbp.ort.arena} ({@code true} by default) keeps ONNX Runtime's CPU memory arena and memory-pattern
+ * planning on; {@code false} gives every run's intermediate tensors back to the allocator when it ends, so a process
+ * holds its model's weights rather than the largest batch it ever ran (docs/BENCHMARKS.md measures both).
  */
 public final class OrtEnv {
 
@@ -46,6 +50,10 @@ public final class OrtEnv {
         get();
         OrtSession.SessionOptions o = new OrtSession.SessionOptions();
         o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        if (!Boolean.parseBoolean(System.getProperty("vbp.ort.arena", "true"))) {
+            o.setCPUArenaAllocator(false);
+            o.setMemoryPatternOptimization(false);
+        }
         if (globalPool) {
             o.disablePerSessionThreads();
         } else {
