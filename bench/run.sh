@@ -65,6 +65,9 @@ case "${1:-}" in
       | tee target/bench/collector-deit-small.txt
     "$0" aggregator --deltas 6000 --rounds 3 | tee target/bench/aggregator.txt
     "$0" pruner pipeline --rounds 3 | tee target/bench/pruner-pipeline.txt
+    "$0" pipeline --sample-rate 0.5 | tee target/bench/pipeline-fmnist.txt
+    "$0" pipeline --model target/deit/deit-small/model.onnx | tee target/bench/pipeline-deit-small.txt
+    "$0" pipeline --model target/deit/deit-base/model.onnx | tee target/bench/pipeline-deit-base.txt
     "$0" pruner deit target/deit/deit-base/model.onnx | tee target/bench/pruner-deit-base.txt
     "$0" deit prune target/deit/deit-base/model.onnx --compensation least-squares | tee target/bench/prune-deit-base-ls.txt
     "$0" instrumentation --model target/deit/deit-small/model.onnx --batch 8 --rounds 20 | tee target/bench/instrumentation-deit-small.txt

@@ -50,6 +50,9 @@ public final class ModelLoader {
         Path file = fetch(version);
         // the parsed model is garbage once instrument returns: only the instrumented file and the names remain
         try (InstrumentedPredictor.Instrumented graph = instrument(version, file)) {
+            // give the heap the parse grew back before ONNX Runtime builds its session (itself about twice the
+            // weights at its peak): a full collection lets G1 uncommit it, so the two peaks do not add up in RSS
+            System.gc();
             return open(version, graph);
         }
     }
