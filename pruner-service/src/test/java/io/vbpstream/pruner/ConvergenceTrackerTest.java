@@ -91,10 +91,10 @@ class ConvergenceTrackerTest {
         SplittableRandom rnd = new SplittableRandom(5);
         float[] first = correlated(rnd, 200);
         CoMoments a = CoMoments.empty(6).addBatch(first, 200);
-        ConvergenceTracker.Progress p = t.update("m", "v", BLOCKS, stats(10), Map.of("mlp0", a, "mlp1", a), true, planner);
+        ConvergenceTracker.Progress p = t.update("m", "v", BLOCKS, stats(200), Map.of("mlp0", a, "mlp1", a), true, planner);
         assertTrue(Double.isNaN(p.blocks().get(0).covarianceChange()), "one covariance snapshot");
         assertEquals(200, p.blocks().get(0).covarianceSamples());
-        p = t.update("m", "v", BLOCKS, stats(20), Map.of("mlp0", a, "mlp1", a), true, planner);
+        p = t.update("m", "v", BLOCKS, stats(210), Map.of("mlp0", a, "mlp1", a), true, planner);
         assertTrue(Double.isNaN(p.blocks().get(0).covarianceChange()), "no new co-moment samples: no comparison");
         assertFalse(p.ready(), "the moments alone have converged, the covariance has not");
         t.update("m2", "v", BLOCKS, stats(10), planner);
@@ -102,17 +102,17 @@ class ConvergenceTrackerTest {
 
         // a covariance that moved a lot (other correlations) is not settled
         CoMoments b = CoMoments.empty(6).addBatch(first, 200).addBatch(anticorrelated(rnd, 400), 400);
-        p = t.update("m", "v", BLOCKS, stats(30), Map.of("mlp0", b, "mlp1", b), true, planner);
+        p = t.update("m", "v", BLOCKS, stats(600), Map.of("mlp0", b, "mlp1", b), true, planner);
         assertTrue(p.blocks().get(0).covarianceChange() > 0.2, "change " + p.blocks().get(0).covarianceChange());
         assertFalse(p.ready());
         // a little less than a doubling: no snapshot yet
         CoMoments early = CoMoments.empty(6).merge(b).addBatch(correlated(rnd, 5), 5).addBatch(anticorrelated(rnd, 10), 10);
-        double before = t.update("m", "v", BLOCKS, stats(35), Map.of("mlp0", early, "mlp1", early), true, planner)
+        double before = t.update("m", "v", BLOCKS, stats(615), Map.of("mlp0", early, "mlp1", early), true, planner)
                 .blocks().get(0).covarianceChange();
         assertEquals(p.blocks().get(0).covarianceChange(), before, 0.0, "615 of the 1200 samples the next snapshot needs");
         // twice the samples, of the same mixture (1 correlated : 2 anticorrelated): Σ_KP moves only by sampling noise
         CoMoments c = CoMoments.empty(6).merge(b).addBatch(correlated(rnd, 200), 200).addBatch(anticorrelated(rnd, 400), 400);
-        p = t.update("m", "v", BLOCKS, stats(40), Map.of("mlp0", c, "mlp1", c), true, planner);
+        p = t.update("m", "v", BLOCKS, stats(1200), Map.of("mlp0", c, "mlp1", c), true, planner);
         double change = p.blocks().get(0).covarianceChange();
         assertTrue(change < 0.2, "change " + change);
         // the change is the relative Frobenius distance of the kept (0, 1, 2) x removed (3, 4, 5) block
@@ -128,11 +128,18 @@ class ConvergenceTrackerTest {
         }
         assertEquals(Math.sqrt(num / den), change, 1e-12);
         assertTrue(p.ready());
+        // moments behind the covariance snapshot (1200 co-moment samples against 40): not ready until they catch up
+        ConvergenceTracker behind = new ConvergenceTracker(10, 0.5, 10, 100, 0.2);
+        behind.update("m", "v", BLOCKS, stats(10), Map.of("mlp0", b, "mlp1", b), true, planner);
+        ConvergenceTracker.Progress lagging = behind.update("m", "v", BLOCKS, stats(40), Map.of("mlp0", c, "mlp1", c), true, planner);
+        assertTrue(lagging.blocks().get(0).covarianceChange() < 0.2);
+        assertFalse(lagging.ready(), "the moments (40) are older than the covariance (1200)");
+        assertTrue(behind.update("m", "v", BLOCKS, stats(1200), Map.of("mlp0", c, "mlp1", c), true, planner).ready());
         assertEquals(1200, p.blocks().get(1).covarianceSamples());
 
         // the moments stopped growing (no plan snapshot), the co-moments did not: the covariance is still compared
         CoMoments d = CoMoments.empty(6).merge(c).addBatch(anticorrelated(rnd, 1200), 1200);
-        p = t.update("m", "v", BLOCKS, stats(40), Map.of("mlp0", d, "mlp1", d), true, planner);
+        p = t.update("m", "v", BLOCKS, stats(1200), Map.of("mlp0", d, "mlp1", d), true, planner);
         assertTrue(p.blocks().get(0).covarianceChange() != change, "a new covariance snapshot without a plan snapshot");
         assertEquals(2400, p.blocks().get(0).covarianceSamples());
     }

@@ -104,7 +104,8 @@ class PrunerPipelineIT {
         Path file = bed.store.fetch(new ArtifactRef(URI.create(promoted.uri()), promoted.sha256(), -1));
         assertEquals(promoted.sha256(), OnnxModels.sha256(file));
         assertTrue(promoted.validation().agreement() >= 0.90);
-        assertTrue(promoted.validation().images() >= 250, "gate sample " + promoted.validation().images());
+        // the gate's floor (gate.min-images, 200): it may stop at its first look past it
+        assertTrue(promoted.validation().images() >= 200, "gate sample " + promoted.validation().images());
         assertTrue(promoted.validation().accuracy() > 0.7, "labels were used: " + promoted.validation().accuracy());
         assertEquals(6, promoted.pruning().keptWidths().size());
     }

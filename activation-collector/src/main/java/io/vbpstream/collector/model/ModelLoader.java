@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.List;
 
 /**
@@ -90,14 +89,10 @@ public final class ModelLoader {
 
     /** Refuses the model when this JVM's maximum heap is below {@code needed}, saying what to give it. */
     private void requireHeap(ModelVersion version, long needed, boolean withBlocks) {
-        long max = maxHeapBytes;
-        if (max < needed) {
-            throw new ModelRefusedException(ModelRefusedException.Reason.HEAP_TOO_SMALL, String.format(Locale.ROOT,
-                    "%s needs a heap of at least %s%s, this JVM has %s: start the collector with -Xmx%s (or a container "
-                            + "memory limit that gives it that; `vbp heap --model <file>` prints every service's)",
-                    version.key(), HeapBudget.xmx(needed), withBlocks ? (coMoments ? " with co-moments" : "") : " to parse it",
-                    HeapBudget.xmx(max), HeapBudget.xmx(needed)), null);
-        }
+        String what = version.key() + (withBlocks ? (coMoments ? " with co-moments" : "") : " (to parse it)");
+        HeapBudget.shortfall("collector", what, needed, maxHeapBytes).ifPresent(message -> {
+            throw new ModelRefusedException(ModelRefusedException.Reason.HEAP_TOO_SMALL, message, null);
+        });
     }
 
     private static long fileSize(Path file) {

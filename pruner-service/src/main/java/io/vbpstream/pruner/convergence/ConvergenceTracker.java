@@ -26,7 +26,8 @@ import java.util.function.Supplier;
  * (K, P from the latest plan; {@link CovarianceChange}) between the last two snapshots is recorded. Such a block also
  * needs at least {@code covarianceNMin} co-moment samples and a change of at most {@code covarianceTolerance}: the
  * change from {@code n} to {@code 2n} samples, which falls as {@code 1/√n} (docs/BENCHMARKS.md,
- * covariance-convergence).
+ * covariance-convergence); and its moments must cover at least the samples of the latest covariance snapshot, so that
+ * a prune never folds a covariance newer than the statistics it ranks by.
  */
 public final class ConvergenceTracker {
 
@@ -137,8 +138,11 @@ public final class ConvergenceTracker {
             double j = s.jaccard.getOrDefault(b, Double.NaN);
             long cn = coCounts.getOrDefault(b, 0L);
             double change = s.covarianceChange.getOrDefault(b, Double.NaN);
+            // the moments must be at least as recent as the covariance snapshot a prune folds from: the aggregator
+            // emits a window's moments and tiles from two punctuators, so for a moment the tiles can be ahead
+            long snapshot = s.covariance == null || !s.covariance.containsKey(b) ? 0 : s.covariance.get(b).count();
             boolean converged = n >= nMin && j >= stability
-                    && (!needCovariance || (cn >= covarianceNMin && change <= covarianceTolerance));
+                    && (!needCovariance || (cn >= covarianceNMin && change <= covarianceTolerance && snapshot <= n));
             ready &= converged;
             out.add(new BlockProgress(b, n, j, cn, change, converged));
         }

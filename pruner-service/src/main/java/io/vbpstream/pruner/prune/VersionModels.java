@@ -2,6 +2,8 @@ package io.vbpstream.pruner.prune;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import io.vbpstream.core.cost.CostModel;
+import io.vbpstream.core.cost.HeapBudget;
+import io.vbpstream.core.data.ModelCard;
 import io.vbpstream.core.onnx.MlpBlock;
 import io.vbpstream.core.onnx.MlpBlockFinder;
 import io.vbpstream.core.onnx.OnnxModels;
@@ -38,9 +40,26 @@ public class VersionModels {
         }
     };
 
+    private final PrunerConfig config;
+
     @Inject
     public VersionModels(PrunerConfig config) {
+        this.config = config;
         this.store = new DirectoryModelStore(Path.of(config.store().directory()));
+    }
+
+    /**
+     * Refuses a version this JVM's heap is too small to prune and validate ({@link HeapBudget}): every check then
+     * fails with the heap it needs (readiness data and the log), rather than an {@code OutOfMemoryError} mid-prune.
+     */
+    private void requireHeap(ModelVersion v, long fileBytes, List<MlpBlock> blocks) throws IOException {
+        ModelCard.Input in = ModelCard.read(Path.of(config.model().card())).input();
+        long needed = HeapBudget.of(fileBytes, blocks.stream().map(MlpBlock::width).toList(),
+                (long) in.channels() * in.height() * in.width(), config.gate().images(),
+                !config.policy().compensation().equals("none") && !config.policy().compensation().equals("mean")).prunerBytes();
+        HeapBudget.shortfall("pruner", v.key(), needed, Runtime.getRuntime().maxMemory()).ifPresent(message -> {
+            throw new IllegalStateException(message);
+        });
     }
 
     public ModelStore store() {
@@ -67,6 +86,7 @@ public class VersionModels {
             }
             ModelProto proto = loaded.model();
             List<MlpBlock> blocks = MlpBlockFinder.find(proto);
+            requireHeap(v, java.nio.file.Files.size(file), blocks);
             m = new VersionModel(v, proto, blocks, CostModel.analyse(proto, blocks, Map.of()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

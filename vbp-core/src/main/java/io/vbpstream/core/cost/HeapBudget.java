@@ -52,6 +52,19 @@ public record HeapBudget(long collectorBytes, long aggregatorBytes, long prunerB
         return new HeapBudget(sized(collector), sized(aggregator), sized(pruner));
     }
 
+    /**
+     * What to tell the operator when {@code maxHeap} is below {@code needed} for {@code what} (a model version), or
+     * empty when it is enough: the heap it needs and the {@code -Xmx} to give.
+     */
+    public static java.util.Optional<String> shortfall(String service, String what, long needed, long maxHeap) {
+        if (maxHeap >= needed) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(String.format(Locale.ROOT, "%s needs a heap of at least %s, this JVM has %s: start the %s"
+                + " with -Xmx%s (or a container memory limit that gives it that; `vbp heap --model <file>` prints every"
+                + " service's)", what, xmx(needed), xmx(maxHeap), service, xmx(needed)));
+    }
+
     /** Bytes of one covariance of every block: float64 packed upper triangles. */
     public static long covarianceBytes(List<Integer> widths) {
         return widths.stream().mapToLong(w -> (long) CoMoments.packedSize(w) * 8).sum();

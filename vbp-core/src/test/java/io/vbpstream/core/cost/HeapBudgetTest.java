@@ -40,6 +40,14 @@ class HeapBudgetTest {
         assertEquals(true, without.collectorBytes() < withCov.collectorBytes() - 400 * MB);
     }
 
+    @Test
+    void aShortfallSaysWhatHeapToGive() {
+        assertEquals(java.util.Optional.empty(), HeapBudget.shortfall("pruner", "m/base", 1600 * MB, 1600 * MB));
+        String m = HeapBudget.shortfall("pruner", "deit-base/base", 3136 * MB, 768 * MB).orElseThrow();
+        assertEquals("deit-base/base needs a heap of at least 3136m, this JVM has 768m: start the pruner with -Xmx3136m"
+                + " (or a container memory limit that gives it that; `vbp heap --model <file>` prints every service's)", m);
+    }
+
     private static long roundUp(long bytes) {
         long step = 64 * MB;
         return Math.max(HeapBudget.FLOOR_MB * MB, (bytes + step - 1) / step * step);
