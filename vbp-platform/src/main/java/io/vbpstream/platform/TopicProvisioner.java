@@ -2,6 +2,7 @@ package io.vbpstream.platform;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 import java.util.List;
@@ -38,7 +39,31 @@ public final class TopicProvisioner {
                 throw e;
             }
         }
-        return missing.stream().map(NewTopic::name).toList();
+        List<String> names = missing.stream().map(NewTopic::name).toList();
+        awaitLeaders(admin, names);
+        return names;
+    }
+
+    /**
+     * Waits (up to 30 s) until every partition of {@code topics} has a leader. A producer that sends to a topic the
+     * broker has not loaded yet gets {@code NOT_LEADER_OR_FOLLOWER}, and an idempotent one can then spend its whole
+     * delivery timeout in {@code OUT_OF_ORDER_SEQUENCE_NUMBER} retries (seen in the integration tests: two minutes).
+     */
+    static void awaitLeaders(Admin admin, List<String> topics)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
+            boolean led = described.values().stream().flatMap(d -> d.partitions().stream())
+                    .allMatch(p -> p.leader() != null && p.leader().id() >= 0);
+            if (led) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("partitions of " + topics + " still have no leader after 30 s");
+            }
+            Thread.sleep(100);
+        }
     }
 
     /** Command line: {@code TopicProvisioner BOOTSTRAP [REPLICATION]}, used by deploy/local/broker.sh. */
