@@ -94,6 +94,11 @@ public final class TrafficReplayer implements Callable<Integer> {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
+        // one request in flight per partition: against a topic the broker has only just created, a first batch can
+        // meet NOT_LEADER_OR_FOLLOWER while the next ones are in flight, and the idempotent producer then retried in
+        // OUT_OF_ORDER_SEQUENCE_NUMBER until the delivery timeout (TrafficReplayerIT, twice in CI); batches (linger
+        // 5 ms) keep the throughput
+        config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         List<Future<?>> pending = new ArrayList<>();
         long start = System.nanoTime();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
