@@ -70,6 +70,23 @@ class ConvergenceTrackerTest {
     }
 
     @Test
+    void pastNMinTheNextCovarianceSnapshotNeedsNMinMoreSamplesNotADoubling() {
+        ConvergenceTracker t = new ConvergenceTracker(10, 0.5, 10, 100, 0.2);
+        Function<Map<String, Moments>, PruningPlan> planner = s -> new PruningPlan(List.of(plan("mlp0", new int[]{0, 1, 2}),
+                plan("mlp1", new int[]{0, 1, 2})));
+        SplittableRandom rnd = new SplittableRandom(9);
+        // a restarted pruner's first snapshot at 2000 samples, 20 x n-min
+        CoMoments big = CoMoments.empty(6).addBatch(correlated(rnd, 2000), 2000);
+        t.update("m", "v", BLOCKS, stats(3000), Map.of("mlp0", big, "mlp1", big), true, planner);
+        CoMoments more = CoMoments.empty(6).merge(big).addBatch(correlated(rnd, 99), 99);
+        assertTrue(Double.isNaN(t.update("m", "v", BLOCKS, stats(3000), Map.of("mlp0", more, "mlp1", more), true, planner)
+                .blocks().get(0).covarianceChange()), "99 more: not yet");
+        CoMoments enough = CoMoments.empty(6).merge(big).addBatch(correlated(rnd, 100), 100);
+        ConvergenceTracker.Progress p = t.update("m", "v", BLOCKS, stats(3000), Map.of("mlp0", enough, "mlp1", enough), true, planner);
+        assertTrue(p.blocks().get(0).covarianceChange() < 0.2, "compared after n-min more, not after 2000 more");
+    }
+
+    @Test
     void aSupersededVersionsStateAndCovarianceSnapshotAreDropped() {
         ConvergenceTracker t = new ConvergenceTracker(10, 0.5, 10, 100, 0.05);
         Function<Map<String, Moments>, PruningPlan> planner = s -> new PruningPlan(List.of(plan("mlp0", new int[]{0}),
@@ -109,7 +126,7 @@ class ConvergenceTrackerTest {
         CoMoments early = CoMoments.empty(6).merge(b).addBatch(correlated(rnd, 5), 5).addBatch(anticorrelated(rnd, 10), 10);
         double before = t.update("m", "v", BLOCKS, stats(615), Map.of("mlp0", early, "mlp1", early), true, planner)
                 .blocks().get(0).covarianceChange();
-        assertEquals(p.blocks().get(0).covarianceChange(), before, 0.0, "615 of the 1200 samples the next snapshot needs");
+        assertEquals(p.blocks().get(0).covarianceChange(), before, 0.0, "615 of the 700 samples the next snapshot needs (600 + n-min)");
         // twice the samples, of the same mixture (1 correlated : 2 anticorrelated): Σ_KP moves only by sampling noise
         CoMoments c = CoMoments.empty(6).merge(b).addBatch(correlated(rnd, 200), 200).addBatch(anticorrelated(rnd, 400), 400);
         p = t.update("m", "v", BLOCKS, stats(1200), Map.of("mlp0", c, "mlp1", c), true, planner);

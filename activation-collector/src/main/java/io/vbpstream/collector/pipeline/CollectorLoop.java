@@ -263,6 +263,10 @@ public final class CollectorLoop implements Runnable {
         try {
             result = model.predictor().predict(new InstrumentedPredictor.Batch(buffer, batch.size(), sampled, window::mergeGram));
         } catch (RuntimeException e) {
+            if (sampled) {
+                // some blocks' Grams may have been merged before the failure; the retry would merge them again
+                window.dropCoMoments();
+            }
             inferOneByOne(batch, e);
             return;
         }
@@ -284,13 +288,12 @@ public final class CollectorLoop implements Runnable {
         for (int i = 0; i < batch.size(); i++) {
             System.arraycopy(buffer, i * size, one, 0, size);
             long t0 = System.nanoTime();
-            boolean sampled = sampling();
             try {
-                BatchResult r = model.predictor().predict(new InstrumentedPredictor.Batch(one, 1, sampled, window::mergeGram));
+                // unsampled: a failure after some blocks' Grams were merged could not be taken back
+                BatchResult r = model.predictor().predict(new InstrumentedPredictor.Batch(one, 1, false));
                 long nanos = System.nanoTime() - t0;
                 metrics.batch(1, nanos, model.modelId(), model.versionName());
                 window.add(r.moments(), 1);
-                countCoMoments(sampled);
                 publishPrediction(batch.get(i), r.output(), 0, r.output().length, nanos / 1e6, 1);
             } catch (RuntimeException e) {
                 deadLetter(batch.get(i), new ImageIntake.Refusal(CollectorMetrics.INFERENCE_FAILED, String.valueOf(e.getMessage())));

@@ -84,6 +84,14 @@ public final class MomentsWindow {
         coMoments.computeIfAbsent(block, b -> CoMoments.empty(mean.length)).mergeGram(count, mean, centre, gram);
     }
 
+    /**
+     * Forgets the co-moments merged so far (a sampled batch failed part-way): the window then publishes none, and its
+     * moments are unaffected. Co-moments are an estimate over the samples they cover, which their count says.
+     */
+    public void dropCoMoments() {
+        coMoments.clear();
+    }
+
     /** The window's co-moment matrices per block (empty unless sampled). */
     public Map<String, CoMoments> coMoments() {
         return coMoments;

@@ -21,7 +21,8 @@ import java.util.function.Supplier;
  *
  * <p>For least-squares compensation the covariance must have settled too. Once there is a plan, a covariance snapshot
  * is taken when every block's co-moment matrix holds {@code covarianceNMin / 2} samples, and again each time every
- * block's samples have doubled since the last one, counted in the samples the co-moments actually received (at a
+ * block's samples have doubled since the last one (or grown by {@code covarianceNMin}, once past it: after a restart
+ * the first snapshot can come at many times it), counted in the samples the co-moments actually received (at a
  * DeiT size they grow far more slowly than the moments); each block's relative Frobenius change of {@code Σ_KP}
  * (K, P from the latest plan; {@link CovarianceChange}) between the last two snapshots is recorded. Such a block also
  * needs at least {@code covarianceNMin} co-moment samples and a change of at most {@code covarianceTolerance}: the
@@ -151,7 +152,7 @@ public final class ConvergenceTracker {
 
     /**
      * A covariance snapshot at {@code nMin / 2} samples and whenever every block's co-moments have doubled since the
-     * last one (independently of the plan snapshots: the co-moments grow only with sampled windows, and may still grow
+     * last one (or grown by {@code nMin}, whichever is less) (independently of the plan snapshots: the co-moments grow only with sampled windows, and may still grow
      * after the moments have converged), compared with the last one under the latest plan's K and P.
      */
     private static void snapshotCovariance(State s, List<String> blocks, Map<String, Long> coCounts,
@@ -161,8 +162,13 @@ public final class ConvergenceTracker {
         }
         boolean due = s.covariance == null
                 ? blocks.stream().allMatch(b -> coCounts.get(b) >= Math.max(1, nMin / 2))
-                // fewer new samples: comparing a matrix with (nearly) itself would say little
-                : blocks.stream().allMatch(b -> coCounts.get(b) >= 2 * s.covariance.get(b).count());
+                // a doubling, or nMin more once past nMin (after a restart the first snapshot can come late, at many
+                // times nMin: waiting for a doubling then would wait as long again); fewer new samples, and comparing
+                // a matrix with (nearly) itself would say little
+                : blocks.stream().allMatch(b -> {
+                    long before = s.covariance.get(b).count();
+                    return coCounts.get(b) >= before + Math.min(before, nMin);
+                });
         if (!due) {
             return;
         }
