@@ -7,6 +7,7 @@ import io.vbpstream.core.data.ModelCard;
 import io.vbpstream.core.onnx.MlpBlock;
 import io.vbpstream.core.onnx.MlpBlockFinder;
 import io.vbpstream.core.onnx.OnnxModels;
+import io.vbpstream.core.prune.Compensation;
 import io.vbpstream.core.store.ArtifactRef;
 import io.vbpstream.core.store.DirectoryModelStore;
 import io.vbpstream.core.store.ModelStore;
@@ -56,7 +57,7 @@ public class VersionModels {
         ModelCard.Input in = ModelCard.read(Path.of(config.model().card())).input();
         long needed = HeapBudget.of(fileBytes, blocks.stream().map(MlpBlock::width).toList(),
                 (long) in.channels() * in.height() * in.width(), config.gate().images(),
-                !config.policy().compensation().equals("none") && !config.policy().compensation().equals("mean")).prunerBytes();
+                Compensation.parse(config.policy().compensation()) == Compensation.LEAST_SQUARES).prunerBytes();
         HeapBudget.shortfall("pruner", v.key(), needed, Runtime.getRuntime().maxMemory()).ifPresent(message -> {
             throw new IllegalStateException(message);
         });
