@@ -65,7 +65,7 @@ case "${1:-}" in
       | tee target/bench/collector-deit-small.txt
     "$0" aggregator --deltas 6000 --rounds 3 | tee target/bench/aggregator.txt
     "$0" pruner pipeline --rounds 3 | tee target/bench/pruner-pipeline.txt
-    "$0" pipeline --sample-rate 0.5 | tee target/bench/pipeline-fmnist.txt
+    "$0" pipeline | tee target/bench/pipeline-fmnist.txt
     "$0" pipeline --model target/deit/deit-small/model.onnx | tee target/bench/pipeline-deit-small.txt
     "$0" pipeline --model target/deit/deit-base/model.onnx | tee target/bench/pipeline-deit-base.txt
     "$0" pruner deit target/deit/deit-base/model.onnx | tee target/bench/pruner-deit-base.txt

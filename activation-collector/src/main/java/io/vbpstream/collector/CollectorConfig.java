@@ -96,9 +96,11 @@ public interface CollectorConfig {
     }
 
     /**
-     * The co-moment matrices behind least-squares compensation. A sampled window's batches also compute each block's
-     * centred Gram matrix in the graph (about one more MLP forward pass per batch), merged in float64 and published as
-     * upper-triangular tiles to {@code activation-comoments} in the window's transaction.
+     * The co-moment matrices behind least-squares compensation. Every batch also computes each block's centred Gram
+     * matrix over {@code tokens-per-image} tokens of each image, drawn at random inside the graph; the collector
+     * merges them in float64 across windows and publishes the accumulation as upper-triangular float32 tiles to
+     * {@code activation-comoments}: first after {@code first-publication} samples, then each time as many more have
+     * been gathered as were published (n, 2n, 4n, ...), and at the latest {@code max-interval} after the first sample.
      */
     interface Covariance {
         /** Off: only the per-neuron moments are collected (mean-shift compensation only). */
@@ -106,14 +108,29 @@ public interface CollectorConfig {
         boolean enabled();
 
         /**
-         * Fraction of transaction windows sampled, in (0, 1], spread evenly (the first window is sampled). Whole
-         * windows rather than scattered batches: a window's tiles cost the same however few batches it sampled, so
-         * this keeps the tile traffic at {@code sample-rate} x (tiles per window) per window. A sampled batch costs
-         * about 1.2 more model passes on a DeiT-Small shape (the Gram is O(w²) per token), so the default of 0.1 keeps
-         * the collector at about 0.8x plain inference there (docs/BENCHMARKS.md). 0 turns the sampling off.
+         * Tokens of each image whose activations feed the co-moments (all of them if the model has fewer). The Gram
+         * costs {@code tokens-per-image / tokens} of what it would over every token: on a DeiT shape (197 tokens) 8 cost
+         * about 5% of a forward pass, and a few tokens of many images are far more independent samples than every token
+         * of a few (docs/BENCHMARKS.md).
          */
-        @WithDefault("0.1")
-        double sampleRate();
+        @WithDefault("8")
+        int tokensPerImage();
+
+        /**
+         * Samples (tokens per block) before a version's first publication: half the pruner's
+         * {@code vbp.pruner.convergence.covariance-n-min}, so that its first two covariance snapshots are the first
+         * two publications.
+         */
+        @WithDefault("4096")
+        long firstPublication();
+
+        /**
+         * The longest co-moments are gathered before they are published, counted from the first sample: bounds what a
+         * crash loses, and sets the traffic at a high rate (one publication, 0.74 GB of Kafka writes at DeiT-Base
+         * counting the aggregator's, per interval).
+         */
+        @WithDefault("10m")
+        Duration maxInterval();
 
         /** Side of a tile, at most 362 so that a tile stays under Kafka's default 1 MB record. */
         @WithDefault("256")

@@ -56,7 +56,7 @@ public class CollectorService {
         CollectorLoop.Settings settings = new CollectorLoop.Settings(config.instanceId(), config.group(),
                 config.batch().size(), config.batch().maxPollRecords(), config.flush().images(), config.flush().interval(),
                 new ImageDecoder.Limits(config.limits().maxBytes(), config.limits().maxPixels()), config.topK(),
-                config.covariance().enabled() ? config.covariance().sampleRate() : 0, config.covariance().tileSize(),
+                config.covariance().firstPublication(), config.covariance().maxInterval(), config.covariance().tileSize(),
                 config.transactionTimeout());
         loop = new CollectorLoop(settings, kafkaClientConfig(), registry, metrics);
         thread = new Thread(null, VitalThreads.guard("vbp-collector-loop", loop), "vbp-collector-loop", 64L << 20);

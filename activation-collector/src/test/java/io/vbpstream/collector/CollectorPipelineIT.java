@@ -55,7 +55,9 @@ class CollectorPipelineIT {
         Map<String, String> settings = bed.settings(model, "base", "pipeline-it");
         settings.put("vbp.collector.limits.max-bytes", "200000");
         settings.put("vbp.collector.limits.max-pixels", "1000000");
-        settings.put("vbp.collector.covariance.sample-rate", "1");
+        // publications at 125, 250 and 500 images (8 tokens each), the rest once it is 3 s old
+        settings.put("vbp.collector.covariance.first-publication", "1000");
+        settings.put("vbp.collector.covariance.max-interval", "3s");
         collector = bed.startCollector(settings, "collector.log");
 
         bed.sendImages(0, GOOD / 2);
@@ -63,6 +65,10 @@ class CollectorPipelineIT {
         bed.sendImages(GOOD / 2, GOOD / 2);
         TopicReader.awaitRecords(bed.bootstrap(), Topic.PREDICTIONS.topicName(), r -> r.size() >= GOOD, Duration.ofSeconds(120));
         TopicReader.awaitRecords(bed.bootstrap(), Topic.IMAGES_DLQ.topicName(), r -> r.size() >= BAD.size(), Duration.ofSeconds(30));
+        TopicReader.awaitRecords(bed.bootstrap(), Topic.ACTIVATION_COMOMENTS.topicName(), r -> r.stream()
+                .filter(t -> t.key().endsWith("/mlp0/0.0"))
+                .mapToLong(t -> Long.parseLong(VbpHeaders.get(t.headers(), VbpHeaders.IMAGES))).sum() >= GOOD,
+                Duration.ofSeconds(60));
     }
 
     /** One record per kind of bad input, keyed by the reason it must be dead-lettered with. */
@@ -137,25 +143,31 @@ class CollectorPipelineIT {
     }
 
     @Test
-    void coMomentsEqualOfflineCoMomentsOfTheSameImages() throws Exception {
-        // every window sampled here: the tiles cover every image exactly once, like the moments
+    void coMomentsAreTheEstimatorOverEveryImageOnceAtDoublingPublications() throws Exception {
+        // no window aborted here: the publications claim every good image once, and their tiles are exactly the
+        // estimator's co-moments over those images' sampled tokens
+        Map<MomentsKey, List<CollectorTestBed.Sampled>> claimed = bed.claimedImages();
         Map<MomentsKey, CoMoments> streamed = bed.mergedCoMoments();
-        Map<String, CoMoments> offline = bed.offlineCoMoments(CollectorTestBed.MODEL, IntStream.range(0, GOOD).boxed().toList());
-        assertEquals(offline.size(), streamed.size(), "one matrix per block: " + streamed.keySet());
-        Map<MomentsKey, Moments> moments = bed.mergedMoments();
-        for (Map.Entry<String, CoMoments> e : offline.entrySet()) {
-            MomentsKey key = new MomentsKey("fmnist-vit", "base", e.getKey());
-            CoMoments s = streamed.get(key);
-            assertNotNull(s, "no co-moments for " + e.getKey());
-            assertEquals((long) GOOD * CollectorTestBed.TOKENS, s.count());
-            // batches of other sizes than offline's, so float32 Gram rounding differs: bounded by the neurons' spread
-            CollectorTestBed.assertCoMomentsClose(e.getKey(), e.getValue(), s, 1e-4);
-            Moments m = moments.get(key);
-            for (int j = 0; j < m.width(); j++) {
-                assertEquals(m.mean()[j], s.mean(j), 1e-12 * (1 + Math.abs(m.mean()[j])), "same float64 means as the moments");
-            }
+        assertEquals(streamed.keySet(), claimed.keySet());
+        assertEquals(bed.mergedMoments().keySet(), streamed.keySet(), "one matrix per block");
+        for (Map.Entry<MomentsKey, List<CollectorTestBed.Sampled>> e : claimed.entrySet()) {
+            assertEquals(GOOD, e.getValue().size(), e.getKey() + ": every good image claimed once");
+            Map<String, CoMoments> offline = bed.offlineSampledCoMoments(CollectorTestBed.MODEL, e.getValue(), 8);
+            CoMoments s = streamed.get(e.getKey());
+            assertEquals((long) GOOD * 8, s.count(), "8 of the 50 tokens of each image");
+            CollectorTestBed.assertCoMomentsClose(e.getKey().toString(), offline.get(e.getKey().block()), s, 1e-4);
         }
-        assertTrue(collector.metric("vbp_collector_comoments_tiles_total{model=\"fmnist-vit\",version=\"base\"}") >= 6);
+        double publications = collector.metric("vbp_collector_comoments_publications_total{model=\"fmnist-vit\",version=\"base\"}");
+        // the first at 1000 samples or more, the next once as many more were gathered as published, the rest when it
+        // is 3 s old: windows of up to 256 images (2048 samples) make that 3 or 4 publications
+        assertTrue(publications >= 2 && publications <= 5, publications + " publications");
+        List<ConsumerRecord<String, byte[]>> tiles = bed.read(Topic.ACTIVATION_COMOMENTS);
+        for (MomentsKey block : claimed.keySet()) {
+            assertEquals(publications, tiles.stream().filter(t -> t.key().equals(block + "/0.0")).count(),
+                    block + ": one first tile per publication");
+        }
+        assertEquals(tiles.size(), collector.metric("vbp_collector_comoments_tiles_total{model=\"fmnist-vit\",version=\"base\"}"));
+        assertEquals(GOOD * 8.0, collector.metric("vbp_collector_comoments_samples_total{model=\"fmnist-vit\",version=\"base\"}"));
         assertTrue(collector.metric("vbp_collector_comoments_batches_total") >= GOOD / 32.0);
     }
 

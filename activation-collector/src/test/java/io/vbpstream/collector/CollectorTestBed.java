@@ -181,11 +181,84 @@ final class CollectorTestBed implements AutoCloseable {
         return out;
     }
 
-    /** Every co-moment within {@code rel} of the two neurons' spread {@code sqrt(C_ii C_jj)} (float32 Gram batches). */
+    /** An image whose tokens a publication claims: its index in the test set and its token seed. */
+    record Sampled(int index, long seed) {
+    }
+
+    /**
+     * Per block, the images the co-moment publications on {@code activation-comoments} claim to cover: each
+     * publication's first tile ({@code 0.0}) lists in its {@code vbp-offsets} header the input ranges of every window
+     * it covers; the images there that were predicted (dead letters contribute no tokens) with the seed the collector
+     * drew their tokens from. Asserts that no image is claimed twice.
+     */
+    Map<MomentsKey, List<Sampled>> claimedImages() throws IOException {
+        Map<String, Integer> byOffset = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : read(Topic.IMAGES)) {
+            if (r.key() != null && r.key().matches("img-\\d{5}")) {
+                byOffset.put(r.partition() + "@" + r.offset(), Integer.parseInt(r.key().substring(4)));
+            }
+        }
+        java.util.Set<String> predicted = new java.util.HashSet<>();
+        for (ConsumerRecord<String, byte[]> r : read(Topic.PREDICTIONS)) {
+            predicted.add(r.key());
+        }
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        Map<MomentsKey, List<Sampled>> out = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
+        for (ConsumerRecord<String, byte[]> r : read(Topic.ACTIVATION_COMOMENTS)) {
+            CoMomentsKey key = CoMomentsKey.parse(r.key());
+            if (key.row() != 0 || key.column() != 0) {
+                continue;
+            }
+            List<Sampled> claimed = out.computeIfAbsent(key.block(), k -> new ArrayList<>());
+            for (io.vbpstream.platform.message.OffsetRange range : json.readValue(
+                    VbpHeaders.get(r.headers(), VbpHeaders.OFFSETS), io.vbpstream.platform.message.OffsetRange[].class)) {
+                for (long offset = range.from(); offset <= range.to(); offset++) {
+                    Integer index = byOffset.get(range.partition() + "@" + offset);
+                    if (index != null && predicted.contains(key(index))) {
+                        claimed.add(new Sampled(index, io.vbpstream.core.stats.TokenSampler.imageSeed(0, range.partition(), offset)));
+                    }
+                }
+            }
+        }
+        out.forEach((block, list) -> assertEquals(list.size(), list.stream().map(Sampled::index).distinct().count(),
+                block + ": an image is claimed by two publications"));
+        return out;
+    }
+
+    /** Offline: the collectors' estimator over the images' PNG bytes, {@code k} tokens each from their seeds. */
+    Map<String, CoMoments> offlineSampledCoMoments(Path model, List<Sampled> sampled, int k) throws IOException {
+        ModelProto proto = OnnxModels.read(model).model();
+        Preprocessor pre = new Preprocessor(ModelCard.read(CARD).input());
+        ImageDecoder decoder = new ImageDecoder(ImageDecoder.Limits.DEFAULT);
+        Map<String, CoMoments> out = new HashMap<>();
+        try (InstrumentedSession s = new InstrumentedSession(proto, MlpBlockFinder.find(proto), k)) {
+            int batch = 100;
+            for (int from = 0; from < sampled.size(); from += batch) {
+                int n = Math.min(batch, sampled.size() - from);
+                float[] data = new float[n * pre.size()];
+                long[] seeds = new long[n];
+                for (int i = 0; i < n; i++) {
+                    pre.image(decoder.decode(png(sampled.get(from + i).index()), "image/png"), data, i * pre.size());
+                    seeds[i] = sampled.get(from + i).seed();
+                }
+                s.runSampled(data, new long[]{n, pre.channels(), pre.height(), pre.width()}, seeds).coMoments()
+                        .forEach((block, c) -> out.merge(block, c, CoMoments::merge));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Every co-moment within {@code rel} of the two neurons' spread {@code sqrt(C_ii C_jj)} (float32 Gram batches),
+     * every mean within 1e-6 of the neuron's scale (each batch's mean is the graph's float32 centre, and the two sides
+     * batch the images differently).
+     */
     static void assertCoMomentsClose(String what, CoMoments expected, CoMoments actual, double rel) {
         assertEquals(expected.count(), actual.count(), what + " count");
         for (int i = 0; i < expected.width(); i++) {
-            assertEquals(expected.mean(i), actual.mean(i), 1e-9 * (1 + Math.abs(expected.mean(i))), what + " mean " + i);
+            double spread = Math.sqrt(expected.coMoment(i, i) / Math.max(1, expected.count()));
+            assertEquals(expected.mean(i), actual.mean(i), 1e-6 * (spread + Math.abs(expected.mean(i))) + 1e-9,
+                    what + " mean " + i);
             for (int j = i; j < expected.width(); j++) {
                 double scale = Math.sqrt(expected.coMoment(i, i) * expected.coMoment(j, j));
                 assertEquals(expected.coMoment(i, j), actual.coMoment(i, j), rel * scale + 1e-9, what + " C[" + i + "][" + j + "]");

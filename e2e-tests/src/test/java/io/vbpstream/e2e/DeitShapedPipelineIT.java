@@ -41,7 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The pipeline at DeiT's shapes, small enough for CI: a generated ViT of 224x224 inputs, 196 tokens and 4 blocks of
  * width 1536 (DeiT-Small's MLP), with a backlog of images already waiting when the collector starts. Collector,
- * aggregator and pruner run with their default windows, sample rate and thresholds and the heaps {@link HeapBudget}
+ * aggregator and pruner run with their default windows, co-moment sampling and thresholds and the heaps {@link HeapBudget}
  * gives the model, and must reach a promoted least-squares version with no transaction aborted while every service's
  * liveness stays UP throughout (polled every second).
  */

@@ -100,17 +100,20 @@ public interface PrunerConfig {
         long deltaN();
 
         /**
-         * Co-moment samples (tokens) per block before least-squares compensation may use them: 256 fmnist-vit images,
-         * 65 of DeiT's. The covariance snapshots are taken at half of it and at each doubling after that.
+         * Co-moment samples (sampled tokens) per block before least-squares compensation may use them: 1024 images at
+         * the collectors' default of 8 tokens per image. The covariance snapshots are taken at half of it and then n-min
+         * apart (the collectors publish at 4096 and at each doubling, {@code vbp.collector.covariance.first-publication}).
+         * On fmnist-vit the kept-removed covariance moves by 0.07-0.09 from 4096 to 8192 such samples, less than every
+         * token of the same images moved from 128 to 256 images (docs/RESULTS.md).
          */
-        @WithDefault("12800")
+        @WithDefault("8192")
         long covarianceNMin();
 
         /**
          * Largest relative Frobenius change of each block's kept-removed covariance {@code Σ_KP} between the last two
-         * covariance snapshots (a doubling of the samples) for least-squares compensation to go ahead. On fmnist-vit a doubling from 256 to 512
-         * images changes it by 0.07-0.12 and from 512 to 1024 by about 0.05, while 256 images already give the
-         * accuracy of 4096 (docs/RESULTS.md).
+         * covariance snapshots (a doubling of the samples) for least-squares compensation to go ahead. On fmnist-vit,
+         * with 8 tokens per image, a doubling from 2048 to 4096 samples changes it by 0.11-0.12 and from 4096 to 8192
+         * by 0.07-0.09 (docs/RESULTS.md).
          */
         @WithDefault("0.15")
         double covarianceTolerance();

@@ -67,8 +67,6 @@ final class PipelineTestBed implements AutoCloseable {
         s.put("vbp.collector.model.card", CARD.toString());
         s.put("vbp.collector.flush.images", "128");
         s.put("vbp.collector.flush.interval", "1s");
-        // every window computes co-moments, so the covariance grows at every convergence snapshot of this short run
-        s.put("vbp.collector.covariance.sample-rate", "1");
         return ServiceProcess.start(Path.of(System.getProperty("vbp.collector.app")), s, dir.resolve("collector.log"));
     }
 

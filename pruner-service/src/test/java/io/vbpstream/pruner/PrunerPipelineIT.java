@@ -132,7 +132,7 @@ class PrunerPipelineIT {
             // the streamed covariance: enough samples for the pruner's covariance-n-min, never more than the moments
             assertTrue(ms.hasCoMoments(block), "co-moments of " + block + " in the statistics file");
             long co = ms.coMoments(block).count();
-            assertTrue(co >= 12_800 && co <= ms.get(block).count(), block + ": " + co + " of " + ms.get(block).count());
+            assertTrue(co >= 8_192 && co <= ms.get(block).count(), block + ": " + co + " of " + ms.get(block).count());
         }
         Pruning.Result offline = Pruning.run(base, bed.base.sha256(), ms, new PruningPolicy(Criterion.VARIANCE,
                 Allocation.UNIFORM, new PruningTarget.MacsReduction(0.1), Compensation.LEAST_SQUARES, 0.02, 0, 1, 1e-3), null);

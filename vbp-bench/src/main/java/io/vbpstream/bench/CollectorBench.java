@@ -58,10 +58,9 @@ public final class CollectorBench {
         int images = ResultsSweep.intArg(args, "--images", 6000);
         int batch = ResultsSweep.intArg(args, "--batch", 32);
         int rounds = ResultsSweep.intArg(args, "--rounds", 3);
-        // co-moments settings compared: off, the collector's default sample rate, or a rate in (0, 1]
+        // co-moments settings compared: off, the collector's default tokens per image, or a number of tokens
         List<String> covariance = List.of(ResultsSweep.stringArg(args, "--covariance", "off,default").split(","));
-        // smaller windows than the collector's default (1024 images or 5 s), so a slow model has enough windows for a
-        // sample rate to mean something
+        // windows of this many images instead of the collector's default (1024 images or 5 s); 0: the default
         int flushImages = ResultsSweep.intArg(args, "--flush-images", 0);
         Path app = Fixtures.root().resolve("activation-collector/target/quarkus-app/quarkus-run.jar");
         Path model = Path.of(ResultsSweep.stringArg(args, "--model", Fixtures.fmnistModel().toString())).toAbsolutePath();
@@ -197,7 +196,7 @@ public final class CollectorBench {
         if (covariance.equals("off")) {
             s.put("vbp.collector.covariance.enabled", "false");
         } else if (!covariance.equals("default")) {
-            s.put("vbp.collector.covariance.sample-rate", covariance);
+            s.put("vbp.collector.covariance.tokens-per-image", covariance);
         }
         Map<Integer, Long> start = new java.util.HashMap<>();
         for (var r : TopicReader.readAll(broker.bootstrapServers(), Topic.PREDICTIONS.topicName())) {

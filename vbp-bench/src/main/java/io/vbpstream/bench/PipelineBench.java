@@ -58,7 +58,7 @@ import java.util.stream.Stream;
  * with millions of images piled up), at most {@code --images} in all.
  *
  * <pre>bench/run.sh pipeline --model M [--card C] [--rate R | --backlog B] [--images N] [--until first|final]
- *                        [--sample-rate S] [--set key=value]... [--timeout SECONDS]</pre>
+ *                        [--tokens-per-image K] [--set key=value]... [--timeout SECONDS]</pre>
  * {@code --set} passes a setting to every service (a system property), e.g. {@code --set vbp.ort.arena=false}.
  */
 public final class PipelineBench {
@@ -77,7 +77,7 @@ public final class PipelineBench {
         double rate = Double.parseDouble(ResultsSweep.stringArg(args, "--rate", "0"));
         int images = ResultsSweep.intArg(args, "--images", Integer.MAX_VALUE);
         int backlog = ResultsSweep.intArg(args, "--backlog", 1000);
-        String sampleRate = ResultsSweep.stringArg(args, "--sample-rate", "");
+        String tokens = ResultsSweep.stringArg(args, "--tokens-per-image", "");
         boolean untilFinal = ResultsSweep.stringArg(args, "--until", "first").equals("final");
         int timeout = ResultsSweep.intArg(args, "--timeout", 1800);
         Path root = Fixtures.root();
@@ -92,7 +92,7 @@ public final class PipelineBench {
         System.out.printf(Locale.ROOT, "pipeline benchmark: %s (%.0f MB, %d blocks of %s), %s, until %s, co-moments sample"
                         + " rate %s; heaps %s; %s; %s%n", name, Files.size(model) / 1e6, widths.size(),
                 widths.stream().distinct().toList(), rate > 0 ? "rate " + rate + "/s" : "flat out, backlog " + backlog,
-                untilFinal ? "final" : "first", sampleRate.isEmpty() ? "default" : sampleRate, heaps, Fixtures.cpuModel(),
+                untilFinal ? "final" : "first", tokens.isEmpty() ? "default" : tokens, heaps, Fixtures.cpuModel(),
                 Fixtures.machine());
 
         IdxImages.Images set = IdxImages.readImages(Fixtures.testImages(), 10000);
@@ -110,8 +110,8 @@ public final class PipelineBench {
             s.put("vbp.collector.model.uri", base.uri().toString());
             s.put("vbp.collector.model.card", card.toString());
             s.put("vbp.collector.store.directory", store.root().toString());
-            if (!sampleRate.isEmpty()) {
-                s.put("vbp.collector.covariance.sample-rate", sampleRate);
+            if (!tokens.isEmpty()) {
+                s.put("vbp.collector.covariance.tokens-per-image", tokens);
             }
             for (int i = 0; i < args.length - 1; i++) {
                 if (args[i].equals("--set")) {

@@ -144,7 +144,6 @@ public final class PrunerBench {
             s.put("vbp.collector.model.uri", base.uri().toString());
             s.put("vbp.collector.model.card", root.resolve("models/fmnist-vit/model.json").toString());
             s.put("vbp.collector.store.directory", store.root().toString());
-            s.put("vbp.collector.covariance.sample-rate", "0.5"); // as ./vbp-local runs this model
             s.put("vbp.aggregator.state-dir", work.resolve("aggregator").toString());
             s.put("vbp.pruner.model.base-uri", base.uri().toString());
             s.put("vbp.pruner.model.card", root.resolve("models/fmnist-vit/model.json").toString());

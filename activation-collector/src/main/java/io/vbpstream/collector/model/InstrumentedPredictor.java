@@ -22,6 +22,7 @@ import io.vbpstream.core.runtime.InstrumentedSession.BatchResult;
 import io.vbpstream.core.runtime.OrtEnv;
 import io.vbpstream.core.stats.CoMoments;
 import io.vbpstream.core.stats.Moments;
+import io.vbpstream.core.stats.TokenSampler;
 
 import java.io.IOException;
 import java.nio.FloatBuffer;
@@ -35,30 +36,35 @@ import java.util.Map;
 /**
  * The instrumented model (vbp-core's in-graph moments) run by DJL's ONNX Runtime engine: one call gives a batch's
  * logits and, per MLP block, the moments of its post-activation hidden tensor over every token of every image. With
- * co-moments on, the graph is {@link Instrumenter#instrumentSampled}: a batch marked {@code sampleCoMoments} also
- * returns each block's co-moment matrix, which costs about one more MLP forward pass; other batches pay nothing for it
- * (DJL computes every graph output, so the switch is inside the graph). Not thread-safe: one caller at a time.
+ * co-moments on, the graph is {@link Instrumenter#instrumentTokenSampled}: every batch also returns each block's
+ * co-moment matrix over {@code tokensPerImage} tokens of each image, drawn by {@link TokenSampler} from the image's
+ * seed, so the Gram costs {@code tokensPerImage / tokens} of what it would over every token. Not thread-safe: one
+ * caller at a time.
  */
 public final class InstrumentedPredictor implements AutoCloseable {
 
     /**
-     * A batch of {@code count} preprocessed images, {@code [count, C, H, W]} row-major in {@code data}; with
-     * {@code sampleCoMoments} (and a predictor built with co-moments) each block's co-moments are computed too: handed
-     * to {@code grams} block by block as the graph returned them, or, without a sink, in the result.
+     * A batch of {@code count} preprocessed images, {@code [count, C, H, W]} row-major in {@code data}, and, for a
+     * predictor built with co-moments, each image's token seed ({@link TokenSampler#imageSeed}): each block's
+     * co-moments over those tokens are handed to {@code grams} block by block as the graph returned them, or, without
+     * a sink, put in the result.
      */
-    public record Batch(float[] data, int count, boolean sampleCoMoments, GramSink grams) {
-        public Batch(float[] data, int count) {
-            this(data, count, false, null);
+    public record Batch(float[] data, int count, long[] imageSeeds, GramSink grams) {
+        public Batch {
+            if (imageSeeds != null && imageSeeds.length != count) {
+                throw new IllegalArgumentException(imageSeeds.length + " seeds for a batch of " + count);
+            }
         }
 
-        public Batch(float[] data, int count, boolean sampleCoMoments) {
-            this(data, count, sampleCoMoments, null);
+        public Batch(float[] data, int count) {
+            this(data, count, null, null);
         }
     }
 
     /**
-     * Takes a sampled batch's co-moments of one block as the graph returns them: the batch's count and mean, and its
-     * centred Gram about {@code centre} ({@link io.vbpstream.core.stats.CoMoments#mergeGram}). Called block by block,
+     * Takes a batch's co-moments of one block as the graph returns them: the count of sampled tokens and their mean,
+     * and their centred Gram about {@code centre} ({@link io.vbpstream.core.stats.CoMoments#mergeGram}; over sampled
+     * tokens the mean is the graph's float32 centre itself). Called block by block,
      * so only one block's Gram is on the heap at a time (38 MB at a width of 3072, against 453 MB for a whole
      * DeiT-Base batch), and only once every output of the batch has been read.
      */
@@ -70,6 +76,7 @@ public final class InstrumentedPredictor implements AutoCloseable {
     private final Model model;
     private final Predictor<Batch, BatchResult> predictor;
     private final boolean coMoments;
+    private final MomentsTranslator translator;
 
     /**
      * The instrumented graph written to a temporary file, with the names the predictor needs: what is left of a
@@ -78,7 +85,12 @@ public final class InstrumentedPredictor implements AutoCloseable {
      * also hold the serialised copy and DJL's copy of the stream.
      */
     public record Instrumented(Path file, String input, String logits, List<Instrumenter.BlockOutputs> outputs,
-                               boolean coMoments) implements AutoCloseable {
+                               int tokensPerImage) implements AutoCloseable {
+        /** True if the graph also returns co-moments. */
+        public boolean coMoments() {
+            return tokensPerImage > 0;
+        }
+
         @Override
         public void close() {
             try {
@@ -89,17 +101,21 @@ public final class InstrumentedPredictor implements AutoCloseable {
         }
     }
 
-    /** Instruments {@code base} (with the sampled co-moments, when asked) into a temporary file. */
-    public static Instrumented instrument(ModelProto base, List<MlpBlock> blocks, boolean coMoments) {
+    /**
+     * Instruments {@code base} into a temporary file: with {@code tokensPerImage} above 0, with the co-moments over
+     * that many tokens of each image.
+     */
+    public static Instrumented instrument(ModelProto base, List<MlpBlock> blocks, int tokensPerImage) {
         Path file = null;
         try {
             file = Files.createTempFile("vbp-instrumented-", ".onnx");
-            OnnxModels.write(coMoments ? Instrumenter.instrumentSampled(base, blocks) : Instrumenter.instrument(base, blocks), file);
+            OnnxModels.write(tokensPerImage > 0 ? Instrumenter.instrumentTokenSampled(base, blocks)
+                    : Instrumenter.instrument(base, blocks), file);
             return new Instrumented(file, base.getGraph().getInput(0).getName(), base.getGraph().getOutput(0).getName(),
-                    Instrumenter.outputsFor(blocks), coMoments);
+                    Instrumenter.outputsFor(blocks), tokensPerImage);
         } catch (IOException | RuntimeException e) {
             if (file != null) {
-                new Instrumented(file, null, null, List.of(), coMoments).close();
+                new Instrumented(file, null, null, List.of(), tokensPerImage).close();
             }
             throw new InvalidModelException("cannot write the instrumented model: " + e.getMessage(), e);
         }
@@ -121,13 +137,41 @@ public final class InstrumentedPredictor implements AutoCloseable {
             throw new InvalidModelException("ONNX Runtime (DJL) cannot load the model: " + e.getMessage(), e);
         }
         this.model = m;
-        this.predictor = m.newPredictor(new MomentsTranslator(graph.input(), graph.logits(), graph.outputs(),
-                imageShape, coMoments));
+        this.translator = new MomentsTranslator(graph.input(), graph.logits(), graph.outputs(), imageShape,
+                graph.tokensPerImage(), new HashMap<>());
+        this.predictor = m.newPredictor(translator);
+        if (coMoments) {
+            probeTokens(imageShape);
+        }
     }
 
-    /** True if batches can ask for co-moments. */
+    /**
+     * Tokens per image of each block, from one blank image whose first row is sampled (before the tokens are known,
+     * every block is taken to have one): the sampled rows of later batches are drawn from them.
+     */
+    private void probeTokens(long[] imageShape) {
+        long size = 1;
+        for (long d : imageShape) {
+            size *= d;
+        }
+        BatchResult r;
+        try {
+            r = predict(new Batch(new float[(int) size], 1, new long[] {0}, null));
+        } catch (RuntimeException e) {
+            close();
+            throw new InvalidModelException("the instrumented model fails on a blank image: " + e.getMessage(), e);
+        }
+        r.moments().forEach((block, m) -> translator.tokens().put(block, (int) m.count()));
+    }
+
+    /** True if every batch also computes co-moments (and needs its images' seeds). */
     public boolean coMoments() {
         return coMoments;
+    }
+
+    /** Tokens per image of each block (known once the predictor is built with co-moments; empty without). */
+    public Map<String, Integer> tokens() {
+        return Map.copyOf(translator.tokens());
     }
 
     public BatchResult predict(Batch batch) {
@@ -149,7 +193,13 @@ public final class InstrumentedPredictor implements AutoCloseable {
      * out. Batches itself, so DJL's batchifier is off.
      */
     private record MomentsTranslator(String input, String logits, List<Instrumenter.BlockOutputs> outputs,
-                                     long[] imageShape, boolean coMoments) implements Translator<Batch, BatchResult> {
+                                     long[] imageShape, int tokensPerImage, Map<String, Integer> tokens)
+            implements Translator<Batch, BatchResult> {
+
+        boolean coMoments() {
+            return tokensPerImage > 0;
+        }
+
 
         @Override
         public NDList processInput(TranslatorContext ctx, Batch batch) {
@@ -162,17 +212,29 @@ public final class InstrumentedPredictor implements AutoCloseable {
             }
             FloatBuffer data = FloatBuffer.wrap(batch.data(), 0, (int) (per * batch.count()));
             NDArray images = ctx.getNDManager().create(data, new Shape(shape));
-            if (!coMoments) {
+            if (!coMoments()) {
                 return new NDList(images);
             }
-            ctx.setAttachment(SAMPLED, batch.sampleCoMoments());
+            if (batch.imageSeeds() == null) {
+                throw new IllegalArgumentException("a predictor with co-moments needs each image's token seed");
+            }
             if (batch.grams() != null) {
                 ctx.setAttachment(SINK, batch.grams());
             }
             images.setName(input);
-            NDArray sample = ctx.getNDManager().create(new float[] {batch.sampleCoMoments() ? 1f : 0f}, new Shape(1));
-            sample.setName(Instrumenter.SAMPLE_INPUT);
-            return new NDList(images, sample);
+            NDList in = new NDList(images);
+            Map<Integer, long[]> byTokens = new HashMap<>();
+            Map<String, Integer> samples = new HashMap<>();
+            for (Instrumenter.BlockOutputs o : outputs) {
+                int t = tokens.getOrDefault(o.block(), 1);
+                long[] rows = byTokens.computeIfAbsent(t, k -> TokenSampler.rows(batch.imageSeeds(), k, tokensPerImage));
+                NDArray r = ctx.getNDManager().create(rows);
+                r.setName(o.rows());
+                in.add(r);
+                samples.put(o.block(), rows.length);
+            }
+            ctx.setAttachment(SAMPLES, samples);
+            return in;
         }
 
         @Override
@@ -184,8 +246,10 @@ public final class InstrumentedPredictor implements AutoCloseable {
             NDArray out = require(byName, logits);
             Map<String, Moments> moments = new LinkedHashMap<>();
             Map<String, CoMoments> coMomentMatrices = new LinkedHashMap<>();
-            boolean sampled = coMoments && Boolean.TRUE.equals(ctx.getAttachment(SAMPLED));
+            boolean sampled = coMoments();
             GramSink sink = sampled ? (GramSink) ctx.getAttachment(SINK) : null;
+            @SuppressWarnings("unchecked")
+            Map<String, Integer> samples = sampled ? (Map<String, Integer>) ctx.getAttachment(SAMPLES) : Map.of();
             for (Instrumenter.BlockOutputs o : outputs) {
                 long size = require(byName, o.size()).toLongArray()[0];
                 Moments m = o.toMoments(size, require(byName, o.sum()).toDoubleArray(),
@@ -195,7 +259,7 @@ public final class InstrumentedPredictor implements AutoCloseable {
                     require(byName, o.centre());
                     require(byName, o.gram());
                     if (sink == null) {
-                        coMomentMatrices.put(o.block(), o.toCoMoments(m.count(), m.mean(),
+                        coMomentMatrices.put(o.block(), o.toSampledCoMoments(samples.get(o.block()),
                                 byName.get(o.centre()).toFloatArray(), byName.get(o.gram()).toFloatArray()));
                     }
                 }
@@ -204,16 +268,16 @@ public final class InstrumentedPredictor implements AutoCloseable {
             if (sink != null) {
                 // every output is there: now the Grams, one block at a time
                 for (Instrumenter.BlockOutputs o : outputs) {
-                    Moments m = moments.get(o.block());
-                    sink.accept(o.block(), m.count(), m.mean(), byName.get(o.centre()).toFloatArray(),
+                    float[] centre = byName.get(o.centre()).toFloatArray();
+                    sink.accept(o.block(), samples.get(o.block()), Instrumenter.BlockOutputs.widen(centre), centre,
                             byName.get(o.gram()).toFloatArray());
                 }
             }
             return new BatchResult(logitValues, out.getShape().getShape(), moments, coMomentMatrices);
         }
 
-        private static final String SAMPLED = "vbp.sampled";
         private static final String SINK = "vbp.grams";
+        private static final String SAMPLES = "vbp.samples";
 
         @Override
         public Batchifier getBatchifier() {

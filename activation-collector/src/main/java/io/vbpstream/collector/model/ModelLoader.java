@@ -29,19 +29,27 @@ public final class ModelLoader {
     private final ModelCard card;
     private final int threads;
     private final boolean coMoments;
+    private final int tokensPerImage;
     private final long maxHeapBytes;
 
-    /** @param coMoments build the graph that can also return co-moment matrices (for sampled batches) */
-    public ModelLoader(ModelStore store, ModelCard card, int threads, boolean coMoments) {
-        this(store, card, threads, coMoments, Runtime.getRuntime().maxMemory());
+    /**
+     * @param tokensPerImage above 0: build the graph that also returns each batch's co-moments over that many
+     *                       tokens of each image; 0: moments only
+     */
+    public ModelLoader(ModelStore store, ModelCard card, int threads, int tokensPerImage) {
+        this(store, card, threads, tokensPerImage, Runtime.getRuntime().maxMemory());
     }
 
-    /** As {@link #ModelLoader(ModelStore, ModelCard, int, boolean)}, checking models against {@code maxHeapBytes}. */
-    ModelLoader(ModelStore store, ModelCard card, int threads, boolean coMoments, long maxHeapBytes) {
+    /** As {@link #ModelLoader(ModelStore, ModelCard, int, int)}, checking models against {@code maxHeapBytes}. */
+    ModelLoader(ModelStore store, ModelCard card, int threads, int tokensPerImage, long maxHeapBytes) {
+        if (tokensPerImage < 0) {
+            throw new IllegalArgumentException("tokens per image must be 0 (co-moments off) or positive, got " + tokensPerImage);
+        }
         this.store = store;
         this.card = card;
         this.threads = threads;
-        this.coMoments = coMoments;
+        this.coMoments = tokensPerImage > 0;
+        this.tokensPerImage = tokensPerImage;
         this.maxHeapBytes = maxHeapBytes;
     }
 
@@ -81,7 +89,7 @@ public final class ModelLoader {
             }
             requireHeap(version, HeapBudget.of(fileBytes, blocks.stream().map(MlpBlock::width).toList(), 0, 0, coMoments)
                     .collectorBytes(), true);
-            return InstrumentedPredictor.instrument(loaded.model(), blocks, coMoments);
+            return InstrumentedPredictor.instrument(loaded.model(), blocks, tokensPerImage);
         } catch (InvalidModelException | IllegalStateException e) {
             throw new ModelRefusedException(ModelRefusedException.Reason.UNUSABLE, e.getMessage(), e);
         }
@@ -137,14 +145,14 @@ public final class ModelLoader {
 
     /**
      * One blank image through the graph (with the co-moments, when they are on): the input shape fits and the logits
-     * are as wide as the card's labels. Then one more, unsampled and timed: the time per image it returns sizes the
-     * loop's polls.
+     * are as wide as the card's labels. Then one more, timed: the time per image it returns sizes the loop's polls.
      */
     private long smokeTest(InstrumentedPredictor predictor, long[] imageShape) {
         int size = (int) (imageShape[0] * imageShape[1] * imageShape[2]);
-        BatchResult r = predictor.predict(new InstrumentedPredictor.Batch(new float[size], 1, coMoments));
+        long[] seeds = coMoments ? new long[] {0} : null;
+        BatchResult r = predictor.predict(new InstrumentedPredictor.Batch(new float[size], 1, seeds, null));
         if (coMoments && r.coMoments().size() != r.moments().size()) {
-            throw new InvalidModelException("the instrumented graph returned no co-moments for a sampled batch");
+            throw new InvalidModelException("the instrumented graph returned no co-moments");
         }
         int classes = r.output().length;
         if (card.labels() != null && !card.labels().isEmpty() && classes != card.labels().size()) {
@@ -152,7 +160,7 @@ public final class ModelLoader {
                     + card.labels().size() + " labels");
         }
         long t0 = System.nanoTime();
-        predictor.predict(new InstrumentedPredictor.Batch(new float[size], 1, false));
+        predictor.predict(new InstrumentedPredictor.Batch(new float[size], 1, seeds, null));
         return System.nanoTime() - t0;
     }
 }

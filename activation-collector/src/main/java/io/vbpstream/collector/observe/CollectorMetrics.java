@@ -32,6 +32,14 @@ public class CollectorMetrics {
     /** The dead-letter reason of an image whose inference failed on its own (after a failed batch). */
     public static final String INFERENCE_FAILED = "INFERENCE_FAILED";
 
+    /** Why co-moment samples gathered since the last publication were dropped (never counted twice, at worst lost). */
+    public static final String DROPPED_ABORTED = "aborted";
+    public static final String DROPPED_FAILED_BATCH = "failed_batch";
+    public static final String DROPPED_SUPERSEDED = "superseded";
+    public static final String DROPPED_RESTART = "restart";
+    private static final java.util.List<String> DROP_REASONS =
+            java.util.List.of(DROPPED_ABORTED, DROPPED_FAILED_BATCH, DROPPED_SUPERSEDED, DROPPED_RESTART);
+
     private final MeterRegistry registry;
     private final Timer inference;
     private final DistributionSummary batchSize;
@@ -50,6 +58,7 @@ public class CollectorMetrics {
             refusalCounter(r.name());
         }
         coMomentsBatchCounter();
+        DROP_REASONS.forEach(this::coMomentsDroppedCounter);
         transactionCounter("committed");
         transactionCounter("aborted");
         this.inference = Timer.builder("vbp.collector.inference")
@@ -84,13 +93,33 @@ public class CollectorMetrics {
     }
 
     private Counter coMomentsBatchCounter() {
-        return counter("vbp.collector.comoments.batches", "Batches that also computed co-moment matrices (sampled windows)",
+        return counter("vbp.collector.comoments.batches", "Batches that also computed co-moment matrices over sampled tokens",
                 Tags.empty());
     }
 
     public void coMomentsTiles(int n, String model, String version) {
-        counter("vbp.collector.comoments.tiles", "Co-moment tiles published (per block per sampled window)",
+        counter("vbp.collector.comoments.tiles", "Co-moment tiles published (every tile of every block per publication)",
                 Tags.of("model", model, "version", version)).increment(n);
+    }
+
+    /** A publication of the co-moments gathered over {@code samples} sampled tokens per block. */
+    public void coMomentsPublished(long samples, String model, String version) {
+        Tags tags = Tags.of("model", model, "version", version);
+        counter("vbp.collector.comoments.publications", "Co-moment publications (each every tile of every block)", tags)
+                .increment();
+        counter("vbp.collector.comoments.samples", "Sampled tokens per block behind the published co-moments", tags)
+                .increment(samples);
+    }
+
+    /** Samples gathered since the last publication and then dropped, by reason. */
+    public void coMomentsDropped(String reason, long samples) {
+        coMomentsDroppedCounter(reason).increment(samples);
+    }
+
+    private Counter coMomentsDroppedCounter(String reason) {
+        return counter("vbp.collector.comoments.dropped.samples",
+                "Co-moment samples dropped before publication (an aborted window, a failed batch, a superseded version, "
+                        + "a restart of the loop)", Tags.of("reason", reason));
     }
 
     public void deadLetter(String reason) {

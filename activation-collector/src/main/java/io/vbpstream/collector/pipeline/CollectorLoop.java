@@ -11,6 +11,7 @@ import io.vbpstream.core.stats.CoMomentsCodec;
 import io.vbpstream.core.stats.CoMomentsTile;
 import io.vbpstream.core.stats.Moments;
 import io.vbpstream.core.stats.MomentsCodec;
+import io.vbpstream.core.stats.TokenSampler;
 import io.vbpstream.platform.CoMomentsKey;
 import io.vbpstream.platform.MomentsKey;
 import io.vbpstream.platform.Topic;
@@ -70,14 +71,16 @@ public final class CollectorLoop implements Runnable {
      *
      * @param maxPollRecords     the most records a poll returns; polls are smaller when the model is slow (see
      *                           {@link #pollRecords})
-     * @param coMomentsRate      fraction of windows that compute and publish co-moments (0: none)
+     * @param coMomentsFirst     samples before a version's first co-moments publication (later ones at each doubling,
+     *                           {@link CoMomentsAccumulator})
+     * @param coMomentsMaxAge    the longest co-moments are gathered before they are published
      * @param tileSize           side of the published co-moment tiles
      * @param transactionTimeout the producer's {@code transaction.timeout.ms}: the coordinator aborts a transaction
      *                           open longer; a window lasts at most {@code flushInterval} plus one batch
      */
     public record Settings(String instanceId, String group, int batchSize, int maxPollRecords, int flushImages,
-                           Duration flushInterval, ImageDecoder.Limits limits, int topK, double coMomentsRate,
-                           int tileSize, Duration transactionTimeout) {
+                           Duration flushInterval, ImageDecoder.Limits limits, int topK, long coMomentsFirst,
+                           Duration coMomentsMaxAge, int tileSize, Duration transactionTimeout) {
         /** Room a window needs above {@code flushInterval}: its last batch, and the commit itself. */
         public static final Duration WINDOW_MARGIN = Duration.ofSeconds(30);
 
@@ -100,6 +103,7 @@ public final class CollectorLoop implements Runnable {
     private final CollectorMetrics metrics;
     private final ImageIntake intake;
     private final MomentsWindow window;
+    private final CoMomentsAccumulator coMoments;
 
     private volatile boolean running = true;
     private volatile long heartbeatNanos = System.nanoTime();
@@ -117,8 +121,8 @@ public final class CollectorLoop implements Runnable {
         this.registry = registry;
         this.metrics = metrics;
         this.intake = new ImageIntake(settings.limits());
-        this.window = new MomentsWindow(settings.flushImages(), settings.flushInterval().toNanos(),
-                new WindowSampler(settings.coMomentsRate()));
+        this.window = new MomentsWindow(settings.flushImages(), settings.flushInterval().toNanos());
+        this.coMoments = new CoMomentsAccumulator(settings.coMomentsFirst(), settings.coMomentsMaxAge().toNanos());
     }
 
     @Override
@@ -134,9 +138,7 @@ public final class CollectorLoop implements Runnable {
                 while (running) {
                     step();
                 }
-                if (window.isOpen()) {
-                    commit();
-                }
+                finish();
             } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
                      | AuthorizationException e) {
                 LOG.errorf("transactional producer %s cannot continue (%s); reopening the clients",
@@ -147,6 +149,7 @@ public final class CollectorLoop implements Runnable {
                 pause(Duration.ofSeconds(2));
             } finally {
                 window.clear();
+                dropCoMoments(CollectorMetrics.DROPPED_RESTART);
                 closeClients();
             }
         }
@@ -183,6 +186,11 @@ public final class CollectorLoop implements Runnable {
         heartbeatNanos = System.nanoTime();
         if (!window.isOpen() && registry.hasPending()) {
             registry.swapIfPending().ifPresent(ServingModel::close);
+            if (model != registry.current()) {
+                // the old version is superseded: its co-moments would only be stored, never used
+                dropCoMoments(CollectorMetrics.DROPPED_SUPERSEDED);
+                coMoments.reset();
+            }
             model = registry.current();
         }
         ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
@@ -203,6 +211,10 @@ public final class CollectorLoop implements Runnable {
         }
         long now = System.nanoTime();
         if (window.isDue(now) || (window.isOpen() && registry.hasPending())) {
+            commit();
+        } else if (!window.isOpen() && coMoments.isDue(now)) {
+            // no traffic since the co-moments became due (by age): they go out in a transaction of their own
+            producer.beginTransaction();
             commit();
         }
     }
@@ -259,13 +271,13 @@ public final class CollectorLoop implements Runnable {
     private void infer(List<ConsumerRecord<String, byte[]>> batch) {
         long t0 = System.nanoTime();
         BatchResult result;
-        boolean sampled = sampling();
+        GramCounter sink = new GramCounter();
         try {
-            result = model.predictor().predict(new InstrumentedPredictor.Batch(buffer, batch.size(), sampled, window::mergeGram));
+            result = model.predictor().predict(new InstrumentedPredictor.Batch(buffer, batch.size(), seeds(batch, 0, batch.size()), sink));
         } catch (RuntimeException e) {
-            if (sampled) {
-                // some blocks' Grams may have been merged before the failure; the retry would merge them again
-                window.dropCoMoments();
+            if (sink.merged > 0) {
+                // some blocks' Grams were merged before the failure; the retry would merge them again
+                dropCoMoments(CollectorMetrics.DROPPED_FAILED_BATCH);
             }
             inferOneByOne(batch, e);
             return;
@@ -273,7 +285,7 @@ public final class CollectorLoop implements Runnable {
         long nanos = System.nanoTime() - t0;
         metrics.batch(batch.size(), nanos, model.modelId(), model.versionName());
         window.add(result.moments(), batch.size());
-        countCoMoments(sampled);
+        countCoMoments(sink.merged > 0);
         int classes = result.output().length / batch.size();
         for (int i = 0; i < batch.size(); i++) {
             publishPrediction(batch.get(i), result.output(), i * classes, classes, nanos / 1e6, batch.size());
@@ -288,21 +300,56 @@ public final class CollectorLoop implements Runnable {
         for (int i = 0; i < batch.size(); i++) {
             System.arraycopy(buffer, i * size, one, 0, size);
             long t0 = System.nanoTime();
+            GramCounter sink = new GramCounter();
             try {
-                // unsampled: a failure after some blocks' Grams were merged could not be taken back
-                BatchResult r = model.predictor().predict(new InstrumentedPredictor.Batch(one, 1, false));
+                BatchResult r = model.predictor().predict(new InstrumentedPredictor.Batch(one, 1, seeds(batch, i, 1), sink));
                 long nanos = System.nanoTime() - t0;
                 metrics.batch(1, nanos, model.modelId(), model.versionName());
                 window.add(r.moments(), 1);
                 publishPrediction(batch.get(i), r.output(), 0, r.output().length, nanos / 1e6, 1);
             } catch (RuntimeException e) {
+                if (sink.merged > 0) {
+                    dropCoMoments(CollectorMetrics.DROPPED_FAILED_BATCH);
+                }
                 deadLetter(batch.get(i), new ImageIntake.Refusal(CollectorMetrics.INFERENCE_FAILED, String.valueOf(e.getMessage())));
             }
         }
     }
 
-    private boolean sampling() {
-        return window.samplingCoMoments() && model.predictor().coMoments();
+    /**
+     * The token seeds of {@code count} images of the batch from {@code from} (each from its partition and offset, so
+     * an image read again draws the same tokens), or null when the model computes no co-moments.
+     */
+    private long[] seeds(List<ConsumerRecord<String, byte[]>> batch, int from, int count) {
+        if (!model.predictor().coMoments()) {
+            return null;
+        }
+        long[] seeds = new long[count];
+        for (int i = 0; i < count; i++) {
+            ConsumerRecord<String, byte[]> rec = batch.get(from + i);
+            seeds[i] = TokenSampler.imageSeed(0, rec.partition(), rec.offset());
+        }
+        return seeds;
+    }
+
+    /** Merges a batch's Grams into the accumulation, counting them (a failed batch that merged some must drop it). */
+    private final class GramCounter implements InstrumentedPredictor.GramSink {
+        int merged;
+
+        @Override
+        public void accept(String block, long count, double[] mean, float[] centre, float[] gram) {
+            merged++;
+            coMoments.mergeGram(block, count, mean, centre, gram, System.nanoTime());
+        }
+    }
+
+    /** Forgets the co-moments gathered since the last publication, counting the samples under {@code reason}. */
+    private void dropCoMoments(String reason) {
+        long dropped = coMoments.drop();
+        if (dropped > 0) {
+            metrics.coMomentsDropped(reason, dropped);
+            LOG.infof("dropped %d co-moment samples gathered since the last publication (%s)", dropped, reason);
+        }
     }
 
     private void countCoMoments(boolean sampled) {
@@ -342,6 +389,23 @@ public final class CollectorLoop implements Runnable {
      * commit failed and the window was aborted (the consumer rewound to the committed offsets).
      */
     private boolean commit() {
+        return commit(false);
+    }
+
+    /**
+     * At stop: commits the open window and publishes the co-moments gathered so far, whatever their number (a rolling
+     * restart loses nothing), in a transaction of their own if no window is open.
+     */
+    private void finish() {
+        if (!window.isOpen() && coMoments.samples() > 0) {
+            producer.beginTransaction();
+        } else if (!window.isOpen()) {
+            return;
+        }
+        commit(true);
+    }
+
+    private boolean commit(boolean publishCoMoments) {
         try {
             int deltas = 0;
             if (window.images() > 0) {
@@ -357,13 +421,23 @@ public final class CollectorLoop implements Runnable {
                             MomentsCodec.encode(e.getValue()), headers));
                     deltas++;
                 }
-                publishCoMoments(offsets);
+                coMoments.covered(window.images(), window.offsetRanges());
             }
-            producer.sendOffsetsToTransaction(window.commitOffsets(), consumer.groupMetadata());
+            long published = 0;
+            if (publishCoMoments ? coMoments.samples() > 0 : coMoments.isDue(System.nanoTime())) {
+                published = publishCoMoments();
+            }
+            if (!window.commitOffsets().isEmpty()) {
+                producer.sendOffsetsToTransaction(window.commitOffsets(), consumer.groupMetadata());
+            }
             producer.commitTransaction();
             metrics.transaction("committed");
             metrics.momentsDeltas(deltas, model.modelId(), model.versionName());
             window.clear();
+            if (published > 0) {
+                coMoments.published(published);
+                metrics.coMomentsPublished(published, model.modelId(), model.versionName());
+            }
             return true;
         } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException e) {
             logIfTimedOut(e);
@@ -393,17 +467,20 @@ public final class CollectorLoop implements Runnable {
     }
 
     /**
-     * The window's co-moment matrices as tiles, each to its block's partition (so one aggregator task merges all of a
-     * block's tiles in order), with the headers of the moments deltas.
+     * The accumulated co-moment matrices as tiles, each to its block's partition (so one aggregator task merges all of
+     * a block's tiles in order), with headers as the moments deltas have them: the images and offsets covered (those of
+     * every window since the last publication). Returns the samples published.
      */
-    private void publishCoMoments(String offsets) {
+    private long publishCoMoments() {
         int tiles = 0;
-        for (Map.Entry<String, CoMoments> e : window.coMoments().entrySet()) {
+        long samples = coMoments.samples();
+        String offsets = Messages.writeString(coMoments.offsetRanges());
+        for (Map.Entry<String, CoMoments> e : coMoments.blocks().entrySet()) {
             MomentsKey block = new MomentsKey(model.modelId(), model.versionName(), e.getKey());
             for (CoMomentsTile tile : e.getValue().tiles(settings.tileSize())) {
                 CoMomentsKey key = new CoMomentsKey(block, tile.row(), tile.column());
                 Headers headers = new RecordHeaders();
-                VbpHeaders.put(headers, VbpHeaders.IMAGES, Long.toString(window.images()));
+                VbpHeaders.put(headers, VbpHeaders.IMAGES, Long.toString(coMoments.images()));
                 VbpHeaders.put(headers, VbpHeaders.OFFSETS, offsets);
                 VbpHeaders.put(headers, VbpHeaders.COLLECTOR, settings.instanceId());
                 VbpHeaders.put(headers, VbpHeaders.MODEL_SHA256, model.version().sha256());
@@ -415,6 +492,7 @@ public final class CollectorLoop implements Runnable {
         if (tiles > 0) {
             metrics.coMomentsTiles(tiles, model.modelId(), model.versionName());
         }
+        return samples;
     }
 
     /**
@@ -427,6 +505,7 @@ public final class CollectorLoop implements Runnable {
         } finally {
             metrics.transaction("aborted");
             window.clear();
+            dropCoMoments(CollectorMetrics.DROPPED_ABORTED);
             rewindToCommitted();
         }
     }
@@ -458,7 +537,7 @@ public final class CollectorLoop implements Runnable {
         producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         clientMetrics.add(metrics.bindKafkaClient(producer));
         producer.initTransactions();
-        if (settings.coMomentsRate() > 0) {
+        if (model.predictor().coMoments()) {
             coMomentsPartitions = coMomentsPartitions();
         }
 
@@ -560,6 +639,7 @@ public final class CollectorLoop implements Runnable {
                 producer.abortTransaction();
                 metrics.transaction("aborted");
                 window.clear();
+                dropCoMoments(CollectorMetrics.DROPPED_ABORTED);
                 rewindToCommitted();
             }
         }

@@ -1,6 +1,5 @@
 package io.vbpstream.collector.pipeline;
 
-import io.vbpstream.core.stats.CoMoments;
 import io.vbpstream.core.stats.Moments;
 import io.vbpstream.platform.message.OffsetRange;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -12,8 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What one transaction covers: the per-block moments of the images run since it began (and, in a window the
- * {@link WindowSampler} chose, their co-moment matrices), and, per input partition,
+ * What one transaction covers: the per-block moments of the images run since it began and, per input partition,
  * the first and last offset consumed (images that were dead-lettered included, since their offsets are committed
  * too). Flushed when it holds {@code maxImages} images or is {@code maxAgeNanos} old.
  */
@@ -21,25 +19,17 @@ public final class MomentsWindow {
 
     private final int maxImages;
     private final long maxAgeNanos;
-    private final WindowSampler sampler;
     private final Map<String, Moments> blocks = new LinkedHashMap<>();
-    private final Map<String, CoMoments> coMoments = new LinkedHashMap<>();
-    private boolean sampling;
     private final Map<TopicPartition, long[]> ranges = new LinkedHashMap<>();
     private long images;
     private long startedAt = -1;
 
     public MomentsWindow(int maxImages, long maxAgeNanos) {
-        this(maxImages, maxAgeNanos, new WindowSampler(0));
-    }
-
-    public MomentsWindow(int maxImages, long maxAgeNanos, WindowSampler sampler) {
         if (maxImages < 1 || maxAgeNanos < 1) {
             throw new IllegalArgumentException("flush thresholds must be positive");
         }
         this.maxImages = maxImages;
         this.maxAgeNanos = maxAgeNanos;
-        this.sampler = sampler;
     }
 
     /** True once any record was consumed since the last {@link #clear()}: there is a transaction to finish. */
@@ -51,7 +41,6 @@ public final class MomentsWindow {
     public void consumed(TopicPartition tp, long offset, long nowNanos) {
         if (startedAt < 0) {
             startedAt = nowNanos;
-            sampling = sampler.next();
         }
         long[] r = ranges.computeIfAbsent(tp, k -> new long[]{offset, offset});
         r[0] = Math.min(r[0], offset);
@@ -69,32 +58,6 @@ public final class MomentsWindow {
             }
         }
         images += count;
-    }
-
-    /** True if this window's batches compute co-moments (decided when it opens). */
-    public boolean samplingCoMoments() {
-        return sampling;
-    }
-
-    /**
-     * Merges a sampled batch's co-moments of one block straight from the graph's outputs (see
-     * {@link CoMoments#mergeGram}): no per-batch matrix.
-     */
-    public void mergeGram(String block, long count, double[] mean, float[] centre, float[] gram) {
-        coMoments.computeIfAbsent(block, b -> CoMoments.empty(mean.length)).mergeGram(count, mean, centre, gram);
-    }
-
-    /**
-     * Forgets the co-moments merged so far (a sampled batch failed part-way): the window then publishes none, and its
-     * moments are unaffected. Co-moments are an estimate over the samples they cover, which their count says.
-     */
-    public void dropCoMoments() {
-        coMoments.clear();
-    }
-
-    /** The window's co-moment matrices per block (empty unless sampled). */
-    public Map<String, CoMoments> coMoments() {
-        return coMoments;
     }
 
     public boolean isDue(long nowNanos) {
@@ -130,8 +93,6 @@ public final class MomentsWindow {
 
     public void clear() {
         blocks.clear();
-        coMoments.clear();
-        sampling = false;
         ranges.clear();
         images = 0;
         startedAt = -1;

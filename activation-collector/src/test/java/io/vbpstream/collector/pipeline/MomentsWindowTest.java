@@ -1,6 +1,5 @@
 package io.vbpstream.collector.pipeline;
 
-import io.vbpstream.core.stats.CoMoments;
 import io.vbpstream.core.stats.Moments;
 import io.vbpstream.platform.message.OffsetRange;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -65,65 +64,6 @@ class MomentsWindowTest {
         assertArrayEquals(expected.m2(), w.blocks().get("mlp0").m2(), 1e-9);
         // the window copied the first batch: merging into it did not change the caller's object
         assertEquals(30, a.count());
-    }
-
-    /** A batch's mean, a float32 centre near it and the centred Gram about that centre: the graph's outputs. */
-    private static void mergeAsTheGraphReturnsIt(MomentsWindow w, float[] x, int rows) {
-        double[] mean = new double[4];
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < 4; j++) {
-                mean[j] += x[r * 4 + j] / (double) rows;
-            }
-        }
-        float[] centre = new float[4];
-        for (int j = 0; j < 4; j++) {
-            centre[j] = (float) mean[j] + 0.125f;
-        }
-        float[] gram = new float[16];
-        for (int r = 0; r < rows; r++) {
-            for (int i = 0; i < 4; i++) {
-                for (int j = 0; j < 4; j++) {
-                    gram[i * 4 + j] += (x[r * 4 + i] - centre[i]) * (x[r * 4 + j] - centre[j]);
-                }
-            }
-        }
-        w.mergeGram("mlp0", rows, mean, centre, gram);
-    }
-
-    @Test
-    void aSampledWindowMergesCoMomentsAndForgetsThemWhenCleared() {
-        MomentsWindow w = new MomentsWindow(1000, 1_000, new WindowSampler(0.5));
-        w.consumed(P0, 1, 0);
-        assertTrue(w.samplingCoMoments(), "the first window is sampled");
-        Random rnd = new Random(11);
-        float[] a = gaussian(rnd, 4 * 30);
-        float[] b = gaussian(rnd, 4 * 50);
-        mergeAsTheGraphReturnsIt(w, a, 30);
-        mergeAsTheGraphReturnsIt(w, b, 50);
-        CoMoments expected = CoMoments.empty(4).addBatch(a, 30).addBatch(b, 50);
-        CoMoments merged = w.coMoments().get("mlp0");
-        assertEquals(80, merged.count());
-        for (int i = 0; i < 4; i++) {
-            for (int j = i; j < 4; j++) {
-                assertEquals(expected.coMoment(i, j), merged.coMoment(i, j), 1e-4, "float32 Gram");
-            }
-        }
-        w.clear();
-        assertTrue(w.coMoments().isEmpty());
-        assertFalse(w.samplingCoMoments());
-        w.consumed(P0, 2, 0);
-        assertFalse(w.samplingCoMoments(), "every other window at rate 0.5");
-        w.clear();
-        w.consumed(P0, 3, 0);
-        assertTrue(w.samplingCoMoments());
-    }
-
-    private static float[] gaussian(Random rnd, int n) {
-        float[] data = new float[n];
-        for (int i = 0; i < n; i++) {
-            data[i] = (float) rnd.nextGaussian();
-        }
-        return data;
     }
 
     private static Moments batch(Random rnd, int width, int rows) {

@@ -37,6 +37,8 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
     public static final String STORE = "running-comoments";
     public static final String SINK = "layer-comoments-sink";
     public static final String DLQ_SINK = "comoments-dead-letter-sink";
+    /** The dead-letter reason of a tile whose merge with the stored totals would leave them unrepresentable. */
+    public static final String OVERFLOW = "OVERFLOW";
 
     /** What the store holds for one block: its geometry and each tile's count. */
     private static final class BlockIndex {
@@ -97,7 +99,20 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
             deadLetter(record, e);
             return;
         }
-        RunningTile merged = held == null ? RunningTile.first(delta, record.timestamp()) : held.merge(delta, record.timestamp());
+        RunningTile merged;
+        try {
+            merged = held == null ? RunningTile.first(delta, record.timestamp()) : held.merge(delta, record.timestamp());
+            if (!CoMomentsCodec.fitsFloat32(merged.tile())) {
+                throw new DeltaRejected(OVERFLOW, "merged into " + record.key() + ", a co-moment would exceed float32's range");
+            }
+        } catch (IllegalArgumentException e) {
+            // the merged count overflows (a crafted count near Long.MAX_VALUE)
+            deadLetter(record, new DeltaRejected(OVERFLOW, "merged into " + record.key() + ": " + e.getMessage()));
+            return;
+        } catch (DeltaRejected e) {
+            deadLetter(record, e);
+            return;
+        }
         store.put(record.key(), merged);
         indexed(key, merged.tile());
         dirty.add(key.block().toString());

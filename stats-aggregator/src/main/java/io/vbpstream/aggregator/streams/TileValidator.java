@@ -33,7 +33,7 @@ public final class TileValidator {
 
     /** Every reason a tile can be refused with. */
     public static final List<String> REASONS = Stream.concat(
-            Stream.of(BAD_KEY, ZERO_COUNT, WIDTH_MISMATCH, KEY_MISMATCH, NOT_PSD),
+            Stream.of(BAD_KEY, ZERO_COUNT, WIDTH_MISMATCH, KEY_MISMATCH, NOT_PSD, CoMomentsMergeProcessor.OVERFLOW),
             Arrays.stream(MomentsFormatException.Reason.values()).map(Enum::name)).toList();
 
     /** A block's matrix width and tile size, which every tile of the block must share. */

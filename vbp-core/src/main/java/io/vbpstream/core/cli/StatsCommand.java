@@ -34,18 +34,27 @@ final class StatsCommand implements Callable<Integer> {
             + "for least-squares compensation; costs about one more MLP forward pass per image.")
     boolean covariance;
 
+    @Option(names = "--tokens-per-image", defaultValue = "0", description = "With --covariance: the collectors' "
+            + "estimator, that many tokens of each image drawn at random (seeded by the image's index) instead of every "
+            + "token (0, the default).")
+    int tokensPerImage;
+
     @Option(names = "--out", required = true, description = "Statistics file to write.")
     Path out;
 
     @Override
     public Integer call() throws Exception {
+        if (tokensPerImage < 0) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--tokens-per-image must be 0 (every token) or positive, got " + tokensPerImage);
+        }
         OnnxModels.LoadedModel loaded = opts.load();
         List<MlpBlock> blocks = MlpBlockFinder.find(loaded.model());
         ImageSet set = ImageSet.open(images, null, limit);
         ModelStatistics stats;
         try (ProgressBar bar = new ProgressBar("stats", set.size(), opts.quiet)) {
             stats = StatisticsCollector.collect(loaded.model(), loaded.sha256(), blocks, set, opts.preprocessor(),
-                    opts.batch, covariance, bar::step);
+                    opts.batch, covariance, tokensPerImage, bar::step);
         }
         stats.write(out);
         System.out.printf(Locale.ROOT, "%d images, %d blocks%s -> %s%n", stats.images(), blocks.size(),

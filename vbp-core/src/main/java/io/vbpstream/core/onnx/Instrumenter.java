@@ -43,7 +43,7 @@ public final class Instrumenter {
      * the batch's centre ({@code [1, w]}, float32) and centred Gram matrix ({@code [w, w]}, float32) for the co-moments.
      */
     public record BlockOutputs(String block, int width, String sum, String sumOfSquares, String size, String centre,
-                               String gram) {
+                               String gram, String rows) {
 
         /**
          * The batch's co-moments from its count and float64 mean (from {@link #toMoments}) and the graph's centre
@@ -57,6 +57,24 @@ public final class Instrumenter {
                 d[j] = centre[j] - mean[j];
             }
             return c.shifted(d);
+        }
+
+        /**
+         * The co-moments of a token-sampled batch ({@link #instrumentTokenSampled}): {@code count} sampled rows, their
+         * float32 mean {@code centre} and their Gram about it. The centre is their mean to float32 rounding, which
+         * moves the co-moments by {@code count·δδᵀ} (δ ~ 1e-7 of the mean): far below the Gram's own rounding.
+         */
+        public io.vbpstream.core.stats.CoMoments toSampledCoMoments(long count, float[] centre, float[] gram) {
+            return io.vbpstream.core.stats.CoMoments.ofBatch(count, widen(centre), gram);
+        }
+
+        /** {@code values} as doubles. */
+        public static double[] widen(float[] values) {
+            double[] out = new double[values.length];
+            for (int i = 0; i < values.length; i++) {
+                out[i] = values[i];
+            }
+            return out;
         }
 
         /**
@@ -77,7 +95,7 @@ public final class Instrumenter {
     public static List<BlockOutputs> outputsFor(List<MlpBlock> blocks) {
         return blocks.stream().map(b -> new BlockOutputs(b.name(), b.width(),
                 PREFIX + b.name() + ".sum", PREFIX + b.name() + ".sumsq", PREFIX + b.name() + ".size",
-                PREFIX + b.name() + ".centre", PREFIX + b.name() + ".gram")).toList();
+                PREFIX + b.name() + ".centre", PREFIX + b.name() + ".gram", PREFIX + b.name() + ".rows")).toList();
     }
 
     /** The moments outputs only. */
@@ -94,32 +112,22 @@ public final class Instrumenter {
     }
 
     /**
-     * The moments outputs, and the co-moment outputs computed only in the runs whose {@link #SAMPLE_INPUT} is above
-     * zero (an {@code If} per block; otherwise each returns a {@code [1, 1]} zero). For a runtime that computes every
-     * graph output of every run, as DJL's does: one session, one copy of the weights, and the Gram matrices only for
-     * the sampled batches.
+     * The moments outputs over every token, and co-moment outputs over sampled tokens only: each block gets an int64
+     * input {@code vbp.<block>.rows} ({@link BlockOutputs#rows}) listing rows of its hidden tensor viewed as
+     * {@code [batch · tokens, width]}, and its centre and Gram are computed over those rows alone (a {@code Gather},
+     * then the two GEMMs of {@link #instrument(ModelProto, List, boolean)}). The Gram then costs {@code rows · w²}
+     * instead of {@code batch · tokens · w²}: a few tokens per image make it cheap enough to run on every batch. For a
+     * runtime that computes every graph output of every run, as DJL's does. The rows must be in range and at least one.
      */
-    public static ModelProto instrumentSampled(ModelProto model, List<MlpBlock> blocks) {
-        return instrument(model, blocks, CoMomentsOutputs.SAMPLED);
+    public static ModelProto instrumentTokenSampled(ModelProto model, List<MlpBlock> blocks) {
+        return instrument(model, blocks, CoMomentsOutputs.SAMPLED_TOKENS);
     }
 
-    /** Name of the float {@code [1]} input of {@link #instrumentSampled} graphs: above zero computes the co-moments. */
-    public static final String SAMPLE_INPUT = PREFIX + "sample";
-
-    private enum CoMomentsOutputs { NONE, ON_REQUEST, SAMPLED }
+    private enum CoMomentsOutputs { NONE, ON_REQUEST, SAMPLED_TOKENS }
 
     private static ModelProto instrument(ModelProto model, List<MlpBlock> blocks, CoMomentsOutputs coMoments) {
         long opset = OnnxModels.defaultOpset(model);
         GraphProto.Builder g = model.getGraph().toBuilder();
-        String sampled = PREFIX + "sampled";
-        if (coMoments == CoMomentsOutputs.SAMPLED) {
-            g.addInput(ValueInfoProto.newBuilder().setName(SAMPLE_INPUT).setType(TypeProto.newBuilder().setTensorType(
-                    TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT.getNumber())
-                            .setShape(TensorShapeProto.newBuilder().addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(1))))));
-            String zero = PREFIX + "zero";
-            g.addInitializer(Tensors.floatTensor(zero, new long[] {1}, new float[] {0f}));
-            g.addNode(node("Greater", sampled, SAMPLE_INPUT, zero));
-        }
         String one = PREFIX + "one";
         String axes01 = PREFIX + "axes01";
         String index1 = PREFIX + "index1";
@@ -145,66 +153,49 @@ public final class Instrumenter {
             g.addOutput(output(o.sum(), TensorProto.DataType.DOUBLE));
             g.addOutput(output(o.sumOfSquares(), TensorProto.DataType.DOUBLE));
             g.addOutput(output(o.size(), TensorProto.DataType.INT64));
-            if (coMoments == CoMomentsOutputs.ON_REQUEST) {
-                addCoMoments(g, g, b, p, one, o.centre(), o.gram());
+            if (coMoments != CoMomentsOutputs.NONE) {
+                String rows = null;
+                if (coMoments == CoMomentsOutputs.SAMPLED_TOKENS) {
+                    g.addInput(ValueInfoProto.newBuilder().setName(o.rows()).setType(TypeProto.newBuilder().setTensorType(
+                            TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.INT64.getNumber())
+                                    .setShape(TensorShapeProto.newBuilder().addDim(
+                                            TensorShapeProto.Dimension.newBuilder().setDimParam(p + "samples"))))));
+                    rows = o.rows();
+                }
+                addCoMoments(g, b, p, one, rows, o.centre(), o.gram());
                 g.addOutput(output(o.centre(), TensorProto.DataType.FLOAT));
                 g.addOutput(output(o.gram(), TensorProto.DataType.FLOAT));
-            } else if (coMoments == CoMomentsOutputs.SAMPLED) {
-                addSampledCoMoments(g, b, o, p, one, sampled);
             }
         }
         return model.toBuilder().setGraph(g).build();
     }
 
     /**
-     * The batch's centred Gram matrix, {@code G = Hcᵀ·Hc} with {@code Hc = H − m} over all {@code N} tokens of the
-     * batch and {@code m} their float32 mean: two GEMMs (the mean as {@code 1[1,N]·H / N}, the Gram as one Gemm with
-     * {@code transA}). ONNX Runtime only computes what a run asks for, so a run that does not fetch these outputs pays
-     * nothing for them.
+     * The centred Gram matrix {@code G = Hcᵀ·Hc} with {@code Hc = H − m} over the rows of the block's hidden tensor
+     * viewed as {@code [N, w]} (all N of them, or those listed by the int64 input {@code rows}) and {@code m} their
+     * float32 mean: a {@code Gather} of the rows, then two GEMMs (the mean as {@code 1[1,N]·H / N}, the Gram as one
+     * Gemm with {@code transA}). ONNX Runtime only computes what a run asks for, so a run that does not fetch these
+     * outputs pays nothing for them.
      */
-    /**
-     * Computes {@code centre} and {@code gram}: initializers go to the main graph {@code g}, nodes to {@code nodes}
-     * (the main graph, or the branch of an {@code If} that reads the main graph's tensors from the outer scope).
-     */
-    private static void addCoMoments(GraphProto.Builder g, GraphProto.Builder nodes, MlpBlock b, String p, String one,
+    private static void addCoMoments(GraphProto.Builder g, MlpBlock b, String p, String one, String rows,
                                      String centre, String gram) {
         String shape2 = p + "shape2";
         g.addInitializer(Tensors.int64Tensor(shape2, new long[] {2}, new long[] {-1, b.width()}));
         String index0 = p + "index0";
         g.addInitializer(Tensors.int64Tensor(index0, new long[] {1}, new long[] {0}));
-        nodes.addNode(node("Reshape", p + "h2", b.hidden(), shape2));
-        String rows = onesRow(nodes, p + "ones_n", p + "h2", index0, one);
-        nodes.addNode(node("MatMul", p + "colsum", p + "ones_n", p + "h2"));
-        nodes.addNode(node("Cast", p + "rows_f", rows).toBuilder()
-                .addAttribute(intAttr("to", TensorProto.DataType.FLOAT.getNumber())).build());
-        nodes.addNode(node("Div", centre, p + "colsum", p + "rows_f"));
-        nodes.addNode(node("Sub", p + "hc", p + "h2", centre));
-        nodes.addNode(node("Gemm", gram, p + "hc", p + "hc").toBuilder().addAttribute(intAttr("transA", 1)).build());
-    }
-
-    /**
-     * {@code If(sampled)}: the then-branch computes the centre and Gram as {@link #addCoMoments} does, the else-branch
-     * returns {@code [1, 1]} zeros for both, so an unsampled run costs two tiny constants per block.
-     */
-    private static void addSampledCoMoments(GraphProto.Builder g, MlpBlock b, BlockOutputs o, String p, String one,
-                                            String sampled) {
-        GraphProto.Builder then = GraphProto.newBuilder().setName(p + "then");
-        addCoMoments(g, then, b, p + "then.", one, p + "then.centre", p + "then.gram");
-        then.addOutput(output(p + "then.centre", TensorProto.DataType.FLOAT));
-        then.addOutput(output(p + "then.gram", TensorProto.DataType.FLOAT));
-        GraphProto.Builder otherwise = GraphProto.newBuilder().setName(p + "else");
-        for (String name : List.of(p + "else.centre", p + "else.gram")) {
-            otherwise.addNode(NodeProto.newBuilder().setOpType("Constant").setName(name).addOutput(name)
-                    .addAttribute(AttributeProto.newBuilder().setName("value").setType(AttributeProto.AttributeType.TENSOR)
-                            .setT(Tensors.floatTensor("value", new long[] {1, 1}, new float[] {0f}))));
-            otherwise.addOutput(output(name, TensorProto.DataType.FLOAT));
+        g.addNode(node("Reshape", p + "h2", b.hidden(), shape2));
+        String samples = p + "h2";
+        if (rows != null) {
+            samples = p + "hs";
+            g.addNode(node("Gather", samples, p + "h2", rows).toBuilder().addAttribute(intAttr("axis", 0)).build());
         }
-        g.addNode(NodeProto.newBuilder().setOpType("If").setName(p + "if_sampled").addInput(sampled)
-                .addOutput(o.centre()).addOutput(o.gram())
-                .addAttribute(AttributeProto.newBuilder().setName("then_branch").setType(AttributeProto.AttributeType.GRAPH).setG(then))
-                .addAttribute(AttributeProto.newBuilder().setName("else_branch").setType(AttributeProto.AttributeType.GRAPH).setG(otherwise)));
-        g.addOutput(output(o.centre(), TensorProto.DataType.FLOAT));
-        g.addOutput(output(o.gram(), TensorProto.DataType.FLOAT));
+        String count = onesRow(g, p + "ones_n", samples, index0, one);
+        g.addNode(node("MatMul", p + "colsum", p + "ones_n", samples));
+        g.addNode(node("Cast", p + "rows_f", count).toBuilder()
+                .addAttribute(intAttr("to", TensorProto.DataType.FLOAT.getNumber())).build());
+        g.addNode(node("Div", centre, p + "colsum", p + "rows_f"));
+        g.addNode(node("Sub", p + "hc", samples, centre));
+        g.addNode(node("Gemm", gram, p + "hc", p + "hc").toBuilder().addAttribute(intAttr("transA", 1)).build());
     }
 
     /**

@@ -7,6 +7,7 @@ import io.vbpstream.core.onnx.Instrumenter;
 import io.vbpstream.core.onnx.MlpBlock;
 import io.vbpstream.core.stats.CoMoments;
 import io.vbpstream.core.stats.Moments;
+import io.vbpstream.core.stats.TokenSampler;
 
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -40,6 +41,10 @@ public final class InstrumentedSession extends ModelSession {
     }
 
     private final boolean coMomentsAvailable;
+    /** Tokens sampled per image for the co-moments; 0 when they are over every token (or off). */
+    private final int tokensPerImage;
+    /** Tokens per image of each block, learnt by a probe run before the first sampled batch. */
+    private Map<String, Integer> tokens;
 
     /** Logits and moments only. */
     public InstrumentedSession(ModelProto model, List<MlpBlock> blocks) {
@@ -52,8 +57,28 @@ public final class InstrumentedSession extends ModelSession {
      * throughput on fmnist-vit (ONNX Runtime optimises the hidden tensor's consumers differently).
      */
     public InstrumentedSession(ModelProto model, List<MlpBlock> blocks, boolean coMoments) {
-        super(Instrumenter.instrument(model, blocks, coMoments));
+        this(Instrumenter.instrument(model, blocks, coMoments), blocks, coMoments, 0);
+    }
+
+    /**
+     * Co-moments over {@code tokensPerImage} tokens of each image ({@link Instrumenter#instrumentTokenSampled}, the
+     * estimator the collectors run), computed on every batch by {@link #runSampled}.
+     */
+    public InstrumentedSession(ModelProto model, List<MlpBlock> blocks, int tokensPerImage) {
+        this(Instrumenter.instrumentTokenSampled(model, blocks), blocks, true, requirePositive(tokensPerImage));
+    }
+
+    private static int requirePositive(int tokensPerImage) {
+        if (tokensPerImage < 1) {
+            throw new IllegalArgumentException("tokens per image must be positive, got " + tokensPerImage);
+        }
+        return tokensPerImage;
+    }
+
+    private InstrumentedSession(ModelProto instrumented, List<MlpBlock> blocks, boolean coMoments, int tokensPerImage) {
+        super(instrumented);
         this.coMomentsAvailable = coMoments;
+        this.tokensPerImage = tokensPerImage;
         this.outputs = Instrumenter.outputsFor(blocks);
         requested.add(logitsName);
         for (Instrumenter.BlockOutputs o : outputs) {
@@ -78,7 +103,52 @@ public final class InstrumentedSession extends ModelSession {
         if (coMoments && !coMomentsAvailable) {
             throw new IllegalStateException("this session was built without co-moment outputs");
         }
-        try (OrtSession.Result r = run(batch, shape, coMoments ? requestedWithCoMoments : requested)) {
+        if (tokensPerImage > 0) {
+            throw new IllegalStateException("a token-sampled session runs batches with their images' seeds: runSampled");
+        }
+        return result(batch, shape, Map.of(), coMoments);
+    }
+
+    /**
+     * Logits, moments over every token, and co-moments over the tokens {@link TokenSampler} draws for each image
+     * from its seed ({@code imageSeeds[i]} for the batch's image {@code i}).
+     */
+    public BatchResult runSampled(float[] batch, long[] shape, long[] imageSeeds) {
+        if (tokensPerImage == 0) {
+            throw new IllegalStateException("this session was not built to sample tokens");
+        }
+        if (imageSeeds.length != shape[0]) {
+            throw new IllegalArgumentException(imageSeeds.length + " seeds for a batch of " + shape[0]);
+        }
+        if (tokens == null) {
+            tokens = probeTokens(shape);
+        }
+        Map<String, long[]> rows = new java.util.HashMap<>();
+        for (Instrumenter.BlockOutputs o : outputs) {
+            rows.put(o.rows(), TokenSampler.rows(imageSeeds, tokens.get(o.block()), tokensPerImage));
+        }
+        return result(batch, shape, rows, true);
+    }
+
+    /** Tokens per image of each block: one blank image, sampling its first row. */
+    private Map<String, Integer> probeTokens(long[] shape) {
+        long[] one = shape.clone();
+        one[0] = 1;
+        long n = 1;
+        for (long d : one) {
+            n *= d;
+        }
+        Map<String, long[]> rows = new java.util.HashMap<>();
+        for (Instrumenter.BlockOutputs o : outputs) {
+            rows.put(o.rows(), new long[] {0});
+        }
+        Map<String, Integer> out = new java.util.HashMap<>();
+        result(new float[(int) n], one, rows, false).moments().forEach((block, m) -> out.put(block, (int) m.count()));
+        return out;
+    }
+
+    private BatchResult result(float[] batch, long[] shape, Map<String, long[]> rows, boolean coMoments) {
+        try (OrtSession.Result r = run(batch, shape, rows, coMoments ? requestedWithCoMoments : requested)) {
             ai.onnxruntime.OnnxTensor first = (ai.onnxruntime.OnnxTensor) r.get(logitsName).orElseThrow();
             java.nio.FloatBuffer fb = first.getFloatBuffer();
             float[] output = new float[fb.remaining()];
@@ -89,9 +159,12 @@ public final class InstrumentedSession extends ModelSession {
                 Moments m = o.toMoments((Long) value(r, o.size()), (double[]) value(r, o.sum()),
                         (double[]) value(r, o.sumOfSquares()));
                 moments.put(o.block(), m);
-                if (coMoments) {
+                if (coMoments && rows.isEmpty()) {
                     coMomentMatrices.put(o.block(), o.toCoMoments(m.count(), m.mean(), floats(r, o.centre()),
                             floats(r, o.gram())));
+                } else if (coMoments) {
+                    coMomentMatrices.put(o.block(), o.toSampledCoMoments(rows.get(o.rows()).length,
+                            floats(r, o.centre()), floats(r, o.gram())));
                 }
             }
             return new BatchResult(output, first.getInfo().getShape(), moments, coMomentMatrices);

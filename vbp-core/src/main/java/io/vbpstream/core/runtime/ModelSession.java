@@ -42,12 +42,14 @@ public class ModelSession implements AutoCloseable {
 
     private ModelSession(OrtSession session) {
         this.session = session;
-        if (session.getNumInputs() != 1 || session.getNumOutputs() < 1) {
+        // inputs named vbp.* are the instrumentation's own (the sampled rows of the co-moments)
+        java.util.List<String> images = session.getInputNames().stream().filter(n -> !n.startsWith("vbp.")).toList();
+        if (images.size() != 1 || session.getNumOutputs() < 1) {
             String inputs = session.getInputNames().toString();
             close();
             throw new InvalidModelException("expected a model with one image input and an output, found inputs " + inputs);
         }
-        this.inputName = session.getInputNames().iterator().next();
+        this.inputName = images.get(0);
         this.logitsName = session.getOutputNames().iterator().next();
     }
 
@@ -79,12 +81,29 @@ public class ModelSession implements AutoCloseable {
 
     /** Runs a batch and returns the requested outputs; the caller closes the result. */
     public OrtSession.Result run(float[] batch, long[] shape, Set<String> outputs) throws OrtException {
+        return run(batch, shape, Map.of(), outputs);
+    }
+
+    /**
+     * Runs a batch with further int64 vector inputs ({@code extra}, by name) and returns the requested outputs; the
+     * caller closes the result.
+     */
+    public OrtSession.Result run(float[] batch, long[] shape, Map<String, long[]> extra, Set<String> outputs)
+            throws OrtException {
         long n = 1;
         for (long d : shape) {
             n *= d;
         }
-        try (OnnxTensor input = OnnxTensor.createTensor(OrtEnv.get(), FloatBuffer.wrap(batch, 0, (int) n), shape)) {
-            return session.run(Map.of(inputName, input), outputs);
+        java.util.Map<String, OnnxTensor> inputs = new java.util.HashMap<>();
+        try {
+            inputs.put(inputName, OnnxTensor.createTensor(OrtEnv.get(), FloatBuffer.wrap(batch, 0, (int) n), shape));
+            for (Map.Entry<String, long[]> e : extra.entrySet()) {
+                inputs.put(e.getKey(), OnnxTensor.createTensor(OrtEnv.get(), java.nio.LongBuffer.wrap(e.getValue()),
+                        new long[] {e.getValue().length}));
+            }
+            return session.run(inputs, outputs);
+        } finally {
+            inputs.values().forEach(OnnxTensor::close);
         }
     }
 

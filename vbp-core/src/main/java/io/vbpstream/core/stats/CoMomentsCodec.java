@@ -10,7 +10,7 @@ import java.nio.ByteOrder;
  * <pre>
  * offset size  field
  * 0      4     magic "VBPC"
- * 4      1     schema version (1)
+ * 4      1     schema version (2; 1 is still read)
  * 5      4     width w of the whole matrix (int32, 1 .. MomentsCodec.MAX_WIDTH)
  * 9      4     tile size t (int32, 1 .. MAX_TILE)
  * 13     4     tile row (int32)
@@ -18,14 +18,19 @@ import java.nio.ByteOrder;
  * 21     8     count n (int64, >= 0)
  * 29     8r    means of the tile's r rows (float64)
  * ...    8c    means of its c columns (float64)
- * ...    8rc   co-moments, row-major r x c (float64)
+ * ...    4rc   co-moments, row-major r x c (float32; float64, 8rc bytes, in version 1)
  * </pre>
- * All numbers big-endian; r and c follow from w, t and the position. A 256 x 256 tile is 528 413 bytes.
+ * All numbers big-endian; r and c follow from w, t and the position. A 256 x 256 tile is 266 269 bytes (528 413 in
+ * version 1). The co-moments travel and are stored in float32: their relative rounding (6e-8) is far below both the
+ * sampling error of any covariance estimate and the ridge that least squares adds to it (1e-3 of the mean variance),
+ * and every sum is formed in float64 before it is written. Counts and means stay exact.
  */
 public final class CoMomentsCodec {
 
     public static final int MAGIC = 0x56425043; // "VBPC"
-    public static final byte VERSION = 1;
+    public static final byte VERSION = 2;
+    /** The float64 layout written before version 2; still decoded. */
+    public static final byte VERSION_FLOAT64 = 1;
     public static final int MAX_TILE = 362; // 362^2 doubles stay under Kafka's default 1 MB record
     private static final int HEADER = 29;
 
@@ -33,12 +38,57 @@ public final class CoMomentsCodec {
     }
 
     public static int encodedSize(CoMomentsTile t) {
-        return HEADER + 8 * (t.rows() + t.columns() + t.rows() * t.columns());
+        return size(VERSION, t.rows(), t.columns());
     }
 
+    private static int size(byte version, int rows, int columns) {
+        return HEADER + 8 * (rows + columns) + (version == VERSION_FLOAT64 ? 8 : 4) * rows * columns;
+    }
+
+    /** True if every co-moment of {@code t} is finite in float32 (so {@link #encode} can write it). */
+    public static boolean fitsFloat32(CoMomentsTile t) {
+        for (double v : t.values()) {
+            if (!Float.isFinite((float) v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The tile in the current version (float32 co-moments).
+     *
+     * @throws IllegalArgumentException if a co-moment is beyond float32's range ({@link #fitsFloat32})
+     */
     public static byte[] encode(CoMomentsTile t) {
         ByteBuffer buf = ByteBuffer.allocate(encodedSize(t)).order(ByteOrder.BIG_ENDIAN);
         buf.putInt(MAGIC).put(VERSION).putInt(t.width()).putInt(t.tileSize()).putInt(t.row()).putInt(t.column())
+                .putLong(t.count());
+        buf.asDoubleBuffer().put(t.rowMeans()).put(t.columnMeans());
+        buf.position(HEADER + 8 * (t.rows() + t.columns()));
+        java.nio.FloatBuffer values = buf.asFloatBuffer();
+        double[] v = t.values();
+        int c = t.columns();
+        boolean diagonal = t.row() == t.column();
+        for (int i = 0; i < t.rows(); i++) {
+            for (int j = 0; j < c; j++) {
+                // a diagonal tile's lower half repeats its upper half, so it stays exactly symmetric
+                double x = diagonal && j < i ? v[j * c + i] : v[i * c + j];
+                float f = (float) x;
+                if (!Float.isFinite(f)) {
+                    throw new IllegalArgumentException("co-moment " + x + " of tile " + t.row() + "," + t.column()
+                            + " is beyond float32's range");
+                }
+                values.put(f);
+            }
+        }
+        return buf.array();
+    }
+
+    /** The tile in the float64 layout of version 1 (kept for tests of old records). */
+    public static byte[] encodeFloat64(CoMomentsTile t) {
+        ByteBuffer buf = ByteBuffer.allocate(size(VERSION_FLOAT64, t.rows(), t.columns())).order(ByteOrder.BIG_ENDIAN);
+        buf.putInt(MAGIC).put(VERSION_FLOAT64).putInt(t.width()).putInt(t.tileSize()).putInt(t.row()).putInt(t.column())
                 .putLong(t.count());
         buf.asDoubleBuffer().put(t.rowMeans()).put(t.columnMeans()).put(t.values());
         return buf.array();
@@ -59,9 +109,10 @@ public final class CoMomentsCodec {
             throw new MomentsFormatException(MomentsFormatException.Reason.BAD_MAGIC, String.format("magic 0x%08x is not VBPC", magic));
         }
         byte version = buf.get();
-        if (version != VERSION) {
+        if (version != VERSION && version != VERSION_FLOAT64) {
             throw new MomentsFormatException(MomentsFormatException.Reason.UNKNOWN_VERSION,
-                    "schema version " + version + " is not supported (this build reads " + VERSION + ")");
+                    "schema version " + version + " is not supported (this build reads " + VERSION_FLOAT64 + " and "
+                            + VERSION + ")");
         }
         int width = buf.getInt();
         int tile = buf.getInt();
@@ -80,7 +131,7 @@ public final class CoMomentsCodec {
         }
         int r = Math.min(tile, width - row * tile);
         int c = Math.min(tile, width - column * tile);
-        int expected = HEADER + 8 * (r + c + r * c);
+        int expected = size(version, r, c);
         if (bytes.length != expected) {
             throw new MomentsFormatException(bytes.length < expected ? MomentsFormatException.Reason.TRUNCATED
                     : MomentsFormatException.Reason.TRAILING_BYTES, "tile has " + bytes.length + " bytes, needs " + expected);
@@ -89,7 +140,17 @@ public final class CoMomentsCodec {
         double[] columnMeans = new double[c];
         double[] values = new double[r * c];
         try {
-            buf.asDoubleBuffer().get(rowMeans).get(columnMeans).get(values);
+            buf.asDoubleBuffer().get(rowMeans).get(columnMeans);
+            if (version == VERSION_FLOAT64) {
+                buf.position(HEADER + 8 * (r + c));
+                buf.asDoubleBuffer().get(values);
+            } else {
+                buf.position(HEADER + 8 * (r + c));
+                java.nio.FloatBuffer f = buf.asFloatBuffer();
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = f.get();
+                }
+            }
         } catch (BufferUnderflowException e) {
             throw new MomentsFormatException(MomentsFormatException.Reason.TRUNCATED, "record ends inside the values");
         }

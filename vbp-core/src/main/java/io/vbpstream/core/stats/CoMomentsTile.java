@@ -44,7 +44,12 @@ public record CoMomentsTile(int width, int tileSize, int row, int column, long c
         if (count == 0) {
             return other;
         }
-        long n = count + other.count;
+        long n;
+        try {
+            n = Math.addExact(count, other.count);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("the merged count overflows: " + count + " + " + other.count, e);
+        }
         double f = (double) count * other.count / n;
         double[] dr = new double[rows()];
         double[] dc = new double[columns()];

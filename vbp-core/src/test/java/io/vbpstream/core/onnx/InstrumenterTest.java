@@ -154,54 +154,71 @@ class InstrumenterTest {
         }
     }
 
+    /**
+     * The collectors' estimator: co-moments over {@code k} tokens per image drawn from each image's seed. Against a
+     * two-pass float64 reference over exactly those rows of the hidden tensor copied out of ONNX Runtime, every
+     * co-moment agrees within 1e-5 of the two neurons' spread {@code sqrt(C_ii C_jj)} (a float32 Gram over 8 x 5
+     * rows), the means within 1e-6 of the neuron's scale; the moments stay those of every token.
+     */
     @Test
-    void sampledCoMomentsAreComputedOnlyWhenTheSampleInputIsSet() throws Exception {
+    void tokenSampledCoMomentsAreThoseOfTheSampledRowsAlone() throws Exception {
         ModelProto m = TestSupport.model(TestSupport.fmnistModel());
         List<MlpBlock> blocks = MlpBlockFinder.find(m);
         Preprocessor pre = new Preprocessor(ModelCard.besideModel(TestSupport.fmnistModel()).input());
         Batches batches = new Batches(ImageSet.open(TestSupport.testImages(), null, 8), pre, 8);
         float[] x = batches.load(0);
         long[] shape = batches.shape(0);
-        InstrumentedSession.BatchResult reference;
-        try (InstrumentedSession s = new InstrumentedSession(m, blocks, true)) {
-            reference = s.runInstrumented(x, shape, true);
+        long[] seeds = new long[8];
+        for (int i = 0; i < seeds.length; i++) {
+            seeds[i] = io.vbpstream.core.stats.TokenSampler.imageSeed(42, 3, 100 + i);
         }
-        try (InstrumentedSession momentsOnly = new InstrumentedSession(m, blocks)) {
-            assertThrows(IllegalStateException.class, () -> momentsOnly.runInstrumented(x, shape, true),
-                    "a moments-only session has no co-moment outputs");
+        int k = 5;
+        InstrumentedSession.BatchResult full;
+        InstrumentedSession.BatchResult sampled;
+        try (InstrumentedSession s = new InstrumentedSession(m, blocks, false)) {
+            full = s.runInstrumented(x, shape);
         }
-        List<Instrumenter.BlockOutputs> outputs = Instrumenter.outputsFor(blocks);
-        ModelProto sampled = Instrumenter.instrumentSampled(m, blocks);
-        try (OrtSession.SessionOptions options = io.vbpstream.core.runtime.OrtEnv.sessionOptions();
-             OrtSession s = io.vbpstream.core.runtime.OrtEnv.get().createSession(sampled.toByteArray(), options);
-             OnnxTensor input = OnnxTensor.createTensor(io.vbpstream.core.runtime.OrtEnv.get(), FloatBuffer.wrap(x), shape)) {
-            for (float flag : new float[] {1f, 0f}) {
-                try (OnnxTensor sample = OnnxTensor.createTensor(io.vbpstream.core.runtime.OrtEnv.get(),
-                        FloatBuffer.wrap(new float[] {flag}), new long[] {1});
-                     OrtSession.Result r = s.run(java.util.Map.of(m.getGraph().getInput(0).getName(), input, Instrumenter.SAMPLE_INPUT, sample))) {
-                    assertArrayEquals(reference.output(), floats(r, m.getGraph().getOutput(0).getName()), 0f, "logits unchanged");
-                    for (Instrumenter.BlockOutputs o : outputs) {
-                        float[] centre = floats(r, o.centre());
-                        float[] gram = floats(r, o.gram());
-                        if (flag == 0f) {
-                            assertArrayEquals(new float[] {0f}, gram, "an unsampled run returns a [1, 1] zero");
-                            assertArrayEquals(new float[] {0f}, centre);
-                            continue;
-                        }
-                        assertEquals(o.width() * o.width(), gram.length);
-                        double[] sums = (double[]) ((OnnxTensor) r.get(o.sum()).orElseThrow()).getValue();
-                        double[] sumsq = (double[]) ((OnnxTensor) r.get(o.sumOfSquares()).orElseThrow()).getValue();
-                        long size = (Long) ((OnnxTensor) r.get(o.size()).orElseThrow()).getValue();
-                        Moments mo = o.toMoments(size, sums, sumsq);
-                        var actual = o.toCoMoments(mo.count(), mo.mean(), centre, gram);
-                        var expected = reference.coMoments().get(o.block());
-                        for (int i = 0; i < o.width(); i += 7) {
-                            for (int j = i; j < o.width(); j += 5) {
-                                assertEquals(expected.coMoment(i, j), actual.coMoment(i, j), 1e-12 * (1 + Math.abs(expected.coMoment(i, j))),
-                                        o.block() + " C[" + i + "][" + j + "] as the always-on graph computes it");
-                            }
-                        }
+        try (InstrumentedSession s = new InstrumentedSession(m, blocks, k)) {
+            assertThrows(IllegalStateException.class, () -> s.runInstrumented(x, shape, true),
+                    "a token-sampled session needs the images' seeds");
+            sampled = s.runSampled(x, shape, seeds);
+        }
+        assertArrayEquals(full.output(), sampled.output(), 1e-6f, "logits unchanged");
+        for (MlpBlock b : blocks) {
+            assertMomentsClose(full.moments().get(b.name()), sampled.moments().get(b.name()), 1e-12, 1e-12);
+            float[] h;
+            try (ModelSession s = new ModelSession(exposing(m, b.hidden()));
+                 OrtSession.Result r = s.run(x, shape, Set.of(b.hidden()))) {
+                h = floats(r, b.hidden());
+            }
+            int w = b.width();
+            int tokens = h.length / w / 8;
+            long[] rows = io.vbpstream.core.stats.TokenSampler.rows(seeds, tokens, k);
+            double[] mean = new double[w];
+            for (long row : rows) {
+                for (int j = 0; j < w; j++) {
+                    mean[j] += h[(int) row * w + j] / (double) rows.length;
+                }
+            }
+            var actual = sampled.coMoments().get(b.name());
+            assertEquals(rows.length, actual.count(), b.name() + ": 8 images x " + k + " tokens");
+            double[] diag = new double[w];
+            for (int i = 0; i < w; i++) {
+                for (long row : rows) {
+                    double d = h[(int) row * w + i] - mean[i];
+                    diag[i] += d * d;
+                }
+            }
+            for (int i = 0; i < w; i++) {
+                assertEquals(mean[i], actual.mean(i), 1e-6 * (Math.sqrt(diag[i] / rows.length) + Math.abs(mean[i])) + 1e-9,
+                        b.name() + " mean " + i);
+                for (int j = i; j < w; j += 3) {
+                    double c = 0;
+                    for (long row : rows) {
+                        c += (h[(int) row * w + i] - mean[i]) * (h[(int) row * w + j] - mean[j]);
                     }
+                    assertEquals(c, actual.coMoment(i, j), 1e-5 * Math.sqrt(diag[i] * diag[j]) + 1e-9,
+                            b.name() + " C[" + i + "][" + j + "]");
                 }
             }
         }

@@ -21,21 +21,52 @@ class CoMomentsCodecTest {
         return CoMoments.empty(width).addBatch(x, 200);
     }
 
+    /** Counts and means exactly, co-moments to float32 rounding (relative 2^-24), diagonal tiles exactly symmetric. */
     @Test
-    void tilesRoundTripExactly() {
+    void tilesRoundTripWithFloat32CoMoments() {
         for (CoMomentsTile t : sample(21).tiles(8)) {
             byte[] bytes = CoMomentsCodec.encode(t);
             assertEquals(CoMomentsCodec.encodedSize(t), bytes.length);
+            assertEquals(CoMomentsCodec.VERSION, bytes[4]);
             CoMomentsTile back = CoMomentsCodec.decode(bytes);
             assertEquals(t.row(), back.row());
             assertEquals(t.column(), back.column());
             assertEquals(t.count(), back.count());
             assertArrayEquals(t.rowMeans(), back.rowMeans());
             assertArrayEquals(t.columnMeans(), back.columnMeans());
-            assertArrayEquals(t.values(), back.values());
+            for (int i = 0; i < t.values().length; i++) {
+                assertEquals((float) t.values()[i], back.values()[i], 0.0, "value " + i + " is its float32 rounding");
+            }
+            assertArrayEquals(back.values(), CoMomentsCodec.decode(CoMomentsCodec.encode(back)).values(),
+                    "a decoded tile encodes to itself");
         }
         CoMomentsTile big = sample(256).tiles(256).get(0);
-        assertTrue(CoMomentsCodec.encode(big).length < 1_000_000, "a 256 x 256 tile fits Kafka's default record size");
+        assertEquals(266_269, CoMomentsCodec.encode(big).length, "a 256 x 256 tile, half the float64 record");
+    }
+
+    @Test
+    void version1Float64TilesAreStillReadExactly() {
+        for (CoMomentsTile t : sample(21).tiles(8)) {
+            byte[] old = CoMomentsCodec.encodeFloat64(t);
+            assertEquals(CoMomentsCodec.VERSION_FLOAT64, old[4]);
+            CoMomentsTile back = CoMomentsCodec.decode(old);
+            assertArrayEquals(t.values(), back.values());
+            assertArrayEquals(t.rowMeans(), back.rowMeans());
+        }
+        assertEquals(528_413, CoMomentsCodec.encodeFloat64(sample(256).tiles(256).get(0)).length);
+    }
+
+    @Test
+    void coMomentsBeyondFloat32AreRefusedAtEncoding() {
+        CoMomentsTile t = sample(4).tiles(4).get(0);
+        double[] values = t.values().clone();
+        values[1] = 1e39;
+        values[4] = 1e39;
+        CoMomentsTile huge = new CoMomentsTile(t.width(), t.tileSize(), t.row(), t.column(), t.count(), t.rowMeans(),
+                t.columnMeans(), values);
+        assertTrue(CoMomentsCodec.fitsFloat32(t));
+        assertTrue(!CoMomentsCodec.fitsFloat32(huge));
+        assertThrows(IllegalArgumentException.class, () -> CoMomentsCodec.encode(huge));
     }
 
     private static MomentsFormatException.Reason reason(byte[] bytes) {
@@ -45,7 +76,7 @@ class CoMomentsCodecTest {
     @Test
     void everyKindOfBadRecordIsRefusedWithItsReason() {
         CoMomentsTile diagonal = sample(8).tiles(8).get(0);
-        byte[] good = CoMomentsCodec.encode(diagonal);
+        byte[] good = CoMomentsCodec.encodeFloat64(diagonal);
         int values = good.length - 8 * 64; // offset of the 8 x 8 values
 
         byte[] nan = good.clone();
@@ -65,7 +96,7 @@ class CoMomentsCodecTest {
         assertEquals(MomentsFormatException.Reason.BAD_TILE, reason(lowerTriangle));
 
         byte[] version = good.clone();
-        version[4] = 2;
+        version[4] = 3;
         assertEquals(MomentsFormatException.Reason.UNKNOWN_VERSION, reason(version));
 
         assertEquals(MomentsFormatException.Reason.TRUNCATED, reason(java.util.Arrays.copyOf(good, good.length - 1)));

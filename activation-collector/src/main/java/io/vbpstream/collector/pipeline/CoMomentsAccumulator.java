@@ -1,0 +1,126 @@
+package io.vbpstream.collector.pipeline;
+
+import io.vbpstream.core.stats.CoMoments;
+import io.vbpstream.platform.message.OffsetRange;
+import org.apache.kafka.common.TopicPartition;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The co-moments a collector has gathered for one model version since its last publication, across many transaction
+ * windows, with the input offsets they cover. Publishing a whole co-moment matrix costs the same whatever the samples
+ * behind it (226 MB of float32 tiles at DeiT-Base), so it is published rarely: first after {@code firstSamples}
+ * samples, then each time the samples gathered since reach those published so far (so a version's publications come
+ * at n, 2n, 4n, ... samples: the doublings the pruner compares), and at the latest {@code maxAgeNanos} after the first
+ * sample.
+ *
+ * <p>Exactly-once: the samples of a window are merged here before its transaction commits, so when a window is aborted
+ * (its images will be read again) the whole accumulation is dropped: a crash or an abort loses at most what was
+ * gathered since the last publication, and never counts a sample twice. A publication goes out in the transaction of
+ * the window that makes it due, with the ranges of every window it covers.
+ */
+public final class CoMomentsAccumulator {
+
+    private final long firstSamples;
+    private final long maxAgeNanos;
+    private final Map<String, CoMoments> blocks = new LinkedHashMap<>();
+    private final Map<TopicPartition, List<long[]>> ranges = new LinkedHashMap<>();
+    private long images;
+    private long published;
+    private long startedAt = -1;
+
+    public CoMomentsAccumulator(long firstSamples, long maxAgeNanos) {
+        if (firstSamples < 1 || maxAgeNanos < 1) {
+            throw new IllegalArgumentException("the first publication's samples and the longest accumulation must be "
+                    + "positive, got " + firstSamples + " and " + maxAgeNanos + " ns");
+        }
+        this.firstSamples = firstSamples;
+        this.maxAgeNanos = maxAgeNanos;
+    }
+
+    /** Merges one block's co-moments of a batch straight from the graph's outputs ({@link CoMoments#mergeGram}). */
+    public void mergeGram(String block, long count, double[] mean, float[] centre, float[] gram, long nowNanos) {
+        if (startedAt < 0) {
+            startedAt = nowNanos;
+        }
+        blocks.computeIfAbsent(block, b -> CoMoments.empty(mean.length)).mergeGram(count, mean, centre, gram);
+    }
+
+    /** Adds a window's images and offset ranges (called as its transaction is about to commit). */
+    public void covered(long windowImages, List<OffsetRange> windowRanges) {
+        if (blocks.isEmpty()) {
+            return;
+        }
+        images += windowImages;
+        for (OffsetRange r : windowRanges) {
+            List<long[]> list = ranges.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), k -> new ArrayList<>());
+            long[] last = list.isEmpty() ? null : list.get(list.size() - 1);
+            if (last != null && last[1] + 1 >= r.from()) {
+                last[1] = Math.max(last[1], r.to());
+            } else {
+                list.add(new long[] {r.from(), r.to()});
+            }
+        }
+    }
+
+    /** Samples behind the accumulation: the fewest of any block (all blocks see the same images). */
+    public long samples() {
+        return blocks.values().stream().mapToLong(CoMoments::count).min().orElse(0);
+    }
+
+    /** Samples this collector has published for the version so far. */
+    public long published() {
+        return published;
+    }
+
+    /** True when the accumulation should go out with the window now committing. */
+    public boolean isDue(long nowNanos) {
+        long n = samples();
+        return n > 0 && (n >= Math.max(firstSamples, published) || nowNanos - startedAt >= maxAgeNanos);
+    }
+
+    public Map<String, CoMoments> blocks() {
+        return blocks;
+    }
+
+    /** Images behind the accumulation (those of the windows {@link #covered} since the last publication). */
+    public long images() {
+        return images;
+    }
+
+    /** The input offsets the accumulation covers, contiguous ranges merged. */
+    public List<OffsetRange> offsetRanges() {
+        List<OffsetRange> out = new ArrayList<>();
+        ranges.forEach((tp, list) -> list.forEach(r -> out.add(new OffsetRange(tp.topic(), tp.partition(), r[0], r[1]))));
+        return out;
+    }
+
+    /** After its publication committed: starts the next accumulation. */
+    public void published(long samples) {
+        published += samples;
+        clear();
+    }
+
+    /** Forgets the accumulation (its window aborted, or the version was superseded); returns the samples dropped. */
+    public long drop() {
+        long n = samples();
+        clear();
+        return n;
+    }
+
+    /** Starts over for a new model version: nothing accumulated, nothing published. */
+    public void reset() {
+        clear();
+        published = 0;
+    }
+
+    private void clear() {
+        blocks.clear();
+        ranges.clear();
+        images = 0;
+        startedAt = -1;
+    }
+}
