@@ -93,6 +93,29 @@ public final class CompensationSweep {
                 md.append(String.format(Locale.ROOT, "| %d | %.2f | %.1f |%n", n, 100 * r[0], 100 * r[0] / base));
             }
         }
+        md.append("\nThe collectors' estimator: least squares from the co-moments of 8 random tokens per image (the "
+                + "moments, so the kept sets, stay over every token), against the covariance of every token of the same "
+                + "images:\n\n");
+        md.append("| ratio | every token, " + calibration + " images | 8 tokens per image, " + calibration
+                + " images | difference (points) | 8 tokens per image, 1024 images (8192 samples, the pipeline's "
+                + "covariance-n-min) |\n|---|---|---|---|---|\n");
+        try (ModelSession original = new ModelSession(model)) {
+            int[] reference = Evaluator.predict(original, test, pre, 250, x -> { });
+            ModelStatistics sampled = StatisticsCollector.collect(model, loaded.sha256(), blocks,
+                    ImageSet.open(Fixtures.trainImages(), null, calibration), pre, 64, true, 8, x -> { });
+            ModelStatistics sampled1024 = StatisticsCollector.collect(model, loaded.sha256(), blocks,
+                    ImageSet.open(Fixtures.trainImages(), null, 1024), pre, 64, true, 8, x -> { });
+            for (double ratio : RATIOS) {
+                PruningPolicy p = policy(ratio, Compensation.LEAST_SQUARES, PruningPolicy.DEFAULT_RIDGE);
+                double full = evaluate(model, loaded.sha256(), stats, p, cost, test, pre, reference)[0];
+                double est = evaluate(model, loaded.sha256(), sampled, p, cost, test, pre, reference)[0];
+                double small = evaluate(model, loaded.sha256(), sampled1024, p, cost, test, pre, reference)[0];
+                md.append(String.format(Locale.ROOT, "| %.1f | %s | %s | %+.2f | %s |%n", ratio, pct(full), pct(est),
+                        100 * (est - full), pct(small)));
+                System.err.printf(Locale.ROOT, "estimator at ratio %.1f: %.4f vs %.4f (%.0f s)%n", ratio, est, full,
+                        (System.nanoTime() - t0) / 1e9);
+            }
+        }
         md.append("\nState per block: the co-moment matrix in memory (packed upper triangle and the means, float64) and as "
                 + "the 256 x 256 tiles that stream and sit in the store (encoded records), beside the moments' record:\n\n");
         md.append("| width | moments record (bytes) | co-moments in memory (bytes) | tiles | co-moment tiles, encoded (bytes) |\n"

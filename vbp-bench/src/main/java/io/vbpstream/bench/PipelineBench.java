@@ -89,8 +89,8 @@ public final class PipelineBench {
         String name = model.getFileName().toString().equals("model.onnx") ? model.getParent().getFileName().toString()
                 : model.getFileName().toString().replace(".onnx", "");
         name = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-");
-        System.out.printf(Locale.ROOT, "pipeline benchmark: %s (%.0f MB, %d blocks of %s), %s, until %s, co-moments sample"
-                        + " rate %s; heaps %s; %s; %s%n", name, Files.size(model) / 1e6, widths.size(),
+        System.out.printf(Locale.ROOT, "pipeline benchmark: %s (%.0f MB, %d blocks of %s), %s, until %s, co-moment tokens"
+                        + " per image %s; heaps %s; %s; %s%n", name, Files.size(model) / 1e6, widths.size(),
                 widths.stream().distinct().toList(), rate > 0 ? "rate " + rate + "/s" : "flat out, backlog " + backlog,
                 untilFinal ? "final" : "first", tokens.isEmpty() ? "default" : tokens, heaps, Fixtures.cpuModel(),
                 Fixtures.machine());
