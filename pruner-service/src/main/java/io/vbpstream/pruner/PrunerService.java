@@ -98,10 +98,21 @@ public class PrunerService {
         tracker = new ConvergenceTracker(c.nMin(), c.stability(), c.deltaN(), c.covarianceNMin(), c.covarianceTolerance());
         versions = new CompactedTopicFollower(Topic.MODEL_VERSIONS.topicName(), kafka,
                 r -> registry.accept(ModelVersion.read(r.value())), metrics::bindKafkaClient).start();
-        stats = new CompactedTopicFollower(Topic.LAYER_STATISTICS.topicName(), kafka,
-                r -> statistics.accept(MomentsKey.parse(r.key()), MomentsCodec.decode(r.value())), metrics::bindKafkaClient).start();
-        tiles = new CompactedTopicFollower(Topic.LAYER_COMOMENTS.topicName(), kafka,
-                r -> coMoments.accept(CoMomentsKey.parse(r.key()), CoMomentsCodec.decode(r.value())), metrics::bindKafkaClient).start();
+        // a tombstone (null value) is the aggregator retiring a superseded version's key
+        stats = new CompactedTopicFollower(Topic.LAYER_STATISTICS.topicName(), kafka, r -> {
+            if (r.value() == null) {
+                statistics.remove(MomentsKey.parse(r.key()));
+            } else {
+                statistics.accept(MomentsKey.parse(r.key()), MomentsCodec.decode(r.value()));
+            }
+        }, metrics::bindKafkaClient).start();
+        tiles = new CompactedTopicFollower(Topic.LAYER_COMOMENTS.topicName(), kafka, r -> {
+            if (r.value() == null) {
+                coMoments.remove(CoMomentsKey.parse(r.key()));
+            } else {
+                coMoments.accept(CoMomentsKey.parse(r.key()), CoMomentsCodec.decode(r.value()));
+            }
+        }, metrics::bindKafkaClient).start();
         // a big stack: ONNX Runtime's graph work on DeiT-Base-sized models overflows a default thread stack
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(null, r, "vbp-pruner", 64L << 20));
         long ms = config.checkInterval().toMillis();

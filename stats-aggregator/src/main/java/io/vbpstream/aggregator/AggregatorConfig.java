@@ -35,4 +35,22 @@ public interface AggregatorConfig {
     /** Timeout of a query forwarded to the instance that owns the key. */
     @WithDefault("5s")
     Duration forwardTimeout();
+
+    Retention retention();
+
+    /**
+     * When a superseded version's state goes: every version but the served one, its parent and candidates, once the
+     * served version has been promoted for {@code grace} ({@code VersionRetention}): its keys are deleted from both
+     * stores (tombstones in their changelogs) and tombstoned in {@code layer-statistics} and {@code layer-comoments},
+     * and deltas that still arrive for it are dropped.
+     */
+    interface Retention {
+        /** How long after a promotion the versions it supersedes keep their state (the collectors' swap, late windows). */
+        @WithDefault("10m")
+        Duration grace();
+
+        /** How often the stores are checked for retired versions. */
+        @WithDefault("30s")
+        Duration checkInterval();
+    }
 }

@@ -12,6 +12,6 @@ public class TopicConfigSource extends TopicsConfigSource {
         super(Map.of("quarkus.kafka-streams.topics", String.join(",", Topic.ACTIVATION_MOMENTS.topicName(),
                 Topic.LAYER_STATISTICS.topicName(), Topic.ACTIVATION_MOMENTS_DLQ.topicName(),
                 Topic.ACTIVATION_COMOMENTS.topicName(), Topic.LAYER_COMOMENTS.topicName(),
-                Topic.ACTIVATION_COMOMENTS_DLQ.topicName())));
+                Topic.ACTIVATION_COMOMENTS_DLQ.topicName(), Topic.MODEL_VERSIONS.topicName())));
     }
 }

@@ -122,8 +122,9 @@ class AggregatorQueriesIT {
             CoMoments served = CoMoments.fromTiles(tiles);
             for (int i = 0; i < 300; i += 7) {
                 for (int j = i; j < 300; j += 11) {
+                    // stored in float32: three merges, each rounded once (2^-24)
                     assertEquals(expected.coMoment(i, j), served.coMoment(i, j),
-                            1e-9 * Math.sqrt(expected.coMoment(i, i) * expected.coMoment(j, j)), key + " C[" + i + "][" + j + "]");
+                            1e-6 * Math.sqrt(expected.coMoment(i, i) * expected.coMoment(j, j)), key + " C[" + i + "][" + j + "]");
                 }
             }
         }

@@ -141,6 +141,11 @@ final class AggregatorTestBed implements AutoCloseable {
     }
 
     ServiceProcess start(String instance) throws Exception {
+        return start(instance, Map.of());
+    }
+
+    /** An aggregator instance with {@code extra} settings on top of the test bed's. */
+    ServiceProcess start(String instance, Map<String, String> extra) throws Exception {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("kafka.bootstrap.servers", broker.bootstrapServers());
         s.put("vbp.aggregator.state-dir", dir.resolve("state-" + instance).toString());
@@ -148,7 +153,14 @@ final class AggregatorTestBed implements AutoCloseable {
         s.put("vbp.aggregator.emit-interval", "500ms");
         // a killed instance's partitions move after 6 s, not the default 45 s
         s.put("kafka-streams.session.timeout.ms", "6000");
+        s.putAll(extra);
         return ServiceProcess.start(Path.of(System.getProperty("vbp.aggregator.app")), s, dir.resolve(instance + ".log"));
+    }
+
+    /** Publishes a model version record, as the pruner does. */
+    void sendVersion(io.vbpstream.platform.message.ModelVersion v) throws Exception {
+        producer.send(new ProducerRecord<>(Topic.MODEL_VERSIONS.topicName(), v.key(),
+                io.vbpstream.platform.message.Messages.write(v))).get();
     }
 
     static JsonNode json(String body) throws Exception {

@@ -203,7 +203,13 @@ public final class CollectorBench {
             start.merge(r.partition(), r.offset() + 1, Math::max);
         }
         String counter = "vbp_collector_images_total{model=\"bench\",version=\"base\"}";
-        try (ServiceProcess collector = ServiceProcess.start(app, s, work.resolve("collector-" + round + ".log"))) {
+        // the heap HeapBudget gives the model (a DeiT-Base collector is refused below 1600m)
+        List<Integer> widths = io.vbpstream.core.onnx.MlpBlockFinder.find(io.vbpstream.core.onnx.OnnxModels.read(model).model())
+                .stream().map(io.vbpstream.core.onnx.MlpBlock::width).toList();
+        long heap = io.vbpstream.core.cost.HeapBudget.of(java.nio.file.Files.size(model), widths, 0, 0,
+                !covariance.equals("off")).collectorBytes();
+        try (ServiceProcess collector = ServiceProcess.start(app, s, Map.of(), work.resolve("collector-" + round + ".log"),
+                io.vbpstream.core.cost.HeapBudget.xmx(heap))) {
             long deadline = System.nanoTime() + 600_000_000_000L;
             while (collector.metric(counter) < images) {
                 if (System.nanoTime() > deadline) {

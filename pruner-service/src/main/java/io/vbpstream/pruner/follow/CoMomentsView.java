@@ -28,6 +28,14 @@ public class CoMomentsView {
         tiles.computeIfAbsent(key.block(), k -> new ConcurrentHashMap<>()).put(key.row() + "." + key.column(), tile);
     }
 
+    /** Forgets a tile the aggregator retired (a tombstone on {@code layer-comoments}); an emptied block goes too. */
+    public void remove(CoMomentsKey key) {
+        tiles.computeIfPresent(key.block(), (block, held) -> {
+            held.remove(key.row() + "." + key.column());
+            return held.isEmpty() ? null : held;
+        });
+    }
+
     /**
      * Forgets the tiles of every other version of {@code model}: only the promoted version is pruned, and a DeiT-Base
      * version's tiles are 495 MB.

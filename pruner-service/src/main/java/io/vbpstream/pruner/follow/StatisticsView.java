@@ -18,6 +18,11 @@ public class StatisticsView {
         latest.put(key, totals);
     }
 
+    /** Forgets a key the aggregator retired (a tombstone on {@code layer-statistics}). */
+    public void remove(MomentsKey key) {
+        latest.remove(key);
+    }
+
     /** Block name to its latest totals, for one model version (sorted by block). */
     public Map<String, Moments> blocks(String model, String version) {
         Map<String, Moments> out = new TreeMap<>();

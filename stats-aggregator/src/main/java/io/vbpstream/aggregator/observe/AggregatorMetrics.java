@@ -59,6 +59,11 @@ public class AggregatorMetrics implements MergeListener {
         for (String reason : TileValidator.REASONS) {
             tileRejectedCounter(reason);
         }
+        for (String store : java.util.List.of(io.vbpstream.aggregator.streams.MomentsMergeProcessor.STORE,
+                io.vbpstream.aggregator.streams.CoMomentsMergeProcessor.STORE)) {
+            retiredCounter(store);
+            droppedCounter(store);
+        }
         Gauge.builder("vbp.aggregator.blocks.awaiting.tiles", awaitingTiles, AtomicLong::get)
                 .description("Changed blocks whose co-moment tiles did not all cover the same samples at the last emission")
                 .register(registry);
@@ -102,6 +107,37 @@ public class AggregatorMetrics implements MergeListener {
     @Override
     public void blocksAwaitingTiles(int blocks) {
         awaitingTiles.set(blocks);
+    }
+
+    @Override
+    public void keysRetired(String store, java.util.List<String> keys) {
+        retiredCounter(store).increment(keys.size());
+        if (store.equals(io.vbpstream.aggregator.streams.MomentsMergeProcessor.STORE)) {
+            for (String key : keys) {
+                MomentsKey k = MomentsKey.parse(key);
+                if (samples.remove(k) != null) {
+                    registry.find("vbp.aggregator.block.samples")
+                            .tags("model", k.model(), "version", k.version(), "block", k.block()).meters()
+                            .forEach(registry::remove);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void retiredDeltaDropped(String store) {
+        droppedCounter(store).increment();
+    }
+
+    private Counter retiredCounter(String store) {
+        return Counter.builder("vbp.aggregator.keys.retired")
+                .description("Keys of superseded versions deleted from a store and tombstoned downstream")
+                .tag("store", store).register(registry);
+    }
+
+    private Counter droppedCounter(String store) {
+        return Counter.builder("vbp.aggregator.retired.deltas.dropped")
+                .description("Deltas of retired versions dropped instead of merged").tag("store", store).register(registry);
     }
 
     private Counter tileRejectedCounter(String reason) {

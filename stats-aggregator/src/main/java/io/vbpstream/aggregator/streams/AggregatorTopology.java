@@ -15,7 +15,8 @@ import java.time.Duration;
  * {@code activation-moments} -> validate and merge into {@code running-moments} (RocksDB, changelogged) -> running
  * totals to {@code layer-statistics}, rejected deltas to {@code activation-moments.dlq}; and the same for co-moment
  * tiles: {@code activation-comoments} -> {@code running-comoments} -> {@code layer-comoments}, rejected tiles to
- * {@code activation-comoments.dlq}. The two are separate sub-topologies (no shared state).
+ * {@code activation-comoments.dlq}. The two are separate sub-topologies (no shared state); both read the global store
+ * of {@code model-versions} records to retire superseded versions' keys ({@link RetiredVersions}).
  */
 @ApplicationScoped
 public class AggregatorTopology {
@@ -25,16 +26,34 @@ public class AggregatorTopology {
     public static final String COMOMENTS_SOURCE = "activation-comoments-source";
     public static final String MERGE_COMOMENTS = "merge-comoments";
 
+    public static final String VERSIONS_SOURCE = "model-versions-source";
+    public static final String VERSIONS_STORE_UPDATER = "model-versions-store-updater";
+
+    /** When superseded versions' state goes ({@code vbp.aggregator.retention.*}). */
+    public record Retention(Duration grace, Duration checkInterval) {
+        public static final Retention DEFAULT = new Retention(Duration.ofMinutes(10), Duration.ofSeconds(30));
+    }
+
     @Produces
     public Topology topology(AggregatorConfig config, AggregatorMetrics metrics) {
-        return build(config.emitInterval(), metrics);
+        return build(config.emitInterval(), new Retention(config.retention().grace(), config.retention().checkInterval()),
+                metrics);
     }
 
     public static Topology build(Duration emitInterval, MergeListener listener) {
+        return build(emitInterval, Retention.DEFAULT, listener);
+    }
+
+    public static Topology build(Duration emitInterval, Retention retention, MergeListener listener) {
         Topology t = new Topology();
+        // every model-versions record, for the retention of superseded versions (a global store: each task sees all)
+        t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RetiredVersions.STORE),
+                        Serdes.String(), Serdes.ByteArray()).withLoggingDisabled(), VERSIONS_SOURCE,
+                Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topic.MODEL_VERSIONS.topicName(),
+                VERSIONS_STORE_UPDATER, VersionsStoreUpdater::new);
         t.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 Topic.ACTIVATION_MOMENTS.topicName());
-        t.addProcessor(MERGE, () -> new MomentsMergeProcessor(emitInterval, listener), SOURCE);
+        t.addProcessor(MERGE, () -> new MomentsMergeProcessor(emitInterval, retention, listener), SOURCE);
         // the record cache absorbs the many updates a hot key gets between commits: RocksDB and the changelog see
         // one write per key per commit instead of one per delta (a width-3072 value is 49 KB)
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MomentsMergeProcessor.STORE),
@@ -45,7 +64,7 @@ public class AggregatorTopology {
                 Serdes.String().serializer(), Serdes.ByteArray().serializer(), MERGE);
         t.addSource(COMOMENTS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 Topic.ACTIVATION_COMOMENTS.topicName());
-        t.addProcessor(MERGE_COMOMENTS, () -> new CoMomentsMergeProcessor(emitInterval, listener), COMOMENTS_SOURCE);
+        t.addProcessor(MERGE_COMOMENTS, () -> new CoMomentsMergeProcessor(emitInterval, retention, listener), COMOMENTS_SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CoMomentsMergeProcessor.STORE),
                 Serdes.String(), new RunningTileSerde()).withCachingEnabled(), MERGE_COMOMENTS);
         t.addSink(CoMomentsMergeProcessor.SINK, Topic.LAYER_COMOMENTS.topicName(),

@@ -12,8 +12,10 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -30,7 +32,9 @@ import java.util.TreeMap;
  * collectors send all of a block's tiles to one partition in one transaction, so a reader of {@code layer-comoments}
  * can always reassemble a block from tiles that cover the same samples. A block whose tiles disagree (a punctuation
  * fell between two tiles of one delta) is tried again at the next punctuation; the check reads an in-memory index of
- * the counts, never the tiles.
+ * the counts, never the tiles. Every {@code retention.checkInterval} the tiles of retired versions
+ * ({@link RetiredVersions}) are deleted from the store and tombstoned in {@code layer-comoments}, and later tiles for
+ * them are dropped.
  */
 public final class CoMomentsMergeProcessor implements Processor<String, byte[], String, byte[]> {
 
@@ -60,14 +64,19 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
     }
 
     private final Duration emitInterval;
+    private final AggregatorTopology.Retention retention;
+    private final RetiredVersions retired;
+    private ReadOnlyKeyValueStore<String, byte[]> versions;
     private final MergeListener listener;
     private final Map<String, BlockIndex> index = new HashMap<>();
     private final Set<String> dirty = new LinkedHashSet<>();
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, RunningTile> store;
 
-    public CoMomentsMergeProcessor(Duration emitInterval, MergeListener listener) {
+    public CoMomentsMergeProcessor(Duration emitInterval, AggregatorTopology.Retention retention, MergeListener listener) {
         this.emitInterval = emitInterval;
+        this.retention = retention;
+        this.retired = new RetiredVersions(retention.grace());
         this.listener = listener;
     }
 
@@ -82,7 +91,37 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
                 dirty.add(key.block().toString());
             });
         }
+        this.versions = context.getStateStore(RetiredVersions.STORE);
+        retired.refresh(versions, Instant.now());
         context.schedule(emitInterval, PunctuationType.WALL_CLOCK_TIME, now -> emit());
+        context.schedule(retention.checkInterval(), PunctuationType.WALL_CLOCK_TIME, now -> retire(now));
+    }
+
+    /**
+     * Deletes every tile of the retired versions' blocks from the store and tombstones them in
+     * {@code layer-comoments}; the in-memory index says which keys there are, so no tile is read.
+     */
+    private void retire(long now) {
+        retired.refresh(versions, Instant.ofEpochMilli(now));
+        List<String> gone = new ArrayList<>();
+        for (Iterator<Map.Entry<String, BlockIndex>> it = index.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, BlockIndex> e = it.next();
+            io.vbpstream.platform.MomentsKey block = io.vbpstream.platform.MomentsKey.parse(e.getKey());
+            if (!retired.isRetired(block.model(), block.version())) {
+                continue;
+            }
+            for (String tile : e.getValue().counts.keySet()) {
+                String key = e.getKey() + "/" + tile;
+                store.delete(key);
+                context.forward(new Record<String, byte[]>(key, null, now), SINK);
+                gone.add(key);
+            }
+            dirty.remove(e.getKey());
+            it.remove();
+        }
+        if (!gone.isEmpty()) {
+            listener.keysRetired(STORE, gone);
+        }
     }
 
     @Override
@@ -92,6 +131,10 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
         RunningTile held;
         try {
             key = TileValidator.key(record.key());
+            if (retired.isRetired(key.block().model(), key.block().version())) {
+                listener.retiredDeltaDropped(STORE);
+                return;
+            }
             BlockIndex block = index.get(key.block().toString()); // indexes every tile the store holds
             delta = TileValidator.tile(key, record.value(), block == null ? null : block.geometry);
             held = store.get(record.key());

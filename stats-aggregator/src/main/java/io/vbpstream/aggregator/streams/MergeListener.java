@@ -22,6 +22,14 @@ public interface MergeListener {
     default void blocksAwaitingTiles(int blocks) {
     }
 
+    /** {@code keys} of retired versions deleted from {@code store} (and tombstoned downstream). */
+    default void keysRetired(String store, java.util.List<String> keys) {
+    }
+
+    /** A delta (or tile) for a retired version, dropped rather than merged into state that was deleted. */
+    default void retiredDeltaDropped(String store) {
+    }
+
     MergeListener NONE = new MergeListener() {
         @Override
         public void merged(MomentsKey key, RunningMoments totals, long lagMs) {

@@ -12,8 +12,10 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,7 +25,9 @@ import java.util.Set;
  * Validates each moments delta and merges it into the key's running statistics (Chan merge, float64). A rejected
  * delta goes to the dead-letter sink with its reason and the store is left untouched. Running totals are emitted to
  * the statistics sink at most once per {@code emitInterval} per key (wall-clock punctuation over the keys changed
- * since the last one; after a restart every key counts as changed once).
+ * since the last one; after a restart every key counts as changed once). Every {@code retention.checkInterval} the
+ * keys of retired versions ({@link RetiredVersions}) are deleted from the store and tombstoned in the statistics
+ * sink, and later deltas for them are dropped.
  */
 public final class MomentsMergeProcessor implements Processor<String, byte[], String, byte[]> {
 
@@ -34,13 +38,18 @@ public final class MomentsMergeProcessor implements Processor<String, byte[], St
     public static final String DELTAS_HEADER = "vbp-deltas";
 
     private final Duration emitInterval;
+    private final AggregatorTopology.Retention retention;
+    private final RetiredVersions retired;
     private final MergeListener listener;
     private final Set<String> dirty = new LinkedHashSet<>();
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, RunningMoments> store;
+    private ReadOnlyKeyValueStore<String, byte[]> versions;
 
-    public MomentsMergeProcessor(Duration emitInterval, MergeListener listener) {
+    public MomentsMergeProcessor(Duration emitInterval, AggregatorTopology.Retention retention, MergeListener listener) {
         this.emitInterval = emitInterval;
+        this.retention = retention;
+        this.retired = new RetiredVersions(retention.grace());
         this.listener = listener;
     }
 
@@ -51,7 +60,33 @@ public final class MomentsMergeProcessor implements Processor<String, byte[], St
         try (KeyValueIterator<String, RunningMoments> it = store.all()) {
             it.forEachRemaining(kv -> dirty.add(kv.key));
         }
+        this.versions = context.getStateStore(RetiredVersions.STORE);
+        retired.refresh(versions, Instant.now());
         context.schedule(emitInterval, PunctuationType.WALL_CLOCK_TIME, now -> emit());
+        context.schedule(retention.checkInterval(), PunctuationType.WALL_CLOCK_TIME, now -> retire(now));
+    }
+
+    /** Deletes the keys of retired versions from the store and tombstones them in {@code layer-statistics}. */
+    private void retire(long now) {
+        retired.refresh(versions, Instant.ofEpochMilli(now));
+        List<String> gone = new ArrayList<>();
+        try (KeyValueIterator<String, RunningMoments> it = store.all()) {
+            it.forEachRemaining(kv -> {
+                // the store holds only keys that parsed when their first delta was merged
+                MomentsKey k = MomentsKey.parse(kv.key);
+                if (retired.isRetired(k.model(), k.version())) {
+                    gone.add(kv.key);
+                }
+            });
+        }
+        for (String key : gone) {
+            store.delete(key);
+            dirty.remove(key);
+            context.forward(new Record<String, byte[]>(key, null, now), STATISTICS_SINK);
+        }
+        if (!gone.isEmpty()) {
+            listener.keysRetired(STORE, gone);
+        }
     }
 
     @Override
@@ -61,6 +96,10 @@ public final class MomentsMergeProcessor implements Processor<String, byte[], St
         RunningMoments held;
         try {
             key = DeltaValidator.key(record.key());
+            if (retired.isRetired(key.model(), key.version())) {
+                listener.retiredDeltaDropped(STORE);
+                return;
+            }
             held = store.get(record.key());
             delta = DeltaValidator.delta(record.value(), held);
         } catch (DeltaRejected e) {
