@@ -13,6 +13,14 @@ public interface AggregatorConfig {
     @WithDefault("2s")
     Duration emitInterval();
 
+    /**
+     * Co-moment tiles one emission sends to {@code layer-comoments}, in whole blocks (at least one): the rest wait for
+     * the next, so no transaction carries gigabytes when every block changed at once (a restart). 64 MB: about three
+     * DeiT-Base blocks.
+     */
+    @WithDefault("67108864")
+    long comomentsEmitBytes();
+
     /** At most this many per-block sample-count gauges (keys beyond it are still merged, just not graphed). */
     @WithDefault("256")
     int maxBlockGauges();

@@ -20,9 +20,12 @@ public enum Topic {
     ACTIVATION_MOMENTS("activation-moments", 6, Cleanup.DELETE, Duration.ofDays(7), 1 << 20),
     /**
      * Per-block co-moment deltas as upper-triangular tiles ({@code CoMomentsCodec} records), keyed
-     * {@code model/version/block/row.column}; every tile of a block goes to the block key's partition.
+     * {@code model/version/block/row.column}; every tile of a block goes to the block key's partition. A publication is
+     * a whole matrix (245 MB at DeiT-Base) that the aggregator merges within seconds, so the topic keeps an hour, in
+     * 10-minute segments: an aggregator down for longer loses co-moments (an estimate the collectors publish again
+     * at each doubling), never moments.
      */
-    ACTIVATION_COMOMENTS("activation-comoments", 6, Cleanup.DELETE, Duration.ofDays(7), 1 << 20),
+    ACTIVATION_COMOMENTS("activation-comoments", 6, Cleanup.DELETE, Duration.ofHours(1), 1 << 20),
     /** Running per-block statistics, latest per key. */
     LAYER_STATISTICS("layer-statistics", 6, Cleanup.COMPACT, null, 1 << 20),
     /** Running per-block co-moment tiles, latest per key. */
@@ -94,6 +97,9 @@ public enum Topic {
         if (cleanup == Cleanup.COMPACT) {
             c.put("min.compaction.lag.ms", "0");
             c.put("segment.ms", Long.toString(Duration.ofHours(1).toMillis()));
+        } else if (this == ACTIVATION_COMOMENTS) {
+            // whole segments are deleted: short ones, so an hour's retention holds about an hour
+            c.put("segment.ms", Long.toString(Duration.ofMinutes(10).toMillis()));
         }
         return c;
     }

@@ -36,8 +36,8 @@ public class AggregatorTopology {
 
     @Produces
     public Topology topology(AggregatorConfig config, AggregatorMetrics metrics) {
-        return build(config.emitInterval(), new Retention(config.retention().grace(), config.retention().checkInterval()),
-                metrics);
+        return build(config.emitInterval(), config.comomentsEmitBytes(),
+                new Retention(config.retention().grace(), config.retention().checkInterval()), metrics);
     }
 
     public static Topology build(Duration emitInterval, MergeListener listener) {
@@ -45,6 +45,11 @@ public class AggregatorTopology {
     }
 
     public static Topology build(Duration emitInterval, Retention retention, MergeListener listener) {
+        return build(emitInterval, CoMomentsMergeProcessor.DEFAULT_MAX_EMIT_BYTES, retention, listener);
+    }
+
+    /** With {@code comomentsEmitBytes}: the co-moment tiles one punctuation emits, in whole blocks (at least one). */
+    public static Topology build(Duration emitInterval, long comomentsEmitBytes, Retention retention, MergeListener listener) {
         Topology t = new Topology();
         // every model-versions record, for the retention of superseded versions (a global store: each task sees all)
         t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RetiredVersions.STORE),
@@ -64,7 +69,7 @@ public class AggregatorTopology {
                 Serdes.String().serializer(), Serdes.ByteArray().serializer(), MERGE);
         t.addSource(COMOMENTS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 Topic.ACTIVATION_COMOMENTS.topicName());
-        t.addProcessor(MERGE_COMOMENTS, () -> new CoMomentsMergeProcessor(emitInterval, retention, listener), COMOMENTS_SOURCE);
+        t.addProcessor(MERGE_COMOMENTS, () -> new CoMomentsMergeProcessor(emitInterval, comomentsEmitBytes, retention, listener), COMOMENTS_SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CoMomentsMergeProcessor.STORE),
                 Serdes.String(), new RunningTileSerde()).withCachingEnabled(), MERGE_COMOMENTS);
         t.addSink(CoMomentsMergeProcessor.SINK, Topic.LAYER_COMOMENTS.topicName(),

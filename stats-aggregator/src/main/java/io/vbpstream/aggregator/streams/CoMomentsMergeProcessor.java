@@ -30,7 +30,9 @@ import java.util.TreeMap;
  * one goes to the dead-letter sink with its reason and the store is left untouched. A block's tiles are emitted to the
  * co-moments sink together, and only when the store holds every tile of the block with one and the same count: the
  * collectors send all of a block's tiles to one partition in one transaction, so a reader of {@code layer-comoments}
- * can always reassemble a block from tiles that cover the same samples. A block whose tiles disagree (a punctuation
+ * can always reassemble a block from tiles that cover the same samples. A punctuation emits whole blocks until their
+ * tiles reach {@code maxEmitBytes} (64 MB by default); the others wait for the next one, so a restart (which marks
+ * every block changed) never puts every version's matrices in one transaction. A block whose tiles disagree (a punctuation
  * fell between two tiles of one delta) is tried again at the next punctuation; the check reads an in-memory index of
  * the counts, never the tiles. Every {@code retention.checkInterval} the tiles of retired versions
  * ({@link RetiredVersions}) are deleted from the store and tombstoned in {@code layer-comoments}, and later tiles for
@@ -64,6 +66,7 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
     }
 
     private final Duration emitInterval;
+    private final long maxEmitBytes;
     private final AggregatorTopology.Retention retention;
     private final RetiredVersions retired;
     private ReadOnlyKeyValueStore<String, byte[]> versions;
@@ -73,8 +76,20 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, RunningTile> store;
 
+    /** Whole blocks are emitted per punctuation until their tiles reach this many bytes (at least one block). */
+    public static final long DEFAULT_MAX_EMIT_BYTES = 64L << 20;
+
     public CoMomentsMergeProcessor(Duration emitInterval, AggregatorTopology.Retention retention, MergeListener listener) {
+        this(emitInterval, DEFAULT_MAX_EMIT_BYTES, retention, listener);
+    }
+
+    public CoMomentsMergeProcessor(Duration emitInterval, long maxEmitBytes, AggregatorTopology.Retention retention,
+                                   MergeListener listener) {
+        if (maxEmitBytes < 1) {
+            throw new IllegalArgumentException("the bytes emitted per punctuation must be positive, got " + maxEmitBytes);
+        }
         this.emitInterval = emitInterval;
+        this.maxEmitBytes = maxEmitBytes;
         this.retention = retention;
         this.retired = new RetiredVersions(retention.grace());
         this.listener = listener;
@@ -176,6 +191,7 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
     private void emit() {
         long now = System.currentTimeMillis();
         int waiting = 0;
+        long bytes = 0;
         for (Iterator<String> it = dirty.iterator(); it.hasNext(); ) {
             String block = it.next();
             BlockIndex b = index.get(block);
@@ -187,13 +203,20 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
                 waiting++;
                 continue;
             }
+            if (bytes >= maxEmitBytes) {
+                // the rest waits for the next punctuation: no transaction carries more than about maxEmitBytes of
+                // tiles (a restart marks every block changed; at DeiT-Base one version is 245 MB)
+                continue;
+            }
             List<String> tiles = new ArrayList<>(b.counts.keySet());
             for (String tile : tiles) {
                 String key = block + "/" + tile;
                 RunningTile r = store.get(key);
                 Headers headers = new RecordHeaders();
                 VbpHeaders.put(headers, MomentsMergeProcessor.DELTAS_HEADER, Long.toString(r.deltas()));
-                context.forward(new Record<>(key, CoMomentsCodec.encode(r.tile()), now, headers), SINK);
+                byte[] value = CoMomentsCodec.encode(r.tile());
+                bytes += value.length;
+                context.forward(new Record<>(key, value, now, headers), SINK);
             }
             it.remove();
         }

@@ -115,6 +115,43 @@ class RetentionTopologyTest {
         return out;
     }
 
+    /** A punctuation emits whole blocks until their tiles pass the budget; the other blocks follow at the next. */
+    @Test
+    void anEmissionCarriesWholeBlocksUpToItsBudget() throws Exception {
+        driver.close();
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "aggregator-emit-budget-test");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("aggregator-emit-budget-test").toString());
+        // one block's 3 tiles of width 40 (tile 32) are about 8 kB: a budget of 1 byte still emits one whole block
+        driver = new TopologyTestDriver(AggregatorTopology.build(EMIT, 1, RETENTION, MergeListener.NONE), p);
+        tiles = driver.createInputTopic(Topic.ACTIVATION_COMOMENTS.topicName(), Serdes.String().serializer(),
+                Serdes.ByteArray().serializer());
+        coMoments = driver.createOutputTopic(Topic.LAYER_COMOMENTS.topicName(), Serdes.String().deserializer(),
+                Serdes.ByteArray().deserializer());
+        for (String v : List.of("base", "g1", "g2")) {
+            float[] x = new float[3 * WIDTH];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (i * 5 + v.length()) % 13;
+            }
+            for (CoMomentsTile t : CoMoments.empty(WIDTH).addBatch(x, 3).tiles(32)) {
+                tiles.pipeInput("m/" + v + "/mlp0/" + t.row() + "." + t.column(), CoMomentsCodec.encode(t));
+            }
+        }
+        java.util.Set<String> blocks = new java.util.HashSet<>();
+        for (int punctuation = 1; punctuation <= 3; punctuation++) {
+            driver.advanceWallClockTime(EMIT);
+            List<String> keys = coMoments.readRecordsToList().stream().map(r -> r.key()).toList();
+            assertEquals(3, keys.size(), "punctuation " + punctuation + ": one whole block, " + keys);
+            String block = keys.get(0).substring(0, keys.get(0).lastIndexOf('/'));
+            assertTrue(keys.stream().allMatch(k -> k.startsWith(block + "/")), "all of one block's tiles together");
+            blocks.add(block);
+        }
+        assertEquals(3, blocks.size(), "every block emitted once");
+        driver.advanceWallClockTime(EMIT);
+        assertTrue(coMoments.readRecordsToList().isEmpty());
+    }
+
     @Test
     void aVersionTwoPromotionsBackGoesOnceTheGraceHasPassed() {
         for (String v : List.of("base", "g1", "g2")) {
