@@ -104,6 +104,11 @@ public final class CollectorLoop implements Runnable {
     private final ImageIntake intake;
     private final MomentsWindow window;
     private final CoMomentsAccumulator coMoments;
+    /**
+     * Set when a batch failed after merging some of its Grams and the accumulation was dropped: the rest of the open
+     * window merges none, so the next publication never claims this window's images (whose samples are gone).
+     */
+    private boolean coMomentsSkipWindow;
 
     private volatile boolean running = true;
     private volatile long heartbeatNanos = System.nanoTime();
@@ -150,6 +155,7 @@ public final class CollectorLoop implements Runnable {
             } finally {
                 window.clear();
                 dropCoMoments(CollectorMetrics.DROPPED_RESTART);
+                coMomentsSkipWindow = false;
                 closeClients();
             }
         }
@@ -277,7 +283,7 @@ public final class CollectorLoop implements Runnable {
         } catch (RuntimeException e) {
             if (sink.merged > 0) {
                 // some blocks' Grams were merged before the failure; the retry would merge them again
-                dropCoMoments(CollectorMetrics.DROPPED_FAILED_BATCH);
+                dropCoMomentsForThisWindow();
             }
             inferOneByOne(batch, e);
             return;
@@ -309,7 +315,7 @@ public final class CollectorLoop implements Runnable {
                 publishPrediction(batch.get(i), r.output(), 0, r.output().length, nanos / 1e6, 1);
             } catch (RuntimeException e) {
                 if (sink.merged > 0) {
-                    dropCoMoments(CollectorMetrics.DROPPED_FAILED_BATCH);
+                    dropCoMomentsForThisWindow();
                 }
                 deadLetter(batch.get(i), new ImageIntake.Refusal(CollectorMetrics.INFERENCE_FAILED, String.valueOf(e.getMessage())));
             }
@@ -338,9 +344,21 @@ public final class CollectorLoop implements Runnable {
 
         @Override
         public void accept(String block, long count, double[] mean, float[] centre, float[] gram) {
+            if (coMomentsSkipWindow) {
+                return;
+            }
             merged++;
             coMoments.mergeGram(block, count, mean, centre, gram, System.nanoTime());
         }
+    }
+
+    /**
+     * A batch failed after merging some Grams: the accumulation goes (its samples cannot be told apart), and the rest
+     * of the window merges none, so no publication claims images whose samples were dropped.
+     */
+    private void dropCoMomentsForThisWindow() {
+        dropCoMoments(CollectorMetrics.DROPPED_FAILED_BATCH);
+        coMomentsSkipWindow = true;
     }
 
     /** Forgets the co-moments gathered since the last publication, counting the samples under {@code reason}. */
@@ -434,6 +452,7 @@ public final class CollectorLoop implements Runnable {
             metrics.transaction("committed");
             metrics.momentsDeltas(deltas, model.modelId(), model.versionName());
             window.clear();
+            coMomentsSkipWindow = false;
             if (published > 0) {
                 coMoments.published(published);
                 metrics.coMomentsPublished(published, model.modelId(), model.versionName());
@@ -506,6 +525,7 @@ public final class CollectorLoop implements Runnable {
             metrics.transaction("aborted");
             window.clear();
             dropCoMoments(CollectorMetrics.DROPPED_ABORTED);
+            coMomentsSkipWindow = false;
             rewindToCommitted();
         }
     }
@@ -640,6 +660,7 @@ public final class CollectorLoop implements Runnable {
                 metrics.transaction("aborted");
                 window.clear();
                 dropCoMoments(CollectorMetrics.DROPPED_ABORTED);
+                coMomentsSkipWindow = false;
                 rewindToCommitted();
             }
         }
