@@ -37,7 +37,7 @@ class PrunerGateIT {
         collector = bed.collector();
         aggregator = bed.aggregator();
         pruner = bed.pruner(1.01);
-        bed.sendImages(0, 1500);
+        bed.sendImagesPaced(0, 1500, 100, 400); // two separate co-moment publications (PipelineTestBed.sendImagesPaced)
         PipelineTestBed.await(() -> bed.firstChild(ModelVersion.Status.REJECTED).isPresent(), "a rejected candidate", 180);
         rejected = bed.firstChild(ModelVersion.Status.REJECTED).orElseThrow();
     }

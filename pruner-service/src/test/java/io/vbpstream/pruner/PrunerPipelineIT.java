@@ -71,7 +71,7 @@ class PrunerPipelineIT {
         prometheus = PrometheusServer.start(bed.dir.resolve("prometheus"), jobs,
                 List.of(PipelineTestBed.ROOT.resolve(MonitoringQueries.RULES)));
         long t0 = System.nanoTime();
-        bed.sendImages(0, 1500);
+        bed.sendImagesPaced(0, 1500, 100, 400);
         PipelineTestBed.await(() -> bed.firstChild(ModelVersion.Status.PROMOTED).isPresent(), "a promoted pruned version", 180);
         secondsToPromotion = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
         promoted = bed.firstChild(ModelVersion.Status.PROMOTED).orElseThrow();

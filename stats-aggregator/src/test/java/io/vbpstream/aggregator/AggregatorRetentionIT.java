@@ -82,11 +82,7 @@ class AggregatorRetentionIT {
 
     /** The latest record per key, tombstones included (a null value). */
     private static Map<String, byte[]> latest(Topic topic) {
-        Map<String, byte[]> out = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> r : TopicReader.readAll(bed.broker.bootstrapServers(), topic.topicName())) {
-            out.put(r.key(), r.value());
-        }
-        return out;
+        return latest(topic.topicName());
     }
 
     private static Set<String> retired(Topic topic) {

@@ -23,23 +23,24 @@ import java.util.stream.IntStream;
 
 /**
  * How fast the pruner's covariance convergence signal settles: the relative Frobenius change of each block's
- * kept-removed covariance {@code Σ_KP} (the lowest-variance 30% removed) each time the number of images behind the
+ * kept-removed covariance {@code Σ_KP} (the lowest-variance {@code --ratio}, 30%, removed) each time the number of images behind the
  * co-moments doubles, from 32 to 4096 test images, for the co-moments over every token and for the collectors'
  * estimator over {@code K} tokens per image. This is what {@code vbp.pruner.convergence.covariance-tolerance} is
  * compared with (docs/RESULTS.md).
  *
- * <pre>bench/run.sh covariance-convergence [--model M] [--images 4096] [--tokens-per-image 0,8]
+ * <pre>bench/run.sh covariance-convergence [--model M] [--images 4096] [--tokens-per-image 0,8] [--ratio 0.3]
  *                                      [--out target/bench/covariance-convergence.md]</pre>
  */
 public final class CovarianceConvergence {
 
-    private static final double RATIO = 0.3;
+    private static double ratio = 0.3;
 
     private CovarianceConvergence() {
     }
 
     public static void main(String[] args) throws Exception {
         int images = ResultsSweep.intArg(args, "--images", 4096);
+        ratio = Double.parseDouble(ResultsSweep.stringArg(args, "--ratio", "0.3"));
         Path out = Path.of(ResultsSweep.stringArg(args, "--out", "target/bench/covariance-convergence.md"));
         Path modelPath = Path.of(ResultsSweep.stringArg(args, "--model", Fixtures.fmnistModel().toString()));
         ModelProto model = OnnxModels.read(modelPath).model();
@@ -105,7 +106,7 @@ public final class CovarianceConvergence {
         int w = c.width();
         int[] order = IntStream.range(0, w).boxed().sorted((i, j) -> Double.compare(c.coMoment(i, i), c.coMoment(j, j)))
                 .mapToInt(Integer::intValue).toArray();
-        int removed = (int) Math.round(RATIO * w);
+        int removed = (int) Math.round(ratio * w);
         int[] p = Arrays.copyOfRange(order, 0, removed);
         int[] k = Arrays.copyOfRange(order, removed, w);
         Arrays.sort(p);

@@ -169,11 +169,6 @@ public final class InstrumentedPredictor implements AutoCloseable {
         return coMoments;
     }
 
-    /** Tokens per image of each block (known once the predictor is built with co-moments; empty without). */
-    public Map<String, Integer> tokens() {
-        return Map.copyOf(translator.tokens());
-    }
-
     public BatchResult predict(Batch batch) {
         try {
             return predictor.predict(batch);

@@ -152,8 +152,9 @@ public final class ConvergenceTracker {
 
     /**
      * A covariance snapshot at {@code nMin / 2} samples and whenever every block's co-moments have doubled since the
-     * last one (or grown by {@code nMin}, whichever is less) (independently of the plan snapshots: the co-moments grow only with sampled windows, and may still grow
-     * after the moments have converged), compared with the last one under the latest plan's K and P.
+     * last one (or grown by {@code nMin}, whichever is less), independently of the plan snapshots (the co-moments arrive
+     * in the collectors' publications, at their doublings, and may still grow after the moments have converged),
+     * compared with the last one under the latest plan's K and P.
      */
     private static void snapshotCovariance(State s, List<String> blocks, Map<String, Long> coCounts,
                                            Supplier<Map<String, CoMoments>> assemble, long nMin) {
