@@ -109,9 +109,9 @@ public interface CollectorConfig {
 
         /**
          * Tokens of each image whose activations feed the co-moments (all of them if the model has fewer). The Gram
-         * costs {@code tokens-per-image / tokens} of what it would over every token: on a DeiT shape (197 tokens) 8 cost
-         * about 5% of a forward pass, and a few tokens of many images are far more independent samples than every token
-         * of a few (docs/BENCHMARKS.md).
+         * costs {@code tokens-per-image / tokens} of what it would over every token: on a DeiT-Base shape (197 tokens) 8
+         * are 4-5% of a forward pass in multiply-adds and cost the collector about 10% (16: about 19%), and a few tokens
+         * of many images are far more independent samples than every token of a few (docs/BENCHMARKS.md).
          */
         @WithDefault("8")
         int tokensPerImage();
