@@ -96,9 +96,9 @@ public interface CollectorConfig {
     }
 
     /**
-     * The co-moment matrices behind least-squares compensation. Every batch also computes each block's centred Gram
-     * matrix over {@code tokens-per-image} tokens of each image, drawn at random inside the graph; the collector
-     * merges them in float64 across windows and publishes the accumulation as upper-triangular float32 tiles to
+     * The co-moment matrices behind least-squares compensation. Every batch also returns each block's activations at
+     * {@code tokens-per-image} tokens of each image, drawn at random, gathered inside the graph; the collector
+     * computes their Gram {@code gram-rows} rows at a time, merges it in float64 across windows and publishes the accumulation as upper-triangular float32 tiles to
      * {@code activation-comoments}: first after {@code first-publication} samples, then each time as many more have
      * been gathered as were published (n, 2n, 4n, ...), and at the latest {@code max-interval} after the first sample.
      */
@@ -109,9 +109,9 @@ public interface CollectorConfig {
 
         /**
          * Tokens of each image whose activations feed the co-moments (all of them if the model has fewer). The Gram
-         * costs {@code tokens-per-image / tokens} of what it would over every token: on a DeiT-Base shape (197 tokens) 8
-         * are 4-5% of a forward pass in multiply-adds and cost the collector about 10% (16: about 19%), and a few tokens
-         * of many images are far more independent samples than every token of a few (docs/BENCHMARKS.md).
+         * costs {@code tokens-per-image / tokens} of what it would over every token, and only its upper triangle is
+         * computed: on a DeiT-Base shape (197 tokens) 8 are about 3% of a forward pass in multiply-adds, and a few
+         * tokens of many images are far more independent samples than every token of a few (docs/BENCHMARKS.md).
          */
         @WithDefault("8")
         int tokensPerImage();
@@ -135,6 +135,14 @@ public interface CollectorConfig {
         /** Side of a tile, at most 362 so that a tile stays under Kafka's default 1 MB record. */
         @WithDefault("256")
         int tileSize();
+
+        /**
+         * Sampled rows of a block gathered before their Gram is computed (four batches of 32 images at 8 tokens): a
+         * larger product runs faster per row and its result is merged less often, for {@code 4 · gram-rows · width}
+         * bytes of heap per block (12 MB at a width of 3072).
+         */
+        @WithDefault("1024")
+        int gramRows();
     }
 
     interface Limits {

@@ -57,7 +57,7 @@ public class CollectorService {
                 config.batch().size(), config.batch().maxPollRecords(), config.flush().images(), config.flush().interval(),
                 new ImageDecoder.Limits(config.limits().maxBytes(), config.limits().maxPixels()), config.topK(),
                 config.covariance().firstPublication(), config.covariance().maxInterval(), config.covariance().tileSize(),
-                config.transactionTimeout());
+                config.covariance().gramRows(), config.transactionTimeout());
         loop = new CollectorLoop(settings, kafkaClientConfig(), registry, metrics);
         thread = new Thread(null, VitalThreads.guard("vbp-collector-loop", loop), "vbp-collector-loop", 64L << 20);
         thread.start();

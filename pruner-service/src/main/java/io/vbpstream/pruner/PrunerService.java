@@ -8,7 +8,6 @@ import io.smallrye.common.annotation.Identifier;
 import io.vbpstream.core.prune.PruningPolicy;
 import io.vbpstream.core.runtime.OrtShutdown;
 import io.vbpstream.core.prune.Compensation;
-import io.vbpstream.core.stats.CoMomentsCodec;
 import io.vbpstream.core.stats.MomentsCodec;
 import io.vbpstream.platform.CoMomentsKey;
 import io.vbpstream.platform.KafkaCredentialsCheck;
@@ -110,7 +109,7 @@ public class PrunerService {
             if (r.value() == null) {
                 coMoments.remove(CoMomentsKey.parse(r.key()));
             } else {
-                coMoments.accept(CoMomentsKey.parse(r.key()), CoMomentsCodec.decode(r.value()));
+                coMoments.accept(CoMomentsKey.parse(r.key()), r.value());
             }
         }, metrics::bindKafkaClient).start();
         // a big stack: ONNX Runtime's graph work on DeiT-Base-sized models overflows a default thread stack
@@ -207,7 +206,7 @@ public class PrunerService {
             }
             ConvergenceTracker.Progress p = tracker.update(model, cur.version(), vm.blockNames(),
                     statistics.blocks(model, cur.version()), coMoments.counts(model, cur.version()),
-                    () -> coMoments.blocks(model, cur.version()), planning.compensation() == Compensation.LEAST_SQUARES,
+                    block -> coMoments.block(new MomentsKey(model, cur.version(), block)), planning.compensation() == Compensation.LEAST_SQUARES,
                     s -> pruner.plan(vm, s, planning));
             progress = p;
             metrics.progress(p, tracker.nMin());

@@ -87,6 +87,32 @@ class ConvergenceTrackerTest {
     }
 
     @Test
+    void eachBlocksCovarianceIsSnapshottedOnItsOwnOneBlockAssembledAtATime() {
+        ConvergenceTracker t = new ConvergenceTracker(10, 0.5, 10, 100, 0.2);
+        Function<Map<String, Moments>, PruningPlan> planner = s -> new PruningPlan(List.of(plan("mlp0", new int[]{0, 1, 2}),
+                plan("mlp1", new int[]{0, 1, 2})));
+        SplittableRandom rnd = new SplittableRandom(13);
+        CoMoments a = CoMoments.empty(6).addBatch(correlated(rnd, 200), 200);
+        java.util.List<String> assembled = new java.util.ArrayList<>();
+        // mlp1's tiles are mid-emission: it cannot be assembled now; mlp0 is snapshotted anyway
+        t.update("m", "v", BLOCKS, stats(200), Map.of("mlp0", 200L, "mlp1", 200L), block -> {
+            assembled.add(block);
+            return block.equals("mlp0") ? a : null;
+        }, true, planner);
+        assertEquals(List.of("mlp0", "mlp1"), assembled, "one block at a time, each when due");
+        assertEquals(Map.of("mlp0", a), t.covariance("m", "v"));
+        Map<String, CoMoments> taken = t.covariance("m", "v");
+        assembled.clear();
+        t.update("m", "v", BLOCKS, stats(200), Map.of("mlp0", 200L, "mlp1", 200L), block -> {
+            assembled.add(block);
+            return a;
+        }, true, planner);
+        assertEquals(List.of("mlp1"), assembled, "mlp0 waits for its doubling, mlp1 is due now");
+        assertEquals(Map.of("mlp0", a, "mlp1", a), t.covariance("m", "v"));
+        assertEquals(Map.of("mlp0", a), taken, "a snapshot map already taken (by a prune) is never changed under it");
+    }
+
+    @Test
     void aSupersededVersionsStateAndCovarianceSnapshotAreDropped() {
         ConvergenceTracker t = new ConvergenceTracker(10, 0.5, 10, 100, 0.05);
         Function<Map<String, Moments>, PruningPlan> planner = s -> new PruningPlan(List.of(plan("mlp0", new int[]{0}),

@@ -25,10 +25,13 @@ import java.util.Set;
 
 /**
  * Throughput of plain inference against the two ways of getting activation moments out: reductions inside the graph
- * (what vbp uses) and copying every hidden tensor out of ONNX Runtime to reduce it in Java. Runs are interleaved in
- * rotating order and reported as medians and median ratios from the same run.
+ * (what vbp uses) and copying every hidden tensor out of ONNX Runtime to reduce it in Java; with
+ * {@code --tokens-per-image K} also the collectors' co-moments: the moments graph returning {@code K} sampled tokens'
+ * rows per image and their upper-triangle Gram by {@code GramKernel}, once per batch (the collector gathers four
+ * batches' rows per Gram, so this is its cost at most). Runs are interleaved in rotating order and reported as
+ * medians and median ratios from the same run.
  *
- * <pre>bench/run.sh instrumentation [--batch 64] [--rounds 60] [--model models/fmnist-vit/model.onnx]</pre>
+ * <pre>bench/run.sh instrumentation [--batch 64] [--rounds 60] [--model models/fmnist-vit/model.onnx] [--tokens-per-image K]</pre>
  */
 public final class InstrumentationBench {
 
@@ -38,6 +41,7 @@ public final class InstrumentationBench {
     public static void main(String[] args) throws Exception {
         int batch = ResultsSweep.intArg(args, "--batch", 64);
         int rounds = ResultsSweep.intArg(args, "--rounds", 60);
+        int tokensPerImage = ResultsSweep.intArg(args, "--tokens-per-image", 0);
         Path modelPath = Path.of(ResultsSweep.stringArg(args, "--model", Fixtures.fmnistModel().toString()));
         ModelProto model = OnnxModels.read(modelPath).model();
         List<MlpBlock> blocks = MlpBlockFinder.find(model);
@@ -63,20 +67,30 @@ public final class InstrumentationBench {
         }
         try (ModelSession plain = new ModelSession(model);
              InstrumentedSession inGraph = new InstrumentedSession(model, blocks);
-             ModelSession copyOut = new ModelSession(exposed.build())) {
-            Runnable[] variants = {
+             ModelSession copyOut = new ModelSession(exposed.build());
+             InstrumentedSession sampled = tokensPerImage > 0 ? new InstrumentedSession(model, blocks, tokensPerImage) : null) {
+            long[] seeds = new long[batch];
+            for (int i = 0; i < batch; i++) {
+                seeds[i] = io.vbpstream.core.stats.TokenSampler.imageSeed(0, 0, i);
+            }
+            Runnable[] variants = sampled == null ? new Runnable[] {
                 () -> plain.logits(input, shape),
                 () -> inGraph.runInstrumented(input, shape),
-                () -> copyAndReduce(copyOut, blocks, hidden, input, shape)};
+                () -> copyAndReduce(copyOut, blocks, hidden, input, shape)} : new Runnable[] {
+                () -> plain.logits(input, shape),
+                () -> inGraph.runInstrumented(input, shape),
+                () -> copyAndReduce(copyOut, blocks, hidden, input, shape),
+                () -> sampled.runSampled(input, shape, seeds)};
+            int n = variants.length;
             for (int w = 0; w < 5; w++) {
                 for (Runnable v : variants) {
                     v.run();
                 }
             }
-            double[][] ms = new double[3][rounds];
+            double[][] ms = new double[n][rounds];
             for (int r = 0; r < rounds; r++) {
-                for (int k = 0; k < 3; k++) {
-                    int v = (r + k) % 3;
+                for (int k = 0; k < n; k++) {
+                    int v = (r + k) % n;
                     long t0 = System.nanoTime();
                     variants[v].run();
                     ms[v][r] = (System.nanoTime() - t0) / 1e6;
@@ -88,15 +102,24 @@ public final class InstrumentationBench {
                 inGraphRatio[r] = ms[0][r] / ms[1][r];
                 copyRatio[r] = ms[0][r] / ms[2][r];
             }
-            String[] names = {"plain inference", "in-graph moments (vbp)", "copy hidden tensors + Java reduction"};
+            String[] names = {"plain inference", "in-graph moments (vbp)", "copy hidden tensors + Java reduction",
+                "moments + " + tokensPerImage + " tokens' co-moments"};
             System.out.printf(Locale.ROOT, "model %s, batch %d, %d blocks, %d interleaved rounds; %s; %s%n", modelPath.getFileName(),
                     batch, blocks.size(), rounds, Fixtures.cpuModel(), Fixtures.machine());
-            for (int v = 0; v < 3; v++) {
+            for (int v = 0; v < n; v++) {
                 double med = LatencyBench.median(ms[v]);
                 System.out.printf(Locale.ROOT, "  %-38s median %8.3f ms/batch  %8.0f images/s%n", names[v], med, batch * 1000 / med);
             }
             System.out.printf(Locale.ROOT, "  throughput ratio in-graph / plain:  %.3f (median of per-round ratios)%n", LatencyBench.median(inGraphRatio));
             System.out.printf(Locale.ROOT, "  throughput ratio copy-out / plain:  %.3f%n", LatencyBench.median(copyRatio));
+            if (sampled != null) {
+                double[] coRatio = new double[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    coRatio[r] = ms[1][r] / ms[3][r];
+                }
+                System.out.printf(Locale.ROOT, "  throughput ratio with co-moments / moments only:  %.3f (median of per-round ratios)%n",
+                        LatencyBench.median(coRatio));
+            }
         }
     }
 

@@ -20,7 +20,6 @@ import io.vbpstream.core.onnx.MlpBlock;
 import io.vbpstream.core.onnx.OnnxModels;
 import io.vbpstream.core.runtime.InstrumentedSession.BatchResult;
 import io.vbpstream.core.runtime.OrtEnv;
-import io.vbpstream.core.stats.CoMoments;
 import io.vbpstream.core.stats.Moments;
 import io.vbpstream.core.stats.TokenSampler;
 
@@ -37,19 +36,17 @@ import java.util.Map;
  * The instrumented model (vbp-core's in-graph moments) run by DJL's ONNX Runtime engine: one call gives a batch's
  * logits and, per MLP block, the moments of its post-activation hidden tensor over every token of every image. With
  * co-moments on, the graph is {@link Instrumenter#instrumentTokenSampled}: every batch also returns each block's
- * co-moment matrix over {@code tokensPerImage} tokens of each image, drawn by {@link TokenSampler} from the image's
- * seed, so the Gram costs {@code tokensPerImage / tokens} of what it would over every token. Not thread-safe: one
- * caller at a time.
+ * activations at {@code tokensPerImage} tokens of each image, drawn by {@link TokenSampler} from the image's seed,
+ * for the caller to gather their co-moments. Not thread-safe: one caller at a time.
  */
 public final class InstrumentedPredictor implements AutoCloseable {
 
     /**
      * A batch of {@code count} preprocessed images, {@code [count, C, H, W]} row-major in {@code data}, and, for a
      * predictor built with co-moments, each image's token seed ({@link TokenSampler#imageSeed}): each block's
-     * co-moments over those tokens are handed to {@code grams} block by block as the graph returned them, or, without
-     * a sink, put in the result.
+     * activation rows at those tokens are handed to {@code rows} block by block (without a sink they are dropped).
      */
-    public record Batch(float[] data, int count, long[] imageSeeds, GramSink grams) {
+    public record Batch(float[] data, int count, long[] imageSeeds, RowsSink rows) {
         public Batch {
             if (imageSeeds != null && imageSeeds.length != count) {
                 throw new IllegalArgumentException(imageSeeds.length + " seeds for a batch of " + count);
@@ -62,15 +59,13 @@ public final class InstrumentedPredictor implements AutoCloseable {
     }
 
     /**
-     * Takes a batch's co-moments of one block as the graph returns them: the count of sampled tokens and their mean,
-     * and their centred Gram about {@code centre} ({@link io.vbpstream.core.stats.CoMoments#mergeGram}; over sampled
-     * tokens the mean is the graph's float32 centre itself). Called block by block,
-     * so only one block's Gram is on the heap at a time (38 MB at a width of 3072, against 453 MB for a whole
-     * DeiT-Base batch), and only once every output of the batch has been read.
+     * Takes a batch's sampled activation rows of one block, row-major {@code [count, width]}, for their co-moments
+     * ({@link io.vbpstream.core.runtime.SampledCoMoments}). Called block by block, only once every output of the
+     * batch has been read.
      */
     @FunctionalInterface
-    public interface GramSink {
-        void accept(String block, long count, double[] mean, float[] centre, float[] gram);
+    public interface RowsSink {
+        void accept(String block, int width, float[] rows, int count);
     }
 
     private final Model model;
@@ -213,8 +208,8 @@ public final class InstrumentedPredictor implements AutoCloseable {
             if (batch.imageSeeds() == null) {
                 throw new IllegalArgumentException("a predictor with co-moments needs each image's token seed");
             }
-            if (batch.grams() != null) {
-                ctx.setAttachment(SINK, batch.grams());
+            if (batch.rows() != null) {
+                ctx.setAttachment(SINK, batch.rows());
             }
             images.setName(input);
             NDList in = new NDList(images);
@@ -240,9 +235,8 @@ public final class InstrumentedPredictor implements AutoCloseable {
             }
             NDArray out = require(byName, logits);
             Map<String, Moments> moments = new LinkedHashMap<>();
-            Map<String, CoMoments> coMomentMatrices = new LinkedHashMap<>();
             boolean sampled = coMoments();
-            GramSink sink = sampled ? (GramSink) ctx.getAttachment(SINK) : null;
+            RowsSink sink = sampled ? (RowsSink) ctx.getAttachment(SINK) : null;
             @SuppressWarnings("unchecked")
             Map<String, Integer> samples = sampled ? (Map<String, Integer>) ctx.getAttachment(SAMPLES) : Map.of();
             for (Instrumenter.BlockOutputs o : outputs) {
@@ -251,24 +245,17 @@ public final class InstrumentedPredictor implements AutoCloseable {
                         require(byName, o.sumOfSquares()).toDoubleArray());
                 moments.put(o.block(), m);
                 if (sampled) {
-                    require(byName, o.centre());
-                    require(byName, o.gram());
-                    if (sink == null) {
-                        coMomentMatrices.put(o.block(), o.toSampledCoMoments(samples.get(o.block()),
-                                byName.get(o.centre()).toFloatArray(), byName.get(o.gram()).toFloatArray()));
-                    }
+                    require(byName, o.sampled());
                 }
             }
             float[] logitValues = out.toFloatArray();
             if (sink != null) {
-                // every output is there: now the Grams, one block at a time
+                // every output is there: now the sampled rows, one block at a time
                 for (Instrumenter.BlockOutputs o : outputs) {
-                    float[] centre = byName.get(o.centre()).toFloatArray();
-                    sink.accept(o.block(), samples.get(o.block()), Instrumenter.BlockOutputs.widen(centre), centre,
-                            byName.get(o.gram()).toFloatArray());
+                    sink.accept(o.block(), o.width(), byName.get(o.sampled()).toFloatArray(), samples.get(o.block()));
                 }
             }
-            return new BatchResult(logitValues, out.getShape().getShape(), moments, coMomentMatrices);
+            return new BatchResult(logitValues, out.getShape().getShape(), moments, Map.of());
         }
 
         private static final String SINK = "vbp.grams";

@@ -150,9 +150,16 @@ public final class ModelLoader {
     private long smokeTest(InstrumentedPredictor predictor, long[] imageShape) {
         int size = (int) (imageShape[0] * imageShape[1] * imageShape[2]);
         long[] seeds = coMoments ? new long[] {0} : null;
-        BatchResult r = predictor.predict(new InstrumentedPredictor.Batch(new float[size], 1, seeds, null));
-        if (coMoments && r.coMoments().size() != r.moments().size()) {
-            throw new InvalidModelException("the instrumented graph returned no co-moments");
+        java.util.Set<String> sampled = new java.util.HashSet<>();
+        BatchResult r = predictor.predict(new InstrumentedPredictor.Batch(new float[size], 1, seeds,
+                (block, width, rows, count) -> {
+                    if (count > 0 && rows.length == (long) count * width) {
+                        sampled.add(block);
+                    }
+                }));
+        if (coMoments && sampled.size() != r.moments().size()) {
+            throw new InvalidModelException("the instrumented graph returned the sampled rows of " + sampled.size()
+                    + " of its " + r.moments().size() + " blocks");
         }
         int classes = r.output().length;
         if (card.labels() != null && !card.labels().isEmpty() && classes != card.labels().size()) {

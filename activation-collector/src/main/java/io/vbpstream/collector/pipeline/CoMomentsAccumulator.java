@@ -1,5 +1,8 @@
 package io.vbpstream.collector.pipeline;
 
+import io.vbpstream.collector.model.DjlEngine;
+import io.vbpstream.core.runtime.GramKernel;
+import io.vbpstream.core.runtime.SampledCoMoments;
 import io.vbpstream.core.stats.CoMoments;
 import io.vbpstream.platform.message.OffsetRange;
 import org.apache.kafka.common.TopicPartition;
@@ -21,32 +24,50 @@ import java.util.Map;
  * (its images will be read again) the whole accumulation is dropped: a crash or an abort loses at most what was
  * gathered since the last publication, and never counts a sample twice. A publication goes out in the transaction of
  * the window that makes it due, with the ranges of every window it covers.
+ *
+ * <p>A block's sampled activation rows are buffered, {@code bufferRows} at a time, and their Gram computed by a
+ * {@link GramKernel} (one per width, owned here) when the buffer fills or the accumulation is read: buffered rows are
+ * part of the accumulation, dropped with it. Not thread-safe; {@link #close} frees the kernels.
  */
-public final class CoMomentsAccumulator {
+public final class CoMomentsAccumulator implements AutoCloseable {
 
     private final long firstSamples;
     private final long maxAgeNanos;
-    private final Map<String, CoMoments> blocks = new LinkedHashMap<>();
+    private final int bufferRows;
+    private final Map<String, SampledCoMoments> blocks = new LinkedHashMap<>();
+    private final Map<Integer, GramKernel> kernels = new java.util.HashMap<>();
     private final Map<TopicPartition, List<long[]>> ranges = new LinkedHashMap<>();
     private long images;
     private long published;
     private long startedAt = -1;
 
-    public CoMomentsAccumulator(long firstSamples, long maxAgeNanos) {
-        if (firstSamples < 1 || maxAgeNanos < 1) {
-            throw new IllegalArgumentException("the first publication's samples and the longest accumulation must be "
-                    + "positive, got " + firstSamples + " and " + maxAgeNanos + " ns");
+    /**
+     * @param bufferRows a block's sampled rows per Gram ({@link SampledCoMoments}: {@code 4 · bufferRows · width}
+     *                   bytes of heap per block)
+     */
+    public CoMomentsAccumulator(long firstSamples, long maxAgeNanos, int bufferRows) {
+        if (firstSamples < 1 || maxAgeNanos < 1 || bufferRows < 1) {
+            throw new IllegalArgumentException("the first publication's samples, the longest accumulation and the rows "
+                    + "per Gram must be positive, got " + firstSamples + ", " + maxAgeNanos + " ns and " + bufferRows);
         }
         this.firstSamples = firstSamples;
         this.maxAgeNanos = maxAgeNanos;
+        this.bufferRows = bufferRows;
     }
 
-    /** Merges one block's co-moments of a batch straight from the graph's outputs ({@link CoMoments#mergeGram}). */
-    public void mergeGram(String block, long count, double[] mean, float[] centre, float[] gram, long nowNanos) {
+    /** Adds one block's sampled activation rows of a batch (row-major {@code [count, width]}). */
+    public void addRows(String block, int width, float[] rows, int count, long nowNanos) {
         if (startedAt < 0) {
             startedAt = nowNanos;
         }
-        blocks.computeIfAbsent(block, b -> CoMoments.empty(mean.length)).mergeGram(count, mean, centre, gram);
+        blocks.computeIfAbsent(block, b -> new SampledCoMoments(kernel(width), bufferRows)).add(rows, count);
+    }
+
+    private GramKernel kernel(int width) {
+        return kernels.computeIfAbsent(width, w -> {
+            DjlEngine.get(); // DJL's engine creates the process's ONNX Runtime environment, before anything else
+            return new GramKernel(w);
+        });
     }
 
     /** Adds a window's images and offset ranges (called as its transaction is about to commit). */
@@ -68,7 +89,7 @@ public final class CoMomentsAccumulator {
 
     /** Samples behind the accumulation: the fewest of any block (all blocks see the same images). */
     public long samples() {
-        return blocks.values().stream().mapToLong(CoMoments::count).min().orElse(0);
+        return blocks.values().stream().mapToLong(SampledCoMoments::count).min().orElse(0);
     }
 
     /** Samples this collector has published for the version so far. */
@@ -82,8 +103,11 @@ public final class CoMomentsAccumulator {
         return n > 0 && (n >= Math.max(firstSamples, published) || nowNanos - startedAt >= maxAgeNanos);
     }
 
+    /** Each block's co-moments (their buffered rows merged first). */
     public Map<String, CoMoments> blocks() {
-        return blocks;
+        Map<String, CoMoments> out = new LinkedHashMap<>();
+        blocks.forEach((block, c) -> out.put(block, c.coMoments()));
+        return out;
     }
 
     /** Images behind the accumulation (those of the windows {@link #covered} since the last publication). */
@@ -111,10 +135,22 @@ public final class CoMomentsAccumulator {
         return n;
     }
 
-    /** Starts over for a new model version: nothing accumulated, nothing published. */
+    /** Starts over for a new model version (whose widths may differ): nothing accumulated, nothing published. */
     public void reset() {
         clear();
         published = 0;
+        closeKernels();
+    }
+
+    @Override
+    public void close() {
+        clear();
+        closeKernels();
+    }
+
+    private void closeKernels() {
+        kernels.values().forEach(GramKernel::close);
+        kernels.clear();
     }
 
     private void clear() {

@@ -75,12 +75,13 @@ public final class CollectorLoop implements Runnable {
      *                           {@link CoMomentsAccumulator})
      * @param coMomentsMaxAge    the longest co-moments are gathered before they are published
      * @param tileSize           side of the published co-moment tiles
+     * @param gramRows           a block's sampled rows per Gram ({@link CoMomentsAccumulator})
      * @param transactionTimeout the producer's {@code transaction.timeout.ms}: the coordinator aborts a transaction
      *                           open longer; a window lasts at most {@code flushInterval} plus one batch
      */
     public record Settings(String instanceId, String group, int batchSize, int maxPollRecords, int flushImages,
                            Duration flushInterval, ImageDecoder.Limits limits, int topK, long coMomentsFirst,
-                           Duration coMomentsMaxAge, int tileSize, Duration transactionTimeout) {
+                           Duration coMomentsMaxAge, int tileSize, int gramRows, Duration transactionTimeout) {
         /** Room a window needs above {@code flushInterval}: its last batch, and the commit itself. */
         public static final Duration WINDOW_MARGIN = Duration.ofSeconds(30);
 
@@ -105,7 +106,7 @@ public final class CollectorLoop implements Runnable {
     private final MomentsWindow window;
     private final CoMomentsAccumulator coMoments;
     /**
-     * Set when a batch failed after merging some of its Grams and the accumulation was dropped: the rest of the open
+     * Set when a batch failed after adding some of its sampled rows and the accumulation was dropped: the rest of the open
      * window merges none, so the next publication never claims this window's images (whose samples are gone).
      */
     private boolean coMomentsSkipWindow;
@@ -127,7 +128,8 @@ public final class CollectorLoop implements Runnable {
         this.metrics = metrics;
         this.intake = new ImageIntake(settings.limits());
         this.window = new MomentsWindow(settings.flushImages(), settings.flushInterval().toNanos());
-        this.coMoments = new CoMomentsAccumulator(settings.coMomentsFirst(), settings.coMomentsMaxAge().toNanos());
+        this.coMoments = new CoMomentsAccumulator(settings.coMomentsFirst(), settings.coMomentsMaxAge().toNanos(),
+                settings.gramRows());
     }
 
     @Override
@@ -159,6 +161,7 @@ public final class CollectorLoop implements Runnable {
                 closeClients();
             }
         }
+        coMoments.close();
     }
 
     /** Asks the loop to commit what it has and stop. */
@@ -282,7 +285,7 @@ public final class CollectorLoop implements Runnable {
             result = model.predictor().predict(new InstrumentedPredictor.Batch(buffer, batch.size(), seeds(batch, 0, batch.size()), sink));
         } catch (RuntimeException e) {
             if (sink.merged > 0) {
-                // some blocks' Grams were merged before the failure; the retry would merge them again
+                // some blocks' rows were added before the failure; the retry would add them again
                 dropCoMomentsForThisWindow();
             }
             inferOneByOne(batch, e);
@@ -338,22 +341,25 @@ public final class CollectorLoop implements Runnable {
         return seeds;
     }
 
-    /** Merges a batch's Grams into the accumulation, counting them (a failed batch that merged some must drop it). */
-    private final class GramCounter implements InstrumentedPredictor.GramSink {
+    /**
+     * Adds a batch's sampled rows to the accumulation, counting the blocks (a failed batch that added some must drop
+     * it).
+     */
+    private final class GramCounter implements InstrumentedPredictor.RowsSink {
         int merged;
 
         @Override
-        public void accept(String block, long count, double[] mean, float[] centre, float[] gram) {
+        public void accept(String block, int width, float[] rows, int count) {
             if (coMomentsSkipWindow) {
                 return;
             }
             merged++;
-            coMoments.mergeGram(block, count, mean, centre, gram, System.nanoTime());
+            coMoments.addRows(block, width, rows, count, System.nanoTime());
         }
     }
 
     /**
-     * A batch failed after merging some Grams: the accumulation goes (its samples cannot be told apart), and the rest
+     * A batch failed after adding some blocks' rows: the accumulation goes (its samples cannot be told apart), and the rest
      * of the window merges none, so no publication claims images whose samples were dropped.
      */
     private void dropCoMomentsForThisWindow() {

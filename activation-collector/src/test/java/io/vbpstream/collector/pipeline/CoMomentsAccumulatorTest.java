@@ -16,7 +16,8 @@ class CoMomentsAccumulatorTest {
 
     @Test
     void mergesBatchesAsTheGraphReturnsThemAcrossWindows() {
-        CoMomentsAccumulator acc = new CoMomentsAccumulator(1000, 1_000_000);
+        // 30 + 50 rows through a buffer of 16: four Grams of 16 rows, and the last 16 when the accumulation is read
+        CoMomentsAccumulator acc = new CoMomentsAccumulator(1000, 1_000_000, 16);
         Random rnd = new Random(11);
         float[] a = gaussian(rnd, 4 * 30);
         float[] b = gaussian(rnd, 4 * 50);
@@ -40,7 +41,7 @@ class CoMomentsAccumulatorTest {
 
     @Test
     void publishesFirstAfterTheFirstSamplesThenAtEachDoublingOrWhenOld() {
-        CoMomentsAccumulator acc = new CoMomentsAccumulator(100, 1_000);
+        CoMomentsAccumulator acc = new CoMomentsAccumulator(100, 1_000, 16);
         assertFalse(acc.isDue(5_000), "nothing gathered is never due");
         Random rnd = new Random(3);
         mergeAsTheGraphReturnsIt(acc, gaussian(rnd, 4 * 60), 60, 0);
@@ -60,13 +61,14 @@ class CoMomentsAccumulatorTest {
 
     @Test
     void anAbortDropsTheWholeAccumulationAndANewVersionStartsOver() {
-        CoMomentsAccumulator acc = new CoMomentsAccumulator(10, 1_000);
+        CoMomentsAccumulator acc = new CoMomentsAccumulator(10, 1_000, 16);
         Random rnd = new Random(5);
         mergeAsTheGraphReturnsIt(acc, gaussian(rnd, 4 * 30), 30, 0);
         acc.covered(2, List.of(new OffsetRange("images", 1, 0, 1)));
         acc.published(acc.samples());
         mergeAsTheGraphReturnsIt(acc, gaussian(rnd, 4 * 12), 12, 0);
         acc.covered(1, List.of(new OffsetRange("images", 1, 2, 2)));
+        assertEquals(12, acc.samples(), "rows still buffered are part of the accumulation");
         assertEquals(12, acc.drop());
         assertTrue(acc.blocks().isEmpty());
         assertEquals(0, acc.images());
@@ -79,31 +81,14 @@ class CoMomentsAccumulatorTest {
 
     @Test
     void refusesNonPositiveThresholds() {
-        assertThrows(IllegalArgumentException.class, () -> new CoMomentsAccumulator(0, 1));
-        assertThrows(IllegalArgumentException.class, () -> new CoMomentsAccumulator(1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new CoMomentsAccumulator(0, 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> new CoMomentsAccumulator(1, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> new CoMomentsAccumulator(1, 1, 0));
     }
 
-    /** A batch's rows, a float32 centre near their mean and the centred Gram about that centre: the graph's outputs. */
+    /** A batch's sampled rows of block mlp0, as the graph returns them. */
     private static void mergeAsTheGraphReturnsIt(CoMomentsAccumulator acc, float[] x, int rows, long now) {
-        double[] mean = new double[4];
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < 4; j++) {
-                mean[j] += x[r * 4 + j] / (double) rows;
-            }
-        }
-        float[] centre = new float[4];
-        for (int j = 0; j < 4; j++) {
-            centre[j] = (float) mean[j] + 0.125f;
-        }
-        float[] gram = new float[16];
-        for (int r = 0; r < rows; r++) {
-            for (int i = 0; i < 4; i++) {
-                for (int j = 0; j < 4; j++) {
-                    gram[i * 4 + j] += (x[r * 4 + i] - centre[i]) * (x[r * 4 + j] - centre[j]);
-                }
-            }
-        }
-        acc.mergeGram("mlp0", rows, mean, centre, gram, now);
+        acc.addRows("mlp0", 4, x, rows, now);
     }
 
     private static float[] gaussian(Random rnd, int n) {

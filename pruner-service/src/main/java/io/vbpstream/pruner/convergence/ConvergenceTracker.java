@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * Decides when a model version's statistics have converged. A snapshot of the pruning plan is taken each time the
@@ -81,31 +80,33 @@ public final class ConvergenceTracker {
         this.covarianceTolerance = covarianceTolerance;
     }
 
-    /** As {@link #update(String, String, List, Map, Map, Supplier, boolean, Function)} for a policy that needs no covariance. */
+    /** As {@link #update(String, String, List, Map, Map, Function, boolean, Function)} for a policy that needs no covariance. */
     public Progress update(String model, String version, List<String> blocks, Map<String, Moments> stats,
                            Function<Map<String, Moments>, PruningPlan> planner) {
-        return update(model, version, blocks, stats, Map.of(), Map::of, false, planner);
+        return update(model, version, blocks, stats, Map.of(), block -> null, false, planner);
     }
 
-    /** As {@link #update(String, String, List, Map, Map, Supplier, boolean, Function)} with matrices at hand. */
+    /** As {@link #update(String, String, List, Map, Map, Function, boolean, Function)} with matrices at hand. */
     public Progress update(String model, String version, List<String> blocks, Map<String, Moments> stats,
                            Map<String, CoMoments> coMoments, boolean needCovariance,
                            Function<Map<String, Moments>, PruningPlan> planner) {
         Map<String, Long> counts = new HashMap<>();
         coMoments.forEach((b, c) -> counts.put(b, c.count()));
-        return update(model, version, blocks, stats, counts, () -> coMoments, needCovariance, planner);
+        return update(model, version, blocks, stats, counts, coMoments::get, needCovariance, planner);
     }
 
     /**
      * @param blocks        every block of the version (names), so a block without statistics yet keeps it from being ready
      * @param stats         latest totals per block
      * @param coCounts      latest co-moment samples per block (those whose tiles agree)
-     * @param coMoments     assembles those blocks' matrices: called only when a covariance snapshot is due
+     * @param coMoments     assembles one block's matrix (null if its tiles do not agree now): called only when the
+     *                      block's covariance snapshot is due, and one block at a time, so that the view's tiles, the
+     *                      snapshot and one assembled block are all the heap holds (not a second whole covariance)
      * @param needCovariance the policy folds by least squares: the covariance must converge too
      * @param planner       the plan the current policy would make from given statistics
      */
     public synchronized Progress update(String model, String version, List<String> blocks, Map<String, Moments> stats,
-                                        Map<String, Long> coCounts, Supplier<Map<String, CoMoments>> coMoments,
+                                        Map<String, Long> coCounts, Function<String, CoMoments> coMoments,
                                         boolean needCovariance, Function<Map<String, Moments>, PruningPlan> planner) {
         String key = model + "/" + version;
         // a superseded version's state (its covariance snapshot: 453 MB at DeiT-Base) is never needed again
@@ -151,42 +152,40 @@ public final class ConvergenceTracker {
     }
 
     /**
-     * A covariance snapshot at {@code nMin / 2} samples and whenever every block's co-moments have doubled since the
-     * last one (or grown by {@code nMin}, whichever is less), independently of the plan snapshots (the co-moments arrive
-     * in the collectors' publications, at their doublings, and may still grow after the moments have converged),
-     * compared with the last one under the latest plan's K and P.
+     * Each block's covariance snapshot: at {@code nMin / 2} samples, then whenever its co-moments have doubled since
+     * its last one (or grown by {@code nMin}, whichever is less), independently of the plan snapshots (the co-moments
+     * arrive in the collectors' publications, at their doublings, and may still grow after the moments have
+     * converged), compared with its last one under the latest plan's K and P. Blocks are assembled and replaced one at
+     * a time, copy on write: a prune that took the snapshot map keeps the matrices it took.
      */
     private static void snapshotCovariance(State s, List<String> blocks, Map<String, Long> coCounts,
-                                           Supplier<Map<String, CoMoments>> assemble, long nMin) {
-        if (!blocks.stream().allMatch(coCounts::containsKey)) {
-            return;
-        }
-        boolean due = s.covariance == null
-                ? blocks.stream().allMatch(b -> coCounts.get(b) >= Math.max(1, nMin / 2))
-                // a doubling, or nMin more once past nMin (after a restart the first snapshot can come late, at many
-                // times nMin: waiting for a doubling then would wait as long again); fewer new samples, and comparing
-                // a matrix with (nearly) itself would say little
-                : blocks.stream().allMatch(b -> {
-                    long before = s.covariance.get(b).count();
-                    return coCounts.get(b) >= before + Math.min(before, nMin);
-                });
-        if (!due) {
-            return;
-        }
-        Map<String, CoMoments> coMoments = assemble.get();
-        if (!blocks.stream().allMatch(coMoments::containsKey)) {
-            return; // a block's tiles changed between the counts and the assembly: next time
-        }
-        if (s.covariance != null) {
-            for (BlockPlan bp : s.plan.blocks()) {
-                CoMoments before = s.covariance.get(bp.block());
-                CoMoments now = coMoments.get(bp.block());
-                if (before != null && now != null) {
-                    s.covarianceChange.put(bp.block(), CovarianceChange.relative(now, before, bp));
-                }
+                                           Function<String, CoMoments> assemble, long nMin) {
+        for (String b : blocks) {
+            Long count = coCounts.get(b);
+            if (count == null) {
+                continue;
             }
+            CoMoments before = s.covariance == null ? null : s.covariance.get(b);
+            // a doubling, or nMin more once past nMin (after a restart the first snapshot can come late, at many
+            // times nMin: waiting for a doubling then would wait as long again); fewer new samples, and comparing a
+            // matrix with (nearly) itself would say little
+            boolean due = before == null ? count >= Math.max(1, nMin / 2)
+                    : count >= before.count() + Math.min(before.count(), nMin);
+            if (!due) {
+                continue;
+            }
+            CoMoments now = assemble.apply(b);
+            if (now == null) {
+                continue; // the block's tiles changed between the counts and the assembly: next time
+            }
+            if (before != null) {
+                s.plan.blocks().stream().filter(bp -> bp.block().equals(b)).findFirst()
+                        .ifPresent(bp -> s.covarianceChange.put(b, CovarianceChange.relative(now, before, bp)));
+            }
+            Map<String, CoMoments> next = s.covariance == null ? new HashMap<>() : new HashMap<>(s.covariance);
+            next.put(b, now);
+            s.covariance = next;
         }
-        s.covariance = new HashMap<>(coMoments);
     }
 
     /**

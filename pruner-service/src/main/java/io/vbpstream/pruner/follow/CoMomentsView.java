@@ -1,6 +1,7 @@
 package io.vbpstream.pruner.follow;
 
 import io.vbpstream.core.stats.CoMoments;
+import io.vbpstream.core.stats.CoMomentsCodec;
 import io.vbpstream.core.stats.CoMomentsTile;
 import io.vbpstream.platform.CoMomentsKey;
 import io.vbpstream.platform.MomentsKey;
@@ -15,17 +16,28 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The latest co-moment tiles per {@code model/version/block/row.column}, as the aggregator emits them. A block counts
  * only once its latest tiles are all there and cover the same samples (the aggregator emits a block's tiles together,
- * but a reader can see part of an emission). The tiles are the only copy held: {@link #counts} reads their counts, and
- * {@link #blocks} assembles the matrices afresh for the caller (the convergence snapshot, a prune), so a DeiT-Base
- * version costs its tiles (about 453 MB) and not a second, assembled copy as well.
+ * but a reader can see part of an emission). The tiles are the only copy held, as the records that brought them
+ * (float32 values, {@link CoMomentsCodec}): {@link #counts} reads their counts, and {@link #block} decodes one block's
+ * and assembles its matrix afresh for the caller (the convergence snapshot, one block at a time), so a DeiT-Base
+ * version costs its records (about 240 MB) and not their float64 values (453 MB) or an assembled copy as well.
  */
 @ApplicationScoped
 public class CoMomentsView {
 
-    private final ConcurrentHashMap<MomentsKey, ConcurrentHashMap<String, CoMomentsTile>> tiles = new ConcurrentHashMap<>();
+    /** A tile as its record, with the samples it covers and the shape of its matrix. */
+    private record Held(long count, int width, int tileSize, byte[] record) {
+        CoMomentsTile tile() {
+            return CoMomentsCodec.decode(record);
+        }
+    }
 
-    public void accept(CoMomentsKey key, CoMomentsTile tile) {
-        tiles.computeIfAbsent(key.block(), k -> new ConcurrentHashMap<>()).put(key.row() + "." + key.column(), tile);
+    private final ConcurrentHashMap<MomentsKey, ConcurrentHashMap<String, Held>> tiles = new ConcurrentHashMap<>();
+
+    /** Keeps a tile's record (decoded once here, so that a malformed one is refused now, not at assembly). */
+    public void accept(CoMomentsKey key, byte[] record) {
+        CoMomentsTile t = CoMomentsCodec.decode(record);
+        tiles.computeIfAbsent(key.block(), k -> new ConcurrentHashMap<>()).put(key.row() + "." + key.column(),
+                new Held(t.count(), t.width(), t.tileSize(), record));
     }
 
     /** Forgets a tile the aggregator retired (a tombstone on {@code layer-comoments}); an emptied block goes too. */
@@ -58,26 +70,29 @@ public class CoMomentsView {
         return out;
     }
 
-    /** Block name to its co-moment matrix, assembled now, for the blocks of one version whose tiles agree (sorted). */
-    public Map<String, CoMoments> blocks(String model, String version) {
-        Map<String, CoMoments> out = new TreeMap<>();
-        tiles.forEach((block, held) -> {
-            if (block.model().equals(model) && block.version().equals(version)) {
-                List<CoMomentsTile> list = new ArrayList<>(held.values());
-                if (consistentCount(list) >= 0) {
-                    out.put(block.block(), CoMoments.fromTiles(list));
-                }
-            }
-        });
-        return out;
+    /** One block's co-moment matrix, assembled now, or null if its tiles are not all there or do not agree. */
+    public CoMoments block(MomentsKey block) {
+        ConcurrentHashMap<String, Held> held = tiles.get(block);
+        if (held == null) {
+            return null;
+        }
+        List<Held> list = new ArrayList<>(held.values());
+        if (consistentCount(list) < 0) {
+            return null;
+        }
+        List<CoMomentsTile> decoded = new ArrayList<>(list.size());
+        for (Held h : list) {
+            decoded.add(h.tile());
+        }
+        return CoMoments.fromTiles(decoded);
     }
 
     /** The tiles' common count when they are the whole upper triangle and all agree, else -1. */
-    private static long consistentCount(java.util.Collection<CoMomentsTile> held) {
+    private static long consistentCount(java.util.Collection<Held> held) {
         long count = -1;
-        CoMomentsTile any = null;
+        Held any = null;
         int n = 0;
-        for (CoMomentsTile t : held) {
+        for (Held t : held) {
             if (count >= 0 && t.count() != count) {
                 return -1;
             }

@@ -163,10 +163,12 @@ public class PruneService {
         refuseEmptyingBlocks(pm, policy);
         ModelStatistics ms = toStatistics(pm, stats);
         if (policy.compensation() == Compensation.LEAST_SQUARES) {
-            Map<String, CoMoments> cm = covariance != null && covariance.keySet().containsAll(pm.blockNames())
-                    ? covariance : coMoments.blocks(parent.model(), parent.version());
             for (String b : pm.blockNames()) {
-                CoMoments c = cm.get(b);
+                // the convergence snapshot's matrix (what convergence judged), else the view's latest
+                CoMoments c = covariance == null ? null : covariance.get(b);
+                if (c == null) {
+                    c = coMoments.block(new io.vbpstream.platform.MomentsKey(parent.model(), parent.version(), b));
+                }
                 if (c == null) {
                     throw new IllegalStateException("no co-moments yet for block " + b + " of " + parent.key()
                             + " (least-squares compensation needs the collectors' vbp.collector.covariance.enabled)");

@@ -25,13 +25,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Loads versions from the model store (sha256 verified), keeping the last two in memory: the promoted version the
- * checks plan for, and one more (its parent, or a version the REST API asked about). A DeiT-Base model is 346 MB.
+ * Loads versions from the model store (sha256 verified), keeping the last one in memory: the promoted version the
+ * checks, the prunes and the status page all ask for. Another version (one the REST API asked about) is parsed again
+ * when asked; a DeiT-Base model is 346 MB, so a second cached one would cost that much heap for a rare request.
  */
 @ApplicationScoped
 public class VersionModels {
 
-    private static final int CACHED = 2;
+    private static final int CACHED = 1;
 
     private final ModelStore store;
     private final Map<String, VersionModel> cache = new LinkedHashMap<>(8, 0.75f, true) {

@@ -10,16 +10,19 @@ import java.util.Locale;
  * benchmark's, the Kubernetes requests and limits (deploy/kubernetes/README.md), and the collector's refusal at
  * start of a heap too small for its model. With {@code F} the model file's bytes, {@code C = Σ_blocks w(w+1)/2 · 8}
  * a covariance's bytes (float64 packed upper triangles; 453 MB for DeiT-Base), {@code G = max w² · 4} one block's
- * float32 Gram, and {@code S} the gate sample's bytes ({@code images · C·H·W · 4}):
+ * float32 Gram, {@code R = } {@link #GRAM_ROWS} the collector's sampled rows per Gram, and {@code S} the gate sample's
+ * bytes ({@code images · C·H·W · 4}):
  *
  * <ul>
  *   <li>collector: {@code 320 MB + 1.25·F} (the parsed model while it loads, once more during a hot swap)
- *       {@code + C + 3·G} (the window's co-moments, and one block's Gram with its copies) when co-moments are on;</li>
+ *       {@code + C + 4·R·Σw + G} (the co-moments since the last publication, each block's buffer of sampled rows, and
+ *       one Gram's bands or one block's tiles at a time) when co-moments are on;</li>
  *   <li>aggregator: {@code 384 MB + C / 4} (a block's tiles in flight; the state lives in RocksDB, off the heap);</li>
- *   <li>pruner: {@code 384 MB + 2·F} (the two cached versions) {@code + max(F + 2·C + L, 2·C + 2·S)}: a prune
- *       holds the pruned model, the view's tiles, the convergence snapshot it folds from and the least-squares
- *       work {@code L = 2 · 8·max w²}; the gate then holds the tiles, the snapshot and its sample (read, then
- *       packed).</li>
+ *   <li>pruner: {@code 384 MB + F} (the cached promoted version; a second one while a newly promoted version
+ *       loads) {@code + max(F + 1.5·C + L, 1.5·C + 2·S)}: a prune holds the pruned model, the view's tiles (float32
+ *       records, {@code C/2}), the convergence snapshot it folds from ({@code C}) and the least-squares work
+ *       {@code L = 2 · 8·max w²}; the gate then holds the tiles, the snapshot and its sample (read, then packed). The
+ *       snapshot is assembled one block at a time, so no second covariance is ever held.</li>
  * </ul>
  * Each is then given a quarter more for the garbage collector to work in, rounded up to 64 MB, and at least
  * {@link #FLOOR_MB}. The budget is what the measured live set needs (docs/BENCHMARKS.md, the pipeline benchmark's
@@ -30,6 +33,8 @@ public record HeapBudget(long collectorBytes, long aggregatorBytes, long prunerB
     private static final long MB = 1L << 20;
     /** No service is given less: Quarkus, the Kafka clients and their buffers. */
     public static final long FLOOR_MB = 512;
+    /** The collector's sampled rows per Gram ({@code vbp.collector.covariance.gram-rows}, its default). */
+    public static final int GRAM_ROWS = 1024;
 
     /**
      * @param modelFileBytes the model file's size
@@ -43,12 +48,13 @@ public record HeapBudget(long collectorBytes, long aggregatorBytes, long prunerB
         long c = covariance ? covarianceBytes(widths) : 0;
         long wmax = widths.stream().mapToLong(Integer::longValue).max().orElse(0);
         long gram = covariance ? wmax * wmax * 4 : 0;
+        long buffers = covariance ? 4L * GRAM_ROWS * widths.stream().mapToLong(Integer::longValue).sum() : 0;
         long sample = (long) gateImages * inputFloats * 4;
-        long collector = 320 * MB + modelFileBytes * 5 / 4 + c + 3 * gram;
+        long collector = 320 * MB + modelFileBytes * 5 / 4 + c + buffers + gram;
         long aggregator = 384 * MB + c / 4;
         long leastSquares = covariance ? 2 * 8 * wmax * wmax : 0;
-        long pruner = 384 * MB + 2 * modelFileBytes
-                + Math.max(modelFileBytes + 2 * c + leastSquares, 2 * c + 2 * sample);
+        long pruner = 384 * MB + modelFileBytes
+                + Math.max(modelFileBytes + c * 3 / 2 + leastSquares, c * 3 / 2 + 2 * sample);
         return new HeapBudget(sized(collector), sized(aggregator), sized(pruner));
     }
 

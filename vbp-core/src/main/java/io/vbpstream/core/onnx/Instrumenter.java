@@ -39,11 +39,13 @@ public final class Instrumenter {
     }
 
     /**
-     * Names of the extra outputs of one instrumented block: per-neuron sum and sum of squares, the element count, and
-     * the batch's centre ({@code [1, w]}, float32) and centred Gram matrix ({@code [w, w]}, float32) for the co-moments.
+     * Names of the extra inputs and outputs of one instrumented block: per-neuron sum and sum of squares, the element
+     * count, and for the co-moments over every token the batch's centre ({@code [1, w]}, float32) and centred Gram
+     * matrix ({@code [w, w]}, float32), or for sampled tokens the int64 input {@code rows} and the rows it selects
+     * ({@code sampled}, {@code [rows, w]}, float32).
      */
     public record BlockOutputs(String block, int width, String sum, String sumOfSquares, String size, String centre,
-                               String gram, String rows) {
+                               String gram, String rows, String sampled) {
 
         /**
          * The batch's co-moments from its count and float64 mean (from {@link #toMoments}) and the graph's centre
@@ -57,24 +59,6 @@ public final class Instrumenter {
                 d[j] = centre[j] - mean[j];
             }
             return c.shifted(d);
-        }
-
-        /**
-         * The co-moments of a token-sampled batch ({@link #instrumentTokenSampled}): {@code count} sampled rows, their
-         * float32 mean {@code centre} and their Gram about it. The centre is their mean to float32 rounding, which
-         * moves the co-moments by {@code count·δδᵀ} (δ ~ 1e-7 of the mean): far below the Gram's own rounding.
-         */
-        public io.vbpstream.core.stats.CoMoments toSampledCoMoments(long count, float[] centre, float[] gram) {
-            return io.vbpstream.core.stats.CoMoments.ofBatch(count, widen(centre), gram);
-        }
-
-        /** {@code values} as doubles. */
-        public static double[] widen(float[] values) {
-            double[] out = new double[values.length];
-            for (int i = 0; i < values.length; i++) {
-                out[i] = values[i];
-            }
-            return out;
         }
 
         /**
@@ -95,7 +79,8 @@ public final class Instrumenter {
     public static List<BlockOutputs> outputsFor(List<MlpBlock> blocks) {
         return blocks.stream().map(b -> new BlockOutputs(b.name(), b.width(),
                 PREFIX + b.name() + ".sum", PREFIX + b.name() + ".sumsq", PREFIX + b.name() + ".size",
-                PREFIX + b.name() + ".centre", PREFIX + b.name() + ".gram", PREFIX + b.name() + ".rows")).toList();
+                PREFIX + b.name() + ".centre", PREFIX + b.name() + ".gram", PREFIX + b.name() + ".rows",
+                PREFIX + b.name() + ".sampled")).toList();
     }
 
     /** The moments outputs only. */
@@ -112,12 +97,12 @@ public final class Instrumenter {
     }
 
     /**
-     * The moments outputs over every token, and co-moment outputs over sampled tokens only: each block gets an int64
-     * input {@code vbp.<block>.rows} ({@link BlockOutputs#rows}) listing rows of its hidden tensor viewed as
-     * {@code [batch · tokens, width]}, and its centre and Gram are computed over those rows alone (a {@code Gather},
-     * then the two GEMMs of {@link #instrument(ModelProto, List, boolean)}). The Gram then costs {@code rows · w²}
-     * instead of {@code batch · tokens · w²}: a few tokens per image make it cheap enough to run on every batch. For a
-     * runtime that computes every graph output of every run, as DJL's does. The rows must be in range and at least one.
+     * The moments outputs over every token, and the activation rows the co-moments are sampled from: each block gets an
+     * int64 input {@code vbp.<block>.rows} ({@link BlockOutputs#rows}) listing rows of its hidden tensor viewed as
+     * {@code [batch · tokens, width]}, and returns those rows ({@link BlockOutputs#sampled}, one {@code Gather}). Their
+     * Gram is computed outside the model's graph ({@code GramKernel}), on as many rows as the caller gathers: the
+     * model's session never holds a {@code w x w} matrix, and a few tokens per image make the co-moments cheap enough to
+     * gather on every batch. The rows must be in range and at least one.
      */
     public static ModelProto instrumentTokenSampled(ModelProto model, List<MlpBlock> blocks) {
         return instrument(model, blocks, CoMomentsOutputs.SAMPLED_TOKENS);
@@ -153,42 +138,42 @@ public final class Instrumenter {
             g.addOutput(output(o.sum(), TensorProto.DataType.DOUBLE));
             g.addOutput(output(o.sumOfSquares(), TensorProto.DataType.DOUBLE));
             g.addOutput(output(o.size(), TensorProto.DataType.INT64));
-            if (coMoments != CoMomentsOutputs.NONE) {
-                String rows = null;
-                if (coMoments == CoMomentsOutputs.SAMPLED_TOKENS) {
-                    g.addInput(ValueInfoProto.newBuilder().setName(o.rows()).setType(TypeProto.newBuilder().setTensorType(
-                            TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.INT64.getNumber())
-                                    .setShape(TensorShapeProto.newBuilder().addDim(
-                                            TensorShapeProto.Dimension.newBuilder().setDimParam(p + "samples"))))));
-                    rows = o.rows();
-                }
-                addCoMoments(g, b, p, one, rows, o.centre(), o.gram());
+            if (coMoments == CoMomentsOutputs.ON_REQUEST) {
+                addCoMoments(g, b, p, one, o.centre(), o.gram());
                 g.addOutput(output(o.centre(), TensorProto.DataType.FLOAT));
                 g.addOutput(output(o.gram(), TensorProto.DataType.FLOAT));
+            } else if (coMoments == CoMomentsOutputs.SAMPLED_TOKENS) {
+                g.addInput(ValueInfoProto.newBuilder().setName(o.rows()).setType(TypeProto.newBuilder().setTensorType(
+                        TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.INT64.getNumber())
+                                .setShape(TensorShapeProto.newBuilder().addDim(
+                                        TensorShapeProto.Dimension.newBuilder().setDimParam(p + "samples"))))));
+                g.addNode(node("Reshape", p + "h2", b.hidden(), rows2(g, b, p)));
+                g.addNode(node("Gather", o.sampled(), p + "h2", o.rows()).toBuilder()
+                        .addAttribute(intAttr("axis", 0)).build());
+                g.addOutput(output(o.sampled(), TensorProto.DataType.FLOAT));
             }
         }
         return model.toBuilder().setGraph(g).build();
     }
 
-    /**
-     * The centred Gram matrix {@code G = Hcᵀ·Hc} with {@code Hc = H − m} over the rows of the block's hidden tensor
-     * viewed as {@code [N, w]} (all N of them, or those listed by the int64 input {@code rows}) and {@code m} their
-     * float32 mean: a {@code Gather} of the rows, then two GEMMs (the mean as {@code 1[1,N]·H / N}, the Gram as one
-     * Gemm with {@code transA}). ONNX Runtime only computes what a run asks for, so a run that does not fetch these
-     * outputs pays nothing for them.
-     */
-    private static void addCoMoments(GraphProto.Builder g, MlpBlock b, String p, String one, String rows,
-                                     String centre, String gram) {
+    /** The shape {@code [-1, w]} that views the block's hidden tensor as rows; returns its name. */
+    private static String rows2(GraphProto.Builder g, MlpBlock b, String p) {
         String shape2 = p + "shape2";
         g.addInitializer(Tensors.int64Tensor(shape2, new long[] {2}, new long[] {-1, b.width()}));
+        return shape2;
+    }
+
+    /**
+     * The centred Gram matrix {@code G = Hcᵀ·Hc} with {@code Hc = H − m} over every row of the block's hidden tensor
+     * viewed as {@code [N, w]} and {@code m} their float32 mean: two GEMMs (the mean as {@code 1[1,N]·H / N}, the Gram
+     * as one Gemm with {@code transA}). ONNX Runtime only computes what a run asks for, so a run that does not fetch
+     * these outputs pays nothing for them.
+     */
+    private static void addCoMoments(GraphProto.Builder g, MlpBlock b, String p, String one, String centre, String gram) {
         String index0 = p + "index0";
         g.addInitializer(Tensors.int64Tensor(index0, new long[] {1}, new long[] {0}));
-        g.addNode(node("Reshape", p + "h2", b.hidden(), shape2));
+        g.addNode(node("Reshape", p + "h2", b.hidden(), rows2(g, b, p)));
         String samples = p + "h2";
-        if (rows != null) {
-            samples = p + "hs";
-            g.addNode(node("Gather", samples, p + "h2", rows).toBuilder().addAttribute(intAttr("axis", 0)).build());
-        }
         String count = onesRow(g, p + "ones_n", samples, index0, one);
         g.addNode(node("MatMul", p + "colsum", p + "ones_n", samples));
         g.addNode(node("Cast", p + "rows_f", count).toBuilder()

@@ -45,6 +45,8 @@ public final class InstrumentedSession extends ModelSession {
     private final int tokensPerImage;
     /** Tokens per image of each block, learnt by a probe run before the first sampled batch. */
     private Map<String, Integer> tokens;
+    /** The sampled rows' Gram kernels, by width. */
+    private final Map<Integer, GramKernel> kernels = new java.util.HashMap<>();
 
     /** Logits and moments only. */
     public InstrumentedSession(ModelProto model, List<MlpBlock> blocks) {
@@ -86,7 +88,7 @@ public final class InstrumentedSession extends ModelSession {
         }
         requestedWithCoMoments.addAll(requested);
         for (Instrumenter.BlockOutputs o : outputs) {
-            requestedWithCoMoments.addAll(List.of(o.centre(), o.gram()));
+            requestedWithCoMoments.addAll(tokensPerImage > 0 ? List.of(o.sampled()) : List.of(o.centre(), o.gram()));
         }
     }
 
@@ -163,14 +165,22 @@ public final class InstrumentedSession extends ModelSession {
                     coMomentMatrices.put(o.block(), o.toCoMoments(m.count(), m.mean(), floats(r, o.centre()),
                             floats(r, o.gram())));
                 } else if (coMoments) {
-                    coMomentMatrices.put(o.block(), o.toSampledCoMoments(rows.get(o.rows()).length,
-                            floats(r, o.centre()), floats(r, o.gram())));
+                    CoMoments c = CoMoments.empty(o.width());
+                    kernels.computeIfAbsent(o.width(), GramKernel::new).merge(c, floats(r, o.sampled()),
+                            rows.get(o.rows()).length);
+                    coMomentMatrices.put(o.block(), c);
                 }
             }
             return new BatchResult(output, first.getInfo().getShape(), moments, coMomentMatrices);
         } catch (OrtException e) {
             throw new IllegalStateException("instrumented inference failed: " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public void close() {
+        kernels.values().forEach(GramKernel::close);
+        super.close();
     }
 
     private static float[] floats(OrtSession.Result r, String name) throws OrtException {

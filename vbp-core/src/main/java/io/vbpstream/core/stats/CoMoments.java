@@ -124,36 +124,44 @@ public final class CoMoments {
     }
 
     /**
-     * Merges a batch straight from the instrumented graph's outputs, as {@code merge(ofBatch(count, mean,
-     * gram).shifted(centre − mean))} would, but in one pass and without the batch's own packed matrix: {@code gram} is
-     * the centred Gram {@code Σ (h − c)(h − c)ᵀ} about {@code centre} (full, row-major; only its upper triangle is
-     * read), {@code mean} the batch's mean. At a width of 3072 that saves a 38 MB matrix per block and batch.
+     * Merges a batch of {@code batchCount} samples given as its mean and the upper triangle of its Gram about that
+     * mean, in row bands of {@code bandRows} rows: {@code bands[b]} holds rows {@code b·bandRows ..} of the Gram from
+     * column {@code b·bandRows} to the last, row-major {@code [rows_b, width − b·bandRows]} (what {@code GramKernel}
+     * in the runtime package returns). Only the part on or above the diagonal is read.
      */
-    public CoMoments mergeGram(long batchCount, double[] batchMean, float[] centre, float[] gram) {
-        if (batchMean.length != width || centre.length != width || gram.length != (long) width * width) {
-            throw new IllegalArgumentException("a batch of width " + batchMean.length + " (centre " + centre.length
-                    + ", Gram " + gram.length + ") merged into width " + width);
+    public CoMoments mergeBands(long batchCount, double[] batchMean, int bandRows, float[][] bands) {
+        if (batchMean.length != width || bandRows < 1 || bands.length != (width + bandRows - 1) / bandRows) {
+            throw new IllegalArgumentException("a batch of width " + batchMean.length + " in " + bands.length
+                    + " bands of " + bandRows + " rows merged into width " + width);
+        }
+        for (int b = 0; b < bands.length; b++) {
+            int r0 = b * bandRows;
+            long expected = (long) Math.min(bandRows, width - r0) * (width - r0);
+            if (bands[b].length != expected) {
+                throw new IllegalArgumentException("band " + b + " holds " + bands[b].length + " values, expected "
+                        + expected);
+            }
         }
         if (batchCount <= 0) {
             return this;
         }
-        double[] s = new double[width]; // the batch's shift from its centre to its mean
-        double[] d = new double[width]; // the batch mean's distance from this one's
+        double[] d = new double[width];
         for (int j = 0; j < width; j++) {
-            s[j] = centre[j] - batchMean[j];
             d[j] = batchMean[j] - mean[j];
         }
         long n = count + batchCount;
         double f = count == 0 ? 0 : (double) count * batchCount / n;
         int k = 0;
         for (int i = 0; i < width; i++) {
-            double si = s[i] * batchCount;
+            int b = i / bandRows;
+            int c0 = b * bandRows;
+            float[] band = bands[b];
+            // row i of the band starts at column c0; its diagonal is at column i
+            int at = (i - c0) * (width - c0) + (i - c0);
             double di = d[i] * f;
-            int row = i * width;
-            upper[k] += Math.max(0.0, gram[row + i] - si * s[i]) + di * d[i];
-            k++;
+            upper[k++] += Math.max(0.0, band[at]) + di * d[i];
             for (int j = i + 1; j < width; j++) {
-                upper[k++] += (gram[row + j] - si * s[j]) + di * d[j];
+                upper[k++] += band[++at] + di * d[j];
             }
         }
         for (int j = 0; j < width; j++) {
