@@ -70,9 +70,18 @@ public interface CollectorConfig {
     }
 
     interface Batch {
-        /** Images per inference call. */
+        /** Images per inference call, at most (see {@code max-activation-bytes}). */
         @WithDefault("32")
         int size();
+
+        /**
+         * The largest MLP hidden tensor a batch may have ({@code images · tokens · width · 4} bytes): a wider model
+         * gets smaller batches. ONNX Runtime's arena keeps the largest batch's intermediate tensors for good, so this
+         * bounds the collector's native memory: 48 MiB gives fmnist-vit and DeiT-Small batches of 32 and DeiT-Base
+         * batches of 20 (docs/BENCHMARKS.md measures RSS and speed at both sizes).
+         */
+        @WithDefault("50331648")
+        long maxActivationBytes();
 
         /**
          * The most records per poll (a multiple of the batch size keeps batches full). A slow model gets smaller

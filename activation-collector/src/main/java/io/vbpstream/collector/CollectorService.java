@@ -54,7 +54,7 @@ public class CollectorService {
         DjlEngine.get();
         registry.start();
         CollectorLoop.Settings settings = new CollectorLoop.Settings(config.instanceId(), config.group(),
-                config.batch().size(), config.batch().maxPollRecords(), config.flush().images(), config.flush().interval(),
+                config.batch().size(), config.batch().maxActivationBytes(), config.batch().maxPollRecords(), config.flush().images(), config.flush().interval(),
                 new ImageDecoder.Limits(config.limits().maxBytes(), config.limits().maxPixels()), config.topK(),
                 config.covariance().firstPublication(), config.covariance().maxInterval(), config.covariance().tileSize(),
                 config.covariance().gramRows(), config.transactionTimeout());

@@ -2,6 +2,7 @@ package io.vbpstream.collector.model;
 
 import io.vbpstream.core.cost.HeapBudget;
 import io.vbpstream.core.data.ModelCard;
+import io.vbpstream.core.onnx.Instrumenter;
 import io.vbpstream.core.onnx.InvalidModelException;
 import io.vbpstream.core.onnx.MlpBlock;
 import io.vbpstream.core.onnx.MlpBlockFinder;
@@ -133,8 +134,9 @@ public final class ModelLoader {
             ModelCard.Input in = card.input();
             long[] imageShape = {in.channels(), in.height(), in.width()};
             predictor = new InstrumentedPredictor(version.model() + "-" + version.version(), graph, imageShape, threads);
-            long imageNanos = smokeTest(predictor, imageShape);
-            return new ServingModel(version, predictor, graph.outputs(), card, imageNanos);
+            Probe probe = smokeTest(predictor, imageShape, graph.outputs());
+            return new ServingModel(version, predictor, graph.outputs(), card, probe.imageNanos(),
+                    probe.activationBytesPerImage());
         } catch (InvalidModelException | IllegalStateException e) {
             if (predictor != null) {
                 predictor.close();
@@ -143,11 +145,16 @@ public final class ModelLoader {
         }
     }
 
+    /** What the blank image told: the time one image takes, and the largest hidden tensor's bytes per image. */
+    private record Probe(long imageNanos, long activationBytesPerImage) {
+    }
+
     /**
      * One blank image through the graph (with the co-moments, when they are on): the input shape fits and the logits
-     * are as wide as the card's labels. Then one more, timed: the time per image it returns sizes the loop's polls.
+     * are as wide as the card's labels; each block's moments count its tokens. Then one more, timed: the time per
+     * image sizes the loop's polls, the largest hidden tensor its batches.
      */
-    private long smokeTest(InstrumentedPredictor predictor, long[] imageShape) {
+    private Probe smokeTest(InstrumentedPredictor predictor, long[] imageShape, List<Instrumenter.BlockOutputs> blocks) {
         int size = (int) (imageShape[0] * imageShape[1] * imageShape[2]);
         long[] seeds = coMoments ? new long[] {0} : null;
         java.util.Set<String> sampled = new java.util.HashSet<>();
@@ -166,8 +173,12 @@ public final class ModelLoader {
             throw new InvalidModelException("the model has " + classes + " outputs but the card lists "
                     + card.labels().size() + " labels");
         }
+        long activation = 0;
+        for (Instrumenter.BlockOutputs o : blocks) {
+            activation = Math.max(activation, r.moments().get(o.block()).count() * o.width() * Float.BYTES);
+        }
         long t0 = System.nanoTime();
         predictor.predict(new InstrumentedPredictor.Batch(new float[size], 1, seeds, null));
-        return System.nanoTime() - t0;
+        return new Probe(System.nanoTime() - t0, activation);
     }
 }

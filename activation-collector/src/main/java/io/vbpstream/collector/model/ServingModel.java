@@ -19,10 +19,12 @@ public final class ServingModel implements AutoCloseable {
     private final ModelCard card;
     private final Preprocessor preprocessor;
     private final long imageNanos;
+    private final long activationBytesPerImage;
 
     ServingModel(ModelVersion version, InstrumentedPredictor predictor, List<Instrumenter.BlockOutputs> blocks,
-                 ModelCard card, long imageNanos) {
+                 ModelCard card, long imageNanos, long activationBytesPerImage) {
         this.imageNanos = imageNanos;
+        this.activationBytesPerImage = activationBytesPerImage;
         this.version = version;
         this.predictor = predictor;
         // names only: the blocks' weights are ONNX Runtime's now, and a DeiT-Base model's fc1/fc2 are 226 MB
@@ -55,6 +57,14 @@ public final class ServingModel implements AutoCloseable {
     /** Time one image took at load (a blank image, alone, unsampled): what sizes the loop's polls. */
     public long imageNanos() {
         return imageNanos;
+    }
+
+    /**
+     * Bytes of the largest MLP hidden tensor per image ({@code tokens · width · 4}, from the blank image run at load):
+     * what the loop sizes its batches by, since ONNX Runtime's arena grows with them.
+     */
+    public long activationBytesPerImage() {
+        return activationBytesPerImage;
     }
 
     public ModelCard card() {

@@ -69,6 +69,8 @@ public final class CollectorLoop implements Runnable {
     /**
      * The loop's settings.
      *
+     * @param batchSize          the most images per inference call ({@link #batchSize(Settings, long)})
+     * @param maxBatchActivationBytes the largest MLP hidden tensor a batch may have
      * @param maxPollRecords     the most records a poll returns; polls are smaller when the model is slow (see
      *                           {@link #pollRecords})
      * @param coMomentsFirst     samples before a version's first co-moments publication (later ones at each doubling,
@@ -79,7 +81,8 @@ public final class CollectorLoop implements Runnable {
      * @param transactionTimeout the producer's {@code transaction.timeout.ms}: the coordinator aborts a transaction
      *                           open longer; a window lasts at most {@code flushInterval} plus one batch
      */
-    public record Settings(String instanceId, String group, int batchSize, int maxPollRecords, int flushImages,
+    public record Settings(String instanceId, String group, int batchSize, long maxBatchActivationBytes,
+                           int maxPollRecords, int flushImages,
                            Duration flushInterval, ImageDecoder.Limits limits, int topK, long coMomentsFirst,
                            Duration coMomentsMaxAge, int tileSize, int gramRows, Duration transactionTimeout) {
         /** Room a window needs above {@code flushInterval}: its last batch, and the commit itself. */
@@ -237,10 +240,11 @@ public final class CollectorLoop implements Runnable {
      */
     private boolean process(ConsumerRecords<String, byte[]> records) {
         int size = model.preprocessor().size();
-        if (buffer.length != settings.batchSize() * size) {
-            buffer = new float[settings.batchSize() * size];
+        int batchSize = batchSize(settings, model.activationBytesPerImage());
+        if (buffer.length != batchSize * size) {
+            buffer = new float[batchSize * size];
         }
-        List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(settings.batchSize());
+        List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(batchSize);
         for (ConsumerRecord<String, byte[]> rec : records) {
             if (!window.isOpen()) {
                 producer.beginTransaction();
@@ -253,7 +257,7 @@ public final class CollectorLoop implements Runnable {
                 continue;
             }
             batch.add(rec);
-            if (batch.size() == settings.batchSize()) {
+            if (batch.size() == batchSize) {
                 infer(batch);
                 batch.clear();
                 if (!betweenBatches()) {
@@ -487,7 +491,8 @@ public final class CollectorLoop implements Runnable {
                             + "(vbp.collector.flush.interval, now %s; vbp.collector.batch.size, now %d) or raise "
                             + "vbp.collector.transaction-timeout (at most the broker's transaction.max.timeout.ms)",
                     e.getClass().getSimpleName(), TimeUnit.NANOSECONDS.toSeconds(open),
-                    settings.transactionTimeout().toSeconds(), settings.flushInterval(), settings.batchSize());
+                    settings.transactionTimeout().toSeconds(), settings.flushInterval(),
+                    batchSize(settings, model.activationBytesPerImage()));
         }
     }
 
@@ -572,7 +577,7 @@ public final class CollectorLoop implements Runnable {
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        int pollRecords = pollRecords(settings, model.imageNanos());
+        int pollRecords = pollRecords(settings, batchSize(settings, model.activationBytesPerImage()), model.imageNanos());
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, pollRecords);
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-consumer");
         // static membership: a restarted instance takes its partitions back at once instead of waiting out the
@@ -587,12 +592,24 @@ public final class CollectorLoop implements Runnable {
     }
 
     /**
+     * Images per inference call for a model whose largest hidden tensor takes {@code activationBytesPerImage} per
+     * image: the configured size, or fewer so that a batch's stays within {@code maxBatchActivationBytes} (ONNX
+     * Runtime's arena keeps the largest batch's intermediates), never fewer than one.
+     */
+    static int batchSize(Settings settings, long activationBytesPerImage) {
+        if (activationBytesPerImage <= 0) {
+            return settings.batchSize();
+        }
+        long fit = Math.max(1, settings.maxBatchActivationBytes() / activationBytesPerImage);
+        return (int) Math.min(settings.batchSize(), fit);
+    }
+
+    /**
      * Records per poll for a model that takes {@code imageNanos} per image: about one flush interval's worth, in whole
      * batches, between one batch and {@code maxPollRecords}. A poll of a slow model then stays well inside
      * {@code max.poll.interval.ms}, and a backlog does not put hundreds of images in reach of one window.
      */
-    static int pollRecords(Settings settings, long imageNanos) {
-        int batch = settings.batchSize();
+    static int pollRecords(Settings settings, int batch, long imageNanos) {
         if (imageNanos <= 0) {
             return Math.max(batch, settings.maxPollRecords());
         }

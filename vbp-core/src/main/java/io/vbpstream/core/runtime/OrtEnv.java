@@ -12,9 +12,12 @@ import ai.onnxruntime.OrtSession;
  * <p>The pool size comes from the {@code vbp.ort.threads} system property (default: available processors). If another
  * library (DJL) created the environment first, that environment and its threading are used as they are.
  *
- * <p>{@code vbp.ort.arena} ({@code true} by default) keeps ONNX Runtime's CPU memory arena and memory-pattern
- * planning on; {@code false} gives every run's intermediate tensors back to the allocator when it ends, so a process
- * holds its model's weights rather than the largest batch it ever ran (docs/BENCHMARKS.md measures both).
+ * <p>{@code vbp.ort.arena} ({@code true} by default) keeps ONNX Runtime's CPU memory arena on; {@code false} gives
+ * every run's intermediate tensors back to the allocator when it ends, so a process holds its model's weights rather
+ * than the largest batch it ever ran, at about a third of the speed lost on DeiT-Base (docs/BENCHMARKS.md). Memory
+ * patterns ({@code vbp.ort.memory-pattern}) are off by default: a pattern is planned per input shape on top of what
+ * the arena already holds, so the second run of a DeiT-Base batch of 32 took the arena from 1.3 GB to 2.4 GB, at no
+ * measured gain in speed, and every new batch size (a poll's last, partial batch) plans one more.
  */
 public final class OrtEnv {
 
@@ -50,9 +53,11 @@ public final class OrtEnv {
         get();
         OrtSession.SessionOptions o = new OrtSession.SessionOptions();
         o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        if (!Boolean.parseBoolean(System.getProperty("vbp.ort.memory-pattern", "false"))) {
+            o.setMemoryPatternOptimization(false);
+        }
         if (!Boolean.parseBoolean(System.getProperty("vbp.ort.arena", "true"))) {
             o.setCPUArenaAllocator(false);
-            o.setMemoryPatternOptimization(false);
         }
         if (globalPool) {
             o.disablePerSessionThreads();
