@@ -258,7 +258,7 @@ public final class InstrumentedPredictor implements AutoCloseable {
             return new BatchResult(logitValues, out.getShape().getShape(), moments, Map.of());
         }
 
-        private static final String SINK = "vbp.grams";
+        private static final String SINK = "vbp.rows";
         private static final String SAMPLES = "vbp.samples";
 
         @Override

@@ -284,11 +284,11 @@ public final class CollectorLoop implements Runnable {
     private void infer(List<ConsumerRecord<String, byte[]>> batch) {
         long t0 = System.nanoTime();
         BatchResult result;
-        GramCounter sink = new GramCounter();
+        RowsCounter sink = new RowsCounter();
         try {
             result = model.predictor().predict(new InstrumentedPredictor.Batch(buffer, batch.size(), seeds(batch, 0, batch.size()), sink));
         } catch (RuntimeException e) {
-            if (sink.merged > 0) {
+            if (sink.added > 0) {
                 // some blocks' rows were added before the failure; the retry would add them again
                 dropCoMomentsForThisWindow();
             }
@@ -298,7 +298,7 @@ public final class CollectorLoop implements Runnable {
         long nanos = System.nanoTime() - t0;
         metrics.batch(batch.size(), nanos, model.modelId(), model.versionName());
         window.add(result.moments(), batch.size());
-        countCoMoments(sink.merged > 0);
+        countCoMoments(sink.added > 0);
         int classes = result.output().length / batch.size();
         for (int i = 0; i < batch.size(); i++) {
             publishPrediction(batch.get(i), result.output(), i * classes, classes, nanos / 1e6, batch.size());
@@ -313,7 +313,7 @@ public final class CollectorLoop implements Runnable {
         for (int i = 0; i < batch.size(); i++) {
             System.arraycopy(buffer, i * size, one, 0, size);
             long t0 = System.nanoTime();
-            GramCounter sink = new GramCounter();
+            RowsCounter sink = new RowsCounter();
             try {
                 BatchResult r = model.predictor().predict(new InstrumentedPredictor.Batch(one, 1, seeds(batch, i, 1), sink));
                 long nanos = System.nanoTime() - t0;
@@ -321,7 +321,7 @@ public final class CollectorLoop implements Runnable {
                 window.add(r.moments(), 1);
                 publishPrediction(batch.get(i), r.output(), 0, r.output().length, nanos / 1e6, 1);
             } catch (RuntimeException e) {
-                if (sink.merged > 0) {
+                if (sink.added > 0) {
                     dropCoMomentsForThisWindow();
                 }
                 deadLetter(batch.get(i), new ImageIntake.Refusal(CollectorMetrics.INFERENCE_FAILED, String.valueOf(e.getMessage())));
@@ -349,15 +349,15 @@ public final class CollectorLoop implements Runnable {
      * Adds a batch's sampled rows to the accumulation, counting the blocks (a failed batch that added some must drop
      * it).
      */
-    private final class GramCounter implements InstrumentedPredictor.RowsSink {
-        int merged;
+    private final class RowsCounter implements InstrumentedPredictor.RowsSink {
+        int added;
 
         @Override
         public void accept(String block, int width, float[] rows, int count) {
             if (coMomentsSkipWindow) {
                 return;
             }
-            merged++;
+            added++;
             coMoments.addRows(block, width, rows, count, System.nanoTime());
         }
     }
