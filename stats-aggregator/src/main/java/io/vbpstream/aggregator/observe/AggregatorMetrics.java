@@ -1,6 +1,7 @@
 package io.vbpstream.aggregator.observe;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -8,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import io.vbpstream.aggregator.AggregatorConfig;
 import io.vbpstream.aggregator.streams.DeltaValidator;
 import io.vbpstream.aggregator.streams.MergeListener;
+import io.vbpstream.aggregator.streams.SkipFailedRecords;
 import io.vbpstream.aggregator.streams.RunningMoments;
 import io.vbpstream.aggregator.streams.TileValidator;
 import io.vbpstream.platform.MomentsKey;
@@ -64,6 +66,9 @@ public class AggregatorMetrics implements MergeListener {
             retiredCounter(store);
             droppedCounter(store);
         }
+        FunctionCounter.builder("vbp.aggregator.records.skipped", SkipFailedRecords.class, c -> SkipFailedRecords.skipped())
+                .description("Records a processor failed on unexpectedly, skipped (logged) instead of stopping the stream thread")
+                .register(registry);
         Gauge.builder("vbp.aggregator.blocks.awaiting.tiles", awaitingTiles, AtomicLong::get)
                 .description("Changed blocks whose co-moment tiles did not all cover the same samples at the last emission")
                 .register(registry);

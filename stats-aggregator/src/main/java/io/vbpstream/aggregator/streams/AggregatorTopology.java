@@ -14,7 +14,8 @@ import java.time.Duration;
 /**
  * {@code activation-moments} -> validate and merge into {@code running-moments} (RocksDB, changelogged) -> running
  * totals to {@code layer-statistics}, rejected deltas to {@code activation-moments.dlq}; and the same for co-moment
- * tiles: {@code activation-comoments} -> {@code running-comoments} -> {@code layer-comoments}, rejected tiles to
+ * tiles: {@code activation-comoments} -> {@code staged-comoments} until a block's delta is whole -> {@code
+ * running-comoments} -> {@code layer-comoments}, rejected tiles (and their deltas' other tiles) to
  * {@code activation-comoments.dlq}. The two are separate sub-topologies (no shared state); both read the global store
  * of {@code model-versions} records to retire superseded versions' keys ({@link RetiredVersions}).
  */
@@ -72,6 +73,10 @@ public class AggregatorTopology {
         t.addProcessor(MERGE_COMOMENTS, () -> new CoMomentsMergeProcessor(emitInterval, comomentsEmitBytes, retention, listener), COMOMENTS_SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CoMomentsMergeProcessor.STORE),
                 Serdes.String(), new RunningTileSerde()).withCachingEnabled(), MERGE_COMOMENTS);
+        // a block's delta is staged until all its tiles are in; cached, so a delta that completes between two commits
+        // costs the changelog only the tombstones of its staged tiles
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CoMomentsMergeProcessor.STAGING_STORE),
+                Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), MERGE_COMOMENTS);
         t.addSink(CoMomentsMergeProcessor.SINK, Topic.LAYER_COMOMENTS.topicName(),
                 Serdes.String().serializer(), Serdes.ByteArray().serializer(), MERGE_COMOMENTS);
         t.addSink(CoMomentsMergeProcessor.DLQ_SINK, Topic.ACTIVATION_COMOMENTS_DLQ.topicName(),

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,25 +27,25 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Validates each co-moment tile delta and merges it into the tile's running totals (Chan merge, float64); a rejected
- * one goes to the dead-letter sink with its reason and the store is left untouched. A block's tiles are emitted to the
- * co-moments sink together, and only when the store holds every tile of the block with one and the same count: the
- * collectors send all of a block's tiles to one partition in one transaction, so a reader of {@code layer-comoments}
- * can always reassemble a block from tiles that cover the same samples. A punctuation emits whole blocks until their
- * tiles reach {@code maxEmitBytes} (64 MB by default); the others wait for the next one, so a restart (which marks
- * every block changed) never puts every version's matrices in one transaction. A block whose tiles disagree (a punctuation
- * fell between two tiles of one delta) is tried again at the next punctuation; the check reads an in-memory index of
- * the counts, never the tiles. Every {@code retention.checkInterval} the tiles of retired versions
- * ({@link RetiredVersions}) are deleted from the store and tombstoned in {@code layer-comoments}, and later tiles for
- * them are dropped.
+ * Validates each co-moment tile delta, stages it until every tile of its block's delta has arrived
+ * ({@link StagedDeltas}), and then merges the delta's tiles into their running totals together (Chan merge, float64,
+ * stored in float32); a refused tile goes to the dead-letter sink with its reason, and so do its delta's other tiles
+ * ({@code SIBLING_REFUSED}), staged or still to come, so the store always holds, per block, tiles that cover the same
+ * samples. A delta whose tiles do not all arrive within the retention grace is dead-lettered as
+ * {@code INCOMPLETE_DELTA}. A block's tiles are emitted to the co-moments sink together, and only when the store holds
+ * every tile of the block with one and the same count. A punctuation emits whole blocks until their tiles reach
+ * {@code maxEmitBytes} (64 MB by default); the others wait for the next one, so a restart (which marks every block
+ * changed) never puts every version's matrices in one transaction. Every {@code retention.checkInterval} the tiles of
+ * retired versions ({@link RetiredVersions}) are deleted from the store and tombstoned in {@code layer-comoments}, and
+ * later tiles for them are dropped. The in-memory indexes (the counts per block, the staged deltas) are rebuilt from
+ * the stores at every {@code init()}, as Kafka Streams calls it again after it wiped and restored a task.
  */
 public final class CoMomentsMergeProcessor implements Processor<String, byte[], String, byte[]> {
 
     public static final String STORE = "running-comoments";
+    public static final String STAGING_STORE = StagedDeltas.STORE;
     public static final String SINK = "layer-comoments-sink";
     public static final String DLQ_SINK = "comoments-dead-letter-sink";
-    /** The dead-letter reason of a tile whose merge with the stored totals would leave them unrepresentable. */
-    public static final String OVERFLOW = "OVERFLOW";
 
     /** What the store holds for one block: its geometry and each tile's count. */
     private static final class BlockIndex {
@@ -55,13 +56,8 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
             this.geometry = new TileValidator.Geometry(t.width(), t.tileSize());
         }
 
-        int expectedTiles() {
-            int n = (geometry.width() + geometry.tileSize() - 1) / geometry.tileSize();
-            return n * (n + 1) / 2;
-        }
-
         boolean consistent() {
-            return counts.size() == expectedTiles() && counts.values().stream().distinct().count() == 1;
+            return counts.size() == geometry.tiles() && counts.values().stream().distinct().count() == 1;
         }
     }
 
@@ -75,6 +71,7 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
     private final Set<String> dirty = new LinkedHashSet<>();
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, RunningTile> store;
+    private StagedDeltas staged;
 
     /** Whole blocks are emitted per punctuation until their tiles reach this many bytes (at least one block). */
     public static final long DEFAULT_MAX_EMIT_BYTES = 64L << 20;
@@ -99,6 +96,8 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
         this.store = context.getStateStore(STORE);
+        index.clear();
+        dirty.clear();
         try (KeyValueIterator<String, RunningTile> it = store.all()) {
             it.forEachRemaining(kv -> {
                 CoMomentsKey key = CoMomentsKey.parse(kv.key);
@@ -106,6 +105,8 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
                 dirty.add(key.block().toString());
             });
         }
+        this.staged = new StagedDeltas(context.getStateStore(STAGING_STORE));
+        staged.rebuild(System.currentTimeMillis());
         this.versions = context.getStateStore(RetiredVersions.STORE);
         retired.refresh(versions, Instant.now());
         context.schedule(emitInterval, PunctuationType.WALL_CLOCK_TIME, now -> emit());
@@ -134,47 +135,169 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
             dirty.remove(e.getKey());
             it.remove();
         }
+        for (StagedDeltas.Id id : staged.select(e -> retiredBlock(e.getKey().block()))) {
+            staged.remove(id, null);
+        }
         if (!gone.isEmpty()) {
             listener.keysRetired(STORE, gone);
+        }
+        expireStaged(now);
+    }
+
+    private boolean retiredBlock(String block) {
+        io.vbpstream.platform.MomentsKey k = io.vbpstream.platform.MomentsKey.parse(block);
+        return retired.isRetired(k.model(), k.version());
+    }
+
+    /**
+     * Dead-letters, as {@code INCOMPLETE_DELTA}, the staged tiles of every delta that has waited longer than the
+     * retention grace for the rest of its tiles (a publisher's tiles arrive in one transaction, so only a crafted or
+     * truncated delta waits), and forgets refused deltas as old.
+     */
+    private void expireStaged(long now) {
+        long cutoff = now - retention.grace().toMillis();
+        for (StagedDeltas.Id id : staged.select(e -> e.getValue().since < cutoff)) {
+            StagedDeltas.Staged s = staged.get(id);
+            if (s.refused == null) {
+                DeltaRejected why = new DeltaRejected(TileValidator.INCOMPLETE_DELTA, s.tiles.size() + " of the block's "
+                        + (s.geometry == null ? "?" : Integer.toString(s.geometry.tiles())) + " tiles arrived within "
+                        + retention.grace());
+                for (String tile : s.tiles) {
+                    Record<String, byte[]> r = new Record<>(id.block() + "/" + tile, staged.value(id, tile), now);
+                    deadLetter(r, why);
+                }
+            }
+            staged.remove(id, null);
         }
     }
 
     @Override
     public void process(Record<String, byte[]> record) {
         CoMomentsKey key;
-        CoMomentsTile delta;
-        RunningTile held;
         try {
             key = TileValidator.key(record.key());
-            if (retired.isRetired(key.block().model(), key.block().version())) {
-                listener.retiredDeltaDropped(STORE);
-                return;
-            }
-            BlockIndex block = index.get(key.block().toString()); // indexes every tile the store holds
-            delta = TileValidator.tile(key, record.value(), block == null ? null : block.geometry);
-            held = store.get(record.key());
         } catch (DeltaRejected e) {
             deadLetter(record, e);
             return;
         }
-        RunningTile merged;
+        if (retired.isRetired(key.block().model(), key.block().version())) {
+            listener.retiredDeltaDropped(STORE);
+            return;
+        }
+        String block = key.block().toString();
+        String tileName = key.row() + "." + key.column();
+        String named = StagedDeltas.nameFromHeaders(record.headers());
+        BlockIndex held = index.get(block); // indexes every tile the store holds
+        TileValidator.Geometry geometry = held != null ? held.geometry
+                : named == null ? null : staged.geometryOf(new StagedDeltas.Id(block, named));
+        CoMomentsTile delta;
         try {
-            merged = held == null ? RunningTile.first(delta, record.timestamp()) : held.merge(delta, record.timestamp());
-            if (!CoMomentsCodec.fitsFloat32(merged.tile())) {
-                throw new DeltaRejected(OVERFLOW, "merged into " + record.key() + ", a co-moment would exceed float32's range");
-            }
-        } catch (IllegalArgumentException e) {
-            // the merged count overflows (a crafted count near Long.MAX_VALUE)
-            deadLetter(record, new DeltaRejected(OVERFLOW, "merged into " + record.key() + ": " + e.getMessage()));
-            return;
+            delta = TileValidator.tile(key, record.value(), geometry);
         } catch (DeltaRejected e) {
             deadLetter(record, e);
+            if (named != null) {
+                refuse(new StagedDeltas.Id(block, named), record, e);
+            }
             return;
         }
-        store.put(record.key(), merged);
-        indexed(key, merged.tile());
-        dirty.add(key.block().toString());
-        listener.tileMerged(key, Math.max(0, System.currentTimeMillis() - record.timestamp()));
+        StagedDeltas.Id id = new StagedDeltas.Id(block, named != null ? named : StagedDeltas.nameFromCount(delta.count()));
+        StagedDeltas.Staged s = staged.get(id);
+        if (s != null && s.refused != null) {
+            deadLetter(record, new DeltaRejected(TileValidator.SIBLING_REFUSED, "another tile of this delta was refused: "
+                    + s.refused));
+            return;
+        }
+        if (s != null && s.tiles.contains(tileName)) {
+            deadLetter(record, new DeltaRejected(TileValidator.DUPLICATE_TILE, "tile " + tileName
+                    + " is already staged for this delta"));
+            return;
+        }
+        TileValidator.Geometry own = new TileValidator.Geometry(delta.width(), delta.tileSize());
+        if (staged.stage(id, tileName, own, record.value(), System.currentTimeMillis()) == own.tiles()) {
+            mergeDelta(id, record);
+        }
+    }
+
+    /**
+     * Refuses a whole delta after one of its tiles was refused: its staged tiles are dead-lettered as
+     * {@code SIBLING_REFUSED} and deleted, and its tiles still to come will be.
+     */
+    private void refuse(StagedDeltas.Id id, Record<String, byte[]> cause, DeltaRejected why) {
+        StagedDeltas.Staged s = staged.get(id);
+        if (s != null && s.refused == null) {
+            DeltaRejected sibling = new DeltaRejected(TileValidator.SIBLING_REFUSED, "tile " + tileOf(cause.key())
+                    + " of this delta was refused: " + why.getMessage());
+            for (String tile : s.tiles) {
+                deadLetter(new Record<>(id.block() + "/" + tile, staged.value(id, tile), cause.timestamp(),
+                        cause.headers()), sibling);
+            }
+        }
+        if (s == null || s.refused == null) {
+            staged.remove(id, why.getMessage());
+        }
+    }
+
+    private static String tileOf(String key) {
+        return key == null ? "?" : key.substring(key.lastIndexOf('/') + 1);
+    }
+
+    /**
+     * Merges every tile of a complete delta into the store, or none: a merge that would overflow (a count past
+     * {@code Long.MAX_VALUE}, a co-moment past float32) refuses the delta.
+     */
+    private void mergeDelta(StagedDeltas.Id id, Record<String, byte[]> last) {
+        StagedDeltas.Staged s = staged.get(id);
+        BlockIndex held = index.get(id.block());
+        Map<String, RunningTile> merged = new LinkedHashMap<>();
+        DeltaRejected refused = null;
+        String refusedTile = null;
+        if (held != null && !held.geometry.equals(s.geometry)) {
+            refused = new DeltaRejected(TileValidator.WIDTH_MISMATCH, "width " + s.geometry.width() + " in tiles of "
+                    + s.geometry.tileSize() + " but the store holds width " + held.geometry.width() + " in tiles of "
+                    + held.geometry.tileSize());
+        }
+        for (String tile : s.tiles) {
+            if (refused != null) {
+                break;
+            }
+            String key = id.block() + "/" + tile;
+            CoMomentsTile delta = CoMomentsCodec.decode(staged.value(id, tile)); // it decoded when it was staged
+            RunningTile before = store.get(key);
+            try {
+                RunningTile after = before == null ? RunningTile.first(delta, last.timestamp())
+                        : before.merge(delta, last.timestamp());
+                if (!CoMomentsCodec.fitsFloat32(after.tile())) {
+                    refused = new DeltaRejected(DeltaValidator.OVERFLOW, "merged into " + key
+                            + ", a co-moment would exceed float32's range");
+                    refusedTile = tile;
+                } else {
+                    merged.put(key, after);
+                }
+            } catch (IllegalArgumentException e) {
+                // the merged count overflows (a crafted count near Long.MAX_VALUE)
+                refused = new DeltaRejected(DeltaValidator.OVERFLOW, "merged into " + key + ": " + e.getMessage());
+                refusedTile = tile;
+            }
+        }
+        if (refused != null) {
+            DeltaRejected sibling = new DeltaRejected(TileValidator.SIBLING_REFUSED, "tile " + refusedTile
+                    + " of this delta was refused: " + refused.getMessage());
+            for (String tile : s.tiles) {
+                deadLetter(new Record<>(id.block() + "/" + tile, staged.value(id, tile), last.timestamp(), last.headers()),
+                        refusedTile == null || tile.equals(refusedTile) ? refused : sibling);
+            }
+            staged.remove(id, null);
+            return;
+        }
+        long lag = Math.max(0, System.currentTimeMillis() - last.timestamp());
+        for (Map.Entry<String, RunningTile> e : merged.entrySet()) {
+            store.put(e.getKey(), e.getValue());
+            CoMomentsKey key = CoMomentsKey.parse(e.getKey());
+            indexed(key, e.getValue().tile());
+            listener.tileMerged(key, lag);
+        }
+        dirty.add(id.block());
+        staged.remove(id, null);
     }
 
     private void indexed(CoMomentsKey key, CoMomentsTile tile) {
@@ -209,17 +332,27 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
                 continue;
             }
             List<String> tiles = new ArrayList<>(b.counts.keySet());
+            List<Record<String, byte[]>> records = new ArrayList<>(tiles.size());
             for (String tile : tiles) {
                 String key = block + "/" + tile;
                 RunningTile r = store.get(key);
+                if (r == null) {
+                    break; // the index and the store disagree: never forward part of a block
+                }
                 Headers headers = new RecordHeaders();
                 VbpHeaders.put(headers, MomentsMergeProcessor.DELTAS_HEADER, Long.toString(r.deltas()));
-                byte[] value = CoMomentsCodec.encode(r.tile());
-                bytes += value.length;
-                context.forward(new Record<>(key, value, now, headers), SINK);
+                records.add(new Record<>(key, CoMomentsCodec.encode(r.tile()), now, headers));
+            }
+            if (records.size() < tiles.size()) {
+                it.remove();
+                continue;
+            }
+            for (Record<String, byte[]> r : records) {
+                bytes += r.value().length;
+                context.forward(r, SINK);
             }
             it.remove();
         }
-        listener.blocksAwaitingTiles(waiting);
+        listener.blocksAwaitingTiles((int) Math.max(waiting, staged.blocksWaiting()));
     }
 }

@@ -20,10 +20,15 @@ public final class DeltaValidator {
     public static final String ZERO_COUNT = "ZERO_COUNT";
     public static final String WIDTH_MISMATCH = "WIDTH_MISMATCH";
     /**
-     * Every reason a delta can be refused with: the three above and each {@link MomentsFormatException.Reason} that a
+     * A delta that is valid on its own but whose merge with the stored totals would leave them unrepresentable: a
+     * count past {@code Long.MAX_VALUE}, a mean or M2 past float64's range (for tiles: past float32's, their storage).
+     */
+    public static final String OVERFLOW = "OVERFLOW";
+    /**
+     * Every reason a delta can be refused with: the four above and each {@link MomentsFormatException.Reason} that a
      * moments record can raise (the tile-only ones cannot).
      */
-    public static final List<String> REASONS = Stream.concat(Stream.of(BAD_KEY, ZERO_COUNT, WIDTH_MISMATCH),
+    public static final List<String> REASONS = Stream.concat(Stream.of(BAD_KEY, ZERO_COUNT, WIDTH_MISMATCH, OVERFLOW),
             Arrays.stream(MomentsFormatException.Reason.values())
                     .filter(r -> r != MomentsFormatException.Reason.BAD_TILE && r != MomentsFormatException.Reason.ASYMMETRIC)
                     .map(Enum::name)).toList();
@@ -57,5 +62,26 @@ public final class DeltaValidator {
                     + held.moments().width() + " for this key");
         }
         return m;
+    }
+
+    /**
+     * Merges {@code delta} into what the store holds (or starts from it), refusing as {@link #OVERFLOW} a result the
+     * store could not hold and every later read would trip over.
+     */
+    public static RunningMoments merged(String key, RunningMoments held, Moments delta, long at) {
+        RunningMoments merged;
+        try {
+            merged = held == null ? RunningMoments.first(delta, at) : held.merge(delta, at);
+        } catch (IllegalArgumentException e) {
+            throw new DeltaRejected(OVERFLOW, "merged into " + key + ": " + e.getMessage());
+        }
+        Moments m = merged.moments();
+        for (int j = 0; j < m.width(); j++) {
+            if (!Double.isFinite(m.mean(j)) || !Double.isFinite(m.m2(j))) {
+                throw new DeltaRejected(OVERFLOW, "merged into " + key + ", neuron " + j + " would have mean "
+                        + m.mean(j) + " and M2 " + m.m2(j));
+            }
+        }
+        return merged;
     }
 }

@@ -23,7 +23,8 @@ import java.util.Set;
 
 /**
  * Validates each moments delta and merges it into the key's running statistics (Chan merge, float64). A rejected
- * delta goes to the dead-letter sink with its reason and the store is left untouched. Running totals are emitted to
+ * delta (invalid on its own, or one whose merge would overflow the stored totals) goes to the dead-letter sink with
+ * its reason and the store is left untouched. Running totals are emitted to
  * the statistics sink at most once per {@code emitInterval} per key (wall-clock punctuation over the keys changed
  * since the last one; after a restart every key counts as changed once). Every {@code retention.checkInterval} the
  * keys of retired versions ({@link RetiredVersions}) are deleted from the store and tombstoned in the statistics
@@ -94,6 +95,7 @@ public final class MomentsMergeProcessor implements Processor<String, byte[], St
         MomentsKey key;
         Moments delta;
         RunningMoments held;
+        RunningMoments merged;
         try {
             key = DeltaValidator.key(record.key());
             if (retired.isRetired(key.model(), key.version())) {
@@ -102,12 +104,11 @@ public final class MomentsMergeProcessor implements Processor<String, byte[], St
             }
             held = store.get(record.key());
             delta = DeltaValidator.delta(record.value(), held);
+            merged = DeltaValidator.merged(record.key(), held, delta, record.timestamp());
         } catch (DeltaRejected e) {
             deadLetter(record, e);
             return;
         }
-        RunningMoments merged = held == null ? RunningMoments.first(delta, record.timestamp())
-                : held.merge(delta, record.timestamp());
         store.put(record.key(), merged);
         dirty.add(record.key());
         listener.merged(key, merged, Math.max(0, System.currentTimeMillis() - record.timestamp()));

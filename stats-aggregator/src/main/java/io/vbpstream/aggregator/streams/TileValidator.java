@@ -23,6 +23,12 @@ public final class TileValidator {
     public static final String WIDTH_MISMATCH = DeltaValidator.WIDTH_MISMATCH;
     public static final String KEY_MISMATCH = "KEY_MISMATCH";
     public static final String NOT_PSD = "NOT_PSD";
+    /** A second copy of one tile within one delta. */
+    public static final String DUPLICATE_TILE = "DUPLICATE_TILE";
+    /** A valid tile of a delta another of whose tiles was refused: a delta's tiles are merged or refused together. */
+    public static final String SIBLING_REFUSED = "SIBLING_REFUSED";
+    /** A staged tile of a delta whose other tiles did not all arrive within the retention grace. */
+    public static final String INCOMPLETE_DELTA = "INCOMPLETE_DELTA";
     /**
      * Slack of the Cauchy-Schwarz check: float32 Gram matrices are PSD only up to rounding, relative to the pair's
      * spread and, for near-constant neurons (whose variance float32 rounding can take to zero), to the tile's largest
@@ -33,11 +39,17 @@ public final class TileValidator {
 
     /** Every reason a tile can be refused with. */
     public static final List<String> REASONS = Stream.concat(
-            Stream.of(BAD_KEY, ZERO_COUNT, WIDTH_MISMATCH, KEY_MISMATCH, NOT_PSD, CoMomentsMergeProcessor.OVERFLOW),
+            Stream.of(BAD_KEY, ZERO_COUNT, WIDTH_MISMATCH, KEY_MISMATCH, NOT_PSD, DeltaValidator.OVERFLOW,
+                    DUPLICATE_TILE, SIBLING_REFUSED, INCOMPLETE_DELTA),
             Arrays.stream(MomentsFormatException.Reason.values()).map(Enum::name)).toList();
 
     /** A block's matrix width and tile size, which every tile of the block must share. */
     public record Geometry(int width, int tileSize) {
+        /** How many tiles cover the upper triangle of the block's matrix. */
+        public int tiles() {
+            int n = (width + tileSize - 1) / tileSize;
+            return n * (n + 1) / 2;
+        }
     }
 
     private TileValidator() {

@@ -178,6 +178,74 @@ class AggregatorTopologyTest {
         assertEquals(2, store.get(KEY).deltas());
     }
 
+    /**
+     * Issue 15, scenario 3: deltas valid on their own whose merge would overflow (a count past Long.MAX_VALUE; M2 of
+     * 1e308 twice, which adds up to infinity) are dead-lettered as OVERFLOW before anything is stored, so no later read
+     * of the key (or restore) trips over them, and the next good delta merges.
+     */
+    @Test
+    void aMergeThatWouldOverflowIsDeadLetteredAndTheNextGoodDeltaMerges() {
+        Moments good = Moments.of(10, new double[]{1, 2}, new double[]{3, 4});
+        in.pipeInput(KEY, MomentsCodec.encode(good));
+        in.pipeInput(KEY, MomentsCodec.encode(Moments.of(Long.MAX_VALUE - 5, new double[]{1, 2}, new double[]{3, 4})));
+        String other = "fmnist-vit/base/mlp1";
+        byte[] huge = MomentsCodec.encode(Moments.of(10, new double[]{1, 2}, new double[]{1e308, 1e308}));
+        in.pipeInput(other, huge);
+        in.pipeInput(other, huge);
+        byte[] farApart = MomentsCodec.encode(Moments.of(10, new double[]{-1e308, 2}, new double[]{3, 4}));
+        in.pipeInput(KEY, farApart); // (mean difference)² overflows M2
+        in.pipeInput(KEY, MomentsCodec.encode(good));
+
+        assertEquals(List.of(DeltaValidator.OVERFLOW, DeltaValidator.OVERFLOW, DeltaValidator.OVERFLOW), rejected);
+        List<TestRecord<String, byte[]>> dead = dlq.readRecordsToList();
+        assertEquals(3, dead.size());
+        dead.forEach(r -> assertEquals(DeltaValidator.OVERFLOW, VbpHeaders.get(r.headers(), VbpHeaders.DLQ_REASON)));
+        assertEquals(20, store.get(KEY).moments().count(), "both good deltas, nothing else");
+        assertEquals(10, store.get(other).moments().count());
+        assertTrue(Double.isFinite(store.get(other).moments().m2(0)));
+        driver.advanceWallClockTime(EMIT);
+        statistics.readRecordsToList().forEach(r -> assertTrue(MomentsCodec.decode(r.value()).count() > 0,
+                "every emitted total decodes"));
+    }
+
+    /**
+     * With the aggregator's {@code processing.exception.handler}, an exception a processor did not expect skips that
+     * record (counted) instead of stopping the stream thread: the next delta merges.
+     */
+    @Test
+    void anUnexpectedProcessingExceptionSkipsOneRecordNotTheStreamThread() throws Exception {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "aggregator-handler-test");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("aggregator-handler-test").toString());
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, SkipFailedRecords.class.getName());
+        List<Long> merged = new ArrayList<>();
+        try (TopologyTestDriver d = new TopologyTestDriver(AggregatorTopology.build(EMIT, new MergeListener() {
+            @Override
+            public void merged(io.vbpstream.platform.MomentsKey key, RunningMoments totals, long lagMs) {
+                if (merged.isEmpty()) {
+                    merged.add(-1L);
+                    throw new IllegalStateException("a bug that only the first delta meets");
+                }
+                merged.add(totals.moments().count());
+            }
+
+            @Override
+            public void rejected(String reason) {
+            }
+        }), p)) {
+            TestInputTopic<String, byte[]> input = d.createInputTopic(Topic.ACTIVATION_MOMENTS.topicName(),
+                    Serdes.String().serializer(), Serdes.ByteArray().serializer());
+            long before = SkipFailedRecords.skipped();
+            Moments m = Moments.of(10, new double[]{1, 2}, new double[]{3, 4});
+            input.pipeInput(KEY, MomentsCodec.encode(m));
+            input.pipeInput(KEY, MomentsCodec.encode(m));
+            assertEquals(before + 1, SkipFailedRecords.skipped());
+            assertEquals(List.of(-1L, 20L), merged, "the stream thread went on to the next delta");
+        }
+    }
+
     @Test
     void storeValuesRoundTripAndRefuseForeignBytes() {
         RunningMoments r = new RunningMoments(Moments.of(3, new double[]{0.5}, new double[]{2}), 7, 1234);

@@ -100,8 +100,12 @@ class CoMomentsTopologyTest {
     }
 
     private void send(List<CoMomentsTile> tiles) {
+        send(BLOCK, tiles);
+    }
+
+    private void send(String block, List<CoMomentsTile> tiles) {
         for (CoMomentsTile t : tiles) {
-            in.pipeInput(BLOCK + "/" + t.row() + "." + t.column(), CoMomentsCodec.encode(t));
+            in.pipeInput(block + "/" + t.row() + "." + t.column(), CoMomentsCodec.encode(t));
         }
     }
 
@@ -174,26 +178,116 @@ class CoMomentsTopologyTest {
     }
 
     @Test
-    void aBlockIsEmittedOnlyWhenAllItsTilesCoverTheSameSamples() {
+    void aDeltaIsMergedOnlyWhenAllTheBlocksTilesOfItHaveArrived() {
         Random rnd = new Random(9);
         List<CoMomentsTile> first = CoMoments.empty(WIDTH).addBatch(batch(rnd, 50), 50).tiles(TILE);
         send(first.subList(0, 4));
         driver.advanceWallClockTime(EMIT);
-        assertTrue(out.isEmpty(), "4 of 6 tiles: held back");
+        assertTrue(out.isEmpty(), "4 of 6 tiles: staged, nothing merged");
+        assertNull(store.get(BLOCK + "/0.0"), "staged tiles are not in the running store");
         assertEquals(1, awaiting.get(awaiting.size() - 1));
         send(first.subList(4, 6));
         List<CoMomentsTile> second = CoMoments.empty(WIDTH).addBatch(batch(rnd, 30), 30).tiles(TILE);
         send(second.subList(0, 1));
         driver.advanceWallClockTime(EMIT);
-        assertTrue(out.isEmpty(), "one tile a delta ahead of the others: held back");
+        Map<String, CoMomentsTile> latest = emitted();
+        assertEquals(6, latest.size(), "the first delta is whole: the block is emitted");
+        latest.values().forEach(t -> assertEquals(50, t.count(), "without the second delta's one staged tile"));
         send(second.subList(1, 6));
         driver.advanceWallClockTime(EMIT);
-        Map<String, CoMomentsTile> latest = emitted();
+        latest = emitted();
         assertEquals(6, latest.size());
         latest.values().forEach(t -> assertEquals(80, t.count()));
         assertEquals(0, awaiting.get(awaiting.size() - 1));
         driver.advanceWallClockTime(EMIT);
         assertTrue(out.isEmpty(), "nothing changed: nothing emitted");
+        KeyValueStore<String, byte[]> staging = driver.getKeyValueStore(CoMomentsMergeProcessor.STAGING_STORE);
+        try (var it = staging.all()) {
+            assertTrue(!it.hasNext(), "nothing left staged");
+        }
+    }
+
+    /** Tiles as a collector publishes them: every tile of the publication carries its collector, offsets and images. */
+    private void publish(List<CoMomentsTile> tiles, String offsets) {
+        for (CoMomentsTile t : tiles) {
+            publishRaw(BLOCK + "/" + t.row() + "." + t.column(), CoMomentsCodec.encode(t), offsets);
+        }
+    }
+
+    private void publishRaw(String key, byte[] value, String offsets) {
+        org.apache.kafka.common.header.internals.RecordHeaders h = new org.apache.kafka.common.header.internals.RecordHeaders();
+        VbpHeaders.put(h, VbpHeaders.COLLECTOR, "collector-0");
+        VbpHeaders.put(h, VbpHeaders.OFFSETS, offsets);
+        VbpHeaders.put(h, VbpHeaders.IMAGES, "7");
+        in.pipeInput(new TestRecord<>(key, value, h));
+    }
+
+    /**
+     * Issue 15, scenario 4: one refused tile of a delta must not leave the block's tiles covering different samples for
+     * the rest of the version. Delta B's tile 1.1 carries a NaN: B's other five tiles (three staged before it, two
+     * after) are dead-lettered with it, and after delta C the block is A + C.
+     */
+    @Test
+    void aDeltaWithOneRefusedTileIsRefusedWholeAndTheBlockGoesOnWithTheNext() {
+        Random rnd = new Random(12);
+        float[] a = batch(rnd, 40);
+        float[] b = batch(rnd, 25);
+        float[] c = batch(rnd, 33);
+        publish(CoMoments.empty(WIDTH).addBatch(a, 40).tiles(TILE), "[{\"p\":0,\"from\":0,\"to\":10}]");
+        List<CoMomentsTile> bad = CoMoments.empty(WIDTH).addBatch(b, 25).tiles(TILE);
+        String offsetsB = "[{\"p\":0,\"from\":10,\"to\":20}]";
+        int nanAt = 3;
+        for (int i = 0; i < bad.size(); i++) {
+            CoMomentsTile t = bad.get(i);
+            if (i == nanAt) {
+                double[] v = t.values().clone();
+                v[5] = Double.NaN;
+                publishRaw(BLOCK + "/" + t.row() + "." + t.column(), CoMomentsCodec.encodeFloat64(new CoMomentsTile(WIDTH, TILE,
+                        t.row(), t.column(), t.count(), t.rowMeans(), t.columnMeans(), v)), offsetsB);
+            } else {
+                publishRaw(BLOCK + "/" + t.row() + "." + t.column(), CoMomentsCodec.encode(t), offsetsB);
+            }
+        }
+        publish(CoMoments.empty(WIDTH).addBatch(c, 33).tiles(TILE), "[{\"p\":0,\"from\":20,\"to\":30}]");
+        driver.advanceWallClockTime(EMIT);
+
+        List<String> reasons = dlq.readRecordsToList().stream()
+                .map(r -> VbpHeaders.get(r.headers(), VbpHeaders.DLQ_REASON)).toList();
+        assertEquals(List.of(TileValidator.SIBLING_REFUSED, TileValidator.SIBLING_REFUSED, TileValidator.SIBLING_REFUSED,
+                "NON_FINITE", TileValidator.SIBLING_REFUSED, TileValidator.SIBLING_REFUSED).stream().sorted().toList(),
+                reasons.stream().sorted().toList(), "all six of B's tiles, once each");
+        Map<String, CoMomentsTile> latest = emitted();
+        assertEquals(6, latest.size());
+        latest.values().forEach(t -> assertEquals(73, t.count(), "A + C"));
+        CoMoments expected = CoMoments.empty(WIDTH).addBatch(a, 40).addBatch(c, 33);
+        CoMoments streamed = CoMoments.fromTiles(new ArrayList<>(latest.values()));
+        for (int i = 0; i < WIDTH; i += 11) {
+            for (int j = i; j < WIDTH; j += 5) {
+                double scale = Math.sqrt(expected.coMoment(i, i) * expected.coMoment(j, j));
+                assertEquals(expected.coMoment(i, j), streamed.coMoment(i, j), 1e-6 * scale, "C[" + i + "][" + j + "]");
+            }
+        }
+        assertEquals(0, awaiting.get(awaiting.size() - 1), "no block waits");
+    }
+
+    /** A delta whose tiles never all arrive is dead-lettered after the retention grace; the block goes on. */
+    @Test
+    void aDeltaThatNeverCompletesIsDeadLetteredAfterTheGrace() {
+        Random rnd = new Random(13);
+        List<CoMomentsTile> partial = CoMoments.empty(WIDTH).addBatch(batch(rnd, 20), 20).tiles(TILE);
+        publish(partial.subList(0, 4), "[{\"p\":0,\"from\":0,\"to\":5}]");
+        driver.advanceWallClockTime(EMIT);
+        assertEquals(1, awaiting.get(awaiting.size() - 1), "a block waits for the rest of a delta");
+        driver.advanceWallClockTime(AggregatorTopology.Retention.DEFAULT.grace().plus(AggregatorTopology.Retention.DEFAULT.checkInterval()));
+        List<String> reasons = dlq.readRecordsToList().stream()
+                .map(r -> VbpHeaders.get(r.headers(), VbpHeaders.DLQ_REASON)).toList();
+        assertEquals(java.util.Collections.nCopies(4, TileValidator.INCOMPLETE_DELTA), reasons);
+        publish(CoMoments.empty(WIDTH).addBatch(batch(rnd, 30), 30).tiles(TILE), "[{\"p\":0,\"from\":5,\"to\":9}]");
+        driver.advanceWallClockTime(EMIT);
+        Map<String, CoMomentsTile> latest = emitted();
+        assertEquals(6, latest.size());
+        latest.values().forEach(t -> assertEquals(30, t.count()));
+        assertEquals(0, awaiting.get(awaiting.size() - 1));
     }
 
     @Test
@@ -260,26 +354,31 @@ class CoMomentsTopologyTest {
     }
 
     /**
-     * Tiles that are each valid but whose merge with the stored totals would overflow (a count near Long.MAX_VALUE,
-     * co-moments that add up beyond float32) are dead-lettered as OVERFLOW; the stored totals stay readable.
+     * Deltas that are each valid but whose merge with the stored totals would overflow (a count near Long.MAX_VALUE,
+     * co-moments that add up beyond float32) are dead-lettered, the offending tile as OVERFLOW and its delta's other
+     * tiles with it; the stored totals stay readable.
      */
     @Test
     void aMergeThatWouldOverflowIsDeadLetteredAndTheStoreKeepsItsTotals() {
-        CoMomentsTile t = CoMoments.empty(WIDTH).addBatch(batch(new Random(5), 10), 10).tiles(TILE).get(1); // tile 0.1
-        CoMomentsTile counted = new CoMomentsTile(WIDTH, TILE, 0, 1, Long.MAX_VALUE - 5, t.rowMeans(), t.columnMeans(), t.values());
-        in.pipeInput(BLOCK + "/0.1", CoMomentsCodec.encode(counted));
-        in.pipeInput(BLOCK + "/0.1", CoMomentsCodec.encode(counted));
-        assertEquals(List.of(CoMomentsMergeProcessor.OVERFLOW), rejected, "the count would overflow");
+        List<CoMomentsTile> tiles = CoMoments.empty(WIDTH).addBatch(batch(new Random(5), 10), 10).tiles(TILE);
+        List<CoMomentsTile> counted = tiles.stream().map(t -> new CoMomentsTile(WIDTH, TILE, t.row(), t.column(),
+                Long.MAX_VALUE - 5, t.rowMeans(), t.columnMeans(), t.values())).toList();
+        send(counted);
+        send(counted);
+        assertEquals(1, rejected.stream().filter(DeltaValidator.OVERFLOW::equals).count(), "the count would overflow");
+        assertEquals(5, rejected.stream().filter(TileValidator.SIBLING_REFUSED::equals).count());
         assertEquals(Long.MAX_VALUE - 5, store.get(BLOCK + "/0.1").tile().count());
-        byte[] huge = CoMomentsCodec.encode(new CoMomentsTile(WIDTH, TILE, 0, 2, 10, t.rowMeans(),
-                CoMoments.empty(WIDTH).addBatch(batch(new Random(5), 10), 10).tiles(TILE).get(2).columnMeans(),
-                fill(t.rows() * (WIDTH - 2 * TILE), 3e38)));
-        in.pipeInput(BLOCK + "/0.2", huge);
-        in.pipeInput(BLOCK + "/0.2", huge);
-        assertEquals(List.of(CoMomentsMergeProcessor.OVERFLOW, CoMomentsMergeProcessor.OVERFLOW), rejected,
+        rejected.clear();
+        String other = "fmnist-vit/base/mlp1";
+        List<CoMomentsTile> huge = tiles.stream().map(t -> t.row() == 0 && t.column() == 2
+                ? new CoMomentsTile(WIDTH, TILE, 0, 2, 10, t.rowMeans(), t.columnMeans(), fill(t.values().length, 3e38)) : t).toList();
+        send(other, huge);
+        send(other, huge);
+        assertEquals(List.of(DeltaValidator.OVERFLOW), rejected.stream().filter(r -> !r.equals(TileValidator.SIBLING_REFUSED)).toList(),
                 "6e38 is beyond float32");
-        assertEquals(10, store.get(BLOCK + "/0.2").tile().count(), "the first one is stored and still readable");
-        assertEquals(2, dlq.readRecordsToList().size());
+        assertEquals(10, store.get(other + "/0.2").tile().count(), "the first one is stored and still readable");
+        assertEquals(10, store.get(other + "/1.1").tile().count(), "and so are its siblings, once");
+        assertEquals(12, dlq.readRecordsToList().size(), "both refused deltas, whole");
     }
 
     private static double[] fill(int n, double v) {

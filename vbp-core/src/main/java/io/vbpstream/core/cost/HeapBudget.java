@@ -17,7 +17,9 @@ import java.util.Locale;
  *   <li>collector: {@code 320 MB + 1.25·F} (the parsed model while it loads, once more during a hot swap)
  *       {@code + C + 4·R·Σw + G} (the co-moments since the last publication, each block's buffer of sampled rows, and
  *       one Gram's bands or one block's tiles at a time) when co-moments are on;</li>
- *   <li>aggregator: {@code 384 MB + C / 4} (a block's tiles in flight; the state lives in RocksDB, off the heap);</li>
+ *   <li>aggregator: {@code 384 MB + C / 4} (a block's tiles in flight; the state lives in RocksDB, off the heap)
+ *       {@code + min(64 MB, C / 4)}: Kafka Streams' record cache ({@code statestore.cache.max.bytes}, 64 MB), which
+ *       fills with what one commit interval writes, a few blocks' tiles at most;</li>
  *   <li>pruner: {@code 384 MB + F} (the cached promoted version; a second one while a newly promoted version
  *       loads) {@code + max(F + 1.5·C + L, 1.5·C + 2·S)}: a prune holds the pruned model, the view's tiles (float32
  *       records, {@code C/2}), the convergence snapshot it folds from ({@code C}) and the least-squares work
@@ -35,6 +37,8 @@ public record HeapBudget(long collectorBytes, long aggregatorBytes, long prunerB
     public static final long FLOOR_MB = 512;
     /** The collector's sampled rows per Gram ({@code vbp.collector.covariance.gram-rows}, its default). */
     public static final int GRAM_ROWS = 1024;
+    /** The aggregator's Kafka Streams record cache ({@code kafka-streams.statestore.cache.max.bytes}). */
+    public static final long RECORD_CACHE_BYTES = 64 * MB;
 
     /**
      * @param modelFileBytes the model file's size
@@ -51,7 +55,7 @@ public record HeapBudget(long collectorBytes, long aggregatorBytes, long prunerB
         long buffers = covariance ? 4L * GRAM_ROWS * widths.stream().mapToLong(Integer::longValue).sum() : 0;
         long sample = (long) gateImages * inputFloats * 4;
         long collector = 320 * MB + modelFileBytes * 5 / 4 + c + buffers + gram;
-        long aggregator = 384 * MB + c / 4;
+        long aggregator = 384 * MB + c / 4 + Math.min(RECORD_CACHE_BYTES, c / 4);
         long leastSquares = covariance ? 2 * 8 * wmax * wmax : 0;
         long pruner = 384 * MB + modelFileBytes
                 + Math.max(modelFileBytes + c * 3 / 2 + leastSquares, c * 3 / 2 + 2 * sample);
