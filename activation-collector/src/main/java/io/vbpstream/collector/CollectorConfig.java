@@ -162,5 +162,21 @@ public interface CollectorConfig {
         /** Largest decoded image accepted (width x height), checked from the header before decoding. */
         @WithDefault("16777216")
         long maxPixels();
+
+        /**
+         * Largest record key accepted, in bytes (at most 16384): a prediction copies the key, and must fit
+         * {@code predictions}' 1 MiB. A longer one is dead-lettered as {@code KEY_TOO_LARGE}, its key cut to 256
+         * characters.
+         */
+        @WithDefault("1024")
+        int maxKeyBytes();
+
+        /**
+         * Largest total of a record's header names and values accepted, in bytes (at most 32768): a prediction copies
+         * the {@code label} header and a dead letter every header. More is dead-lettered as {@code HEADER_TOO_LARGE},
+         * without its headers.
+         */
+        @WithDefault("16384")
+        int maxHeaderBytes();
     }
 }

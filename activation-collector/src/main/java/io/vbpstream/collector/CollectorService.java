@@ -9,6 +9,7 @@ import io.vbpstream.collector.model.DjlEngine;
 import io.vbpstream.collector.model.ModelRegistry;
 import io.vbpstream.collector.observe.CollectorMetrics;
 import io.vbpstream.collector.pipeline.CollectorLoop;
+import io.vbpstream.collector.pipeline.ImageIntake;
 import io.vbpstream.core.data.ImageDecoder;
 import io.vbpstream.core.runtime.OrtShutdown;
 import io.vbpstream.platform.KafkaCredentialsCheck;
@@ -55,10 +56,14 @@ public class CollectorService {
         registry.start();
         CollectorLoop.Settings settings = new CollectorLoop.Settings(config.instanceId(), config.group(),
                 config.batch().size(), config.batch().maxActivationBytes(), config.batch().maxPollRecords(), config.flush().images(), config.flush().interval(),
-                new ImageDecoder.Limits(config.limits().maxBytes(), config.limits().maxPixels()), config.topK(),
+                new ImageDecoder.Limits(config.limits().maxBytes(), config.limits().maxPixels()),
+                new ImageIntake.RecordLimits(config.limits().maxKeyBytes(), config.limits().maxHeaderBytes()), config.topK(),
                 config.covariance().firstPublication(), config.covariance().maxInterval(), config.covariance().tileSize(),
                 config.covariance().gramRows(), config.transactionTimeout());
-        loop = new CollectorLoop(settings, kafkaClientConfig(), registry, metrics);
+        loop = new CollectorLoop(settings, kafkaClientConfig(), registry, metrics, why -> {
+            VitalThreads.failed("vbp-collector-loop", new IllegalStateException(why));
+            Quarkus.asyncExit(KafkaCredentialsCheck.EXIT_CONFIG);
+        });
         thread = new Thread(null, VitalThreads.guard("vbp-collector-loop", loop), "vbp-collector-loop", 64L << 20);
         thread.start();
         if (LaunchMode.current() == LaunchMode.NORMAL) {

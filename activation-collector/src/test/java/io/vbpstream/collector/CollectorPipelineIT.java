@@ -91,6 +91,14 @@ class CollectorPipelineIT {
         BAD.put("bad-bomb", "TOO_LARGE_PIXELS");
         bed.send("bad-channels", encode(grayWithAlpha(28, 28), "png"), "image/png", null);
         BAD.put("bad-channels", "WRONG_CHANNELS");
+        // issue 15, scenario 1: good images whose prediction (which copies the key, or the label) would outgrow
+        // predictions' 1 MiB: the broker refused it, the window aborted, and the same record aborted every later
+        // window of its partition; the good images after them are in the second half sent
+        String longKey = "bad-key-" + "k".repeat(700_000);
+        bed.send(longKey, png, "image/png", "0");
+        BAD.put(longKey.substring(0, 256), "KEY_TOO_LARGE");
+        bed.send("bad-label", png, "image/png", "9".repeat(1_100_000));
+        BAD.put("bad-label", "HEADER_TOO_LARGE");
     }
 
     @AfterAll

@@ -54,6 +54,8 @@ public class CollectorMetrics {
             deadLetterCounter(r.name());
         }
         deadLetterCounter(INFERENCE_FAILED);
+        deadLetterCounter(io.vbpstream.collector.pipeline.ImageIntake.KEY_TOO_LARGE);
+        deadLetterCounter(io.vbpstream.collector.pipeline.ImageIntake.HEADER_TOO_LARGE);
         for (ModelRefusedException.Reason r : ModelRefusedException.Reason.values()) {
             refusalCounter(r.name());
         }

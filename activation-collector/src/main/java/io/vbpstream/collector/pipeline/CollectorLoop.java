@@ -32,6 +32,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -49,6 +50,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The collector's transactional consume-process-produce loop, on one thread. Each transaction holds the predictions
@@ -83,7 +85,8 @@ public final class CollectorLoop implements Runnable {
      */
     public record Settings(String instanceId, String group, int batchSize, long maxBatchActivationBytes,
                            int maxPollRecords, int flushImages,
-                           Duration flushInterval, ImageDecoder.Limits limits, int topK, long coMomentsFirst,
+                           Duration flushInterval, ImageDecoder.Limits limits, ImageIntake.RecordLimits recordLimits,
+                           int topK, long coMomentsFirst,
                            Duration coMomentsMaxAge, int tileSize, int gramRows, Duration transactionTimeout) {
         /** Room a window needs above {@code flushInterval}: its last batch, and the commit itself. */
         public static final Duration WINDOW_MARGIN = Duration.ofSeconds(30);
@@ -106,6 +109,7 @@ public final class CollectorLoop implements Runnable {
     private final ModelRegistry registry;
     private final CollectorMetrics metrics;
     private final ImageIntake intake;
+    private final Consumer<String> fenced;
     private final MomentsWindow window;
     private final CoMomentsAccumulator coMoments;
     /**
@@ -124,12 +128,18 @@ public final class CollectorLoop implements Runnable {
     private ServingModel model;
     private float[] buffer = new float[0];
 
-    public CollectorLoop(Settings settings, Map<String, Object> kafka, ModelRegistry registry, CollectorMetrics metrics) {
+    /**
+     * @param fenced told, once, when another collector with this one's instance id has taken over its transactional id:
+     *               the loop has stopped for good, and the process should exit with the message
+     */
+    public CollectorLoop(Settings settings, Map<String, Object> kafka, ModelRegistry registry, CollectorMetrics metrics,
+                         Consumer<String> fenced) {
+        this.fenced = fenced;
         this.settings = settings;
         this.kafka = kafka;
         this.registry = registry;
         this.metrics = metrics;
-        this.intake = new ImageIntake(settings.limits());
+        this.intake = new ImageIntake(settings.limits(), settings.recordLimits());
         this.window = new MomentsWindow(settings.flushImages(), settings.flushInterval().toNanos());
         this.coMoments = new CoMomentsAccumulator(settings.coMomentsFirst(), settings.coMomentsMaxAge().toNanos(),
                 settings.gramRows());
@@ -149,8 +159,38 @@ public final class CollectorLoop implements Runnable {
                     step();
                 }
                 finish();
-            } catch (ProducerFencedException | InvalidProducerEpochException | OutOfOrderSequenceException
-                     | AuthorizationException e) {
+            } catch (ProducerFencedException | InvalidProducerEpochException | FencedInstanceIdException e) {
+                // a newer producer epoch (ProducerFencedException, or, with transactions v2, "attempted to produce
+                // with an old epoch") is either the coordinator's abort of a transaction that outlived its timeout or
+                // another process that initialised our transactional id
+                if (e instanceof FencedInstanceIdException || !window.isOpen()
+                        || window.ageNanos(System.nanoTime()) < settings.transactionTimeout().toNanos()) {
+                    // not our own transaction timing out: a newer consumer (static member) or producer with our
+                    // instance id exists. Reopening would fence it in turn, and the two would take turns for ever
+                    String why = String.format("another collector with vbp.collector.instance-id=%s (its consumer's"
+                            + " group.instance.id, and transactional id %s) started and fenced this one (%s): every"
+                            + " collector needs an instance id of its own (on Kubernetes the pod name, HOSTNAME; set"
+                            + " vbp.collector.instance-id or HOSTNAME). This collector stops; the newer one goes on",
+                            settings.instanceId(), transactionalId(), e.getClass().getSimpleName());
+                    LOG.error(why);
+                    running = false;
+                    fenced.accept(why);
+                } else {
+                    LOG.errorf("transactional producer %s was fenced after its transaction outlived its timeout (%s);"
+                            + " reopening the clients", transactionalId(), e.getMessage());
+                    pause(Duration.ofSeconds(2));
+                }
+            } catch (StoppedMidBatch e) {
+                LOG.warnf("stopped while a batch ran (%s): the open window is aborted, its images are read again by"
+                        + " the next collector", e.getCause().getMessage());
+                try {
+                    producer.abortTransaction();
+                    metrics.transaction("aborted");
+                } catch (RuntimeException abortFailed) {
+                    LOG.warnf("the abort failed too (%s); the coordinator aborts the transaction at its timeout",
+                            abortFailed.getMessage());
+                }
+            } catch (OutOfOrderSequenceException | AuthorizationException e) {
                 LOG.errorf("transactional producer %s cannot continue (%s); reopening the clients",
                         transactionalId(), e.getMessage());
                 pause(Duration.ofSeconds(2));
@@ -165,6 +205,13 @@ public final class CollectorLoop implements Runnable {
             }
         }
         coMoments.close();
+    }
+
+    /** A batch failed because the loop is stopping (its session closed under it): never the images' fault. */
+    private static final class StoppedMidBatch extends RuntimeException {
+        StoppedMidBatch(RuntimeException cause) {
+            super(cause);
+        }
     }
 
     /** Asks the loop to commit what it has and stop. */
@@ -250,8 +297,11 @@ public final class CollectorLoop implements Runnable {
                 producer.beginTransaction();
             }
             window.consumed(new TopicPartition(rec.topic(), rec.partition()), rec.offset(), System.nanoTime());
-            ImageIntake.Refusal refusal = intake.accept(rec.value(),
-                    VbpHeaders.get(rec.headers(), VbpHeaders.CONTENT_TYPE), model.preprocessor(), buffer, batch.size() * size);
+            ImageIntake.Refusal refusal = intake.admit(rec.serializedKeySize(), rec.headers());
+            if (refusal == null) {
+                refusal = intake.accept(rec.value(), VbpHeaders.get(rec.headers(), VbpHeaders.CONTENT_TYPE),
+                        model.preprocessor(), buffer, batch.size() * size);
+            }
             if (refusal != null) {
                 deadLetter(rec, refusal);
                 continue;
@@ -288,6 +338,9 @@ public final class CollectorLoop implements Runnable {
         try {
             result = model.predictor().predict(new InstrumentedPredictor.Batch(buffer, batch.size(), seeds(batch, 0, batch.size()), sink));
         } catch (RuntimeException e) {
+            if (!running) {
+                throw new StoppedMidBatch(e); // the session was closed under a batch by a stop: not the images' fault
+            }
             if (sink.added > 0) {
                 // some blocks' rows were added before the failure; the retry would add them again
                 dropCoMomentsForThisWindow();
@@ -321,6 +374,9 @@ public final class CollectorLoop implements Runnable {
                 window.add(r.moments(), 1);
                 publishPrediction(batch.get(i), r.output(), 0, r.output().length, nanos / 1e6, 1);
             } catch (RuntimeException e) {
+                if (!running) {
+                    throw new StoppedMidBatch(e);
+                }
                 if (sink.added > 0) {
                     dropCoMomentsForThisWindow();
                 }
@@ -396,10 +452,19 @@ public final class CollectorLoop implements Runnable {
         producer.send(new ProducerRecord<>(Topic.PREDICTIONS.topicName(), rec.key(), Messages.write(p)));
     }
 
+    /**
+     * The refused record to {@code images.dlq}, made to fit whatever it carried: a key over the limit cut to 256
+     * characters, headers over the limit left out, the detail cut to 1024 characters, and a payload that would not fit
+     * beside them left out (it stays in {@code images} until retention).
+     */
     private void deadLetter(ConsumerRecord<String, byte[]> rec, ImageIntake.Refusal refusal) {
-        Headers headers = new RecordHeaders(rec.headers().toArray());
+        ImageIntake.RecordLimits limits = intake.recordLimits();
+        Headers headers = ImageIntake.headerBytes(rec.headers()) > limits.maxHeaderBytes() ? new RecordHeaders()
+                : new RecordHeaders(rec.headers().toArray());
+        String key = rec.serializedKeySize() > limits.maxKeyBytes() ? rec.key().substring(0, 256) : rec.key();
+        String detail = refusal.detail().length() > 1024 ? refusal.detail().substring(0, 1024) + "..." : refusal.detail();
         VbpHeaders.put(headers, VbpHeaders.DLQ_REASON, refusal.reason());
-        VbpHeaders.put(headers, VbpHeaders.DLQ_DETAIL, refusal.detail());
+        VbpHeaders.put(headers, VbpHeaders.DLQ_DETAIL, detail);
         VbpHeaders.put(headers, VbpHeaders.DLQ_TOPIC, rec.topic());
         VbpHeaders.put(headers, VbpHeaders.DLQ_PARTITION, Integer.toString(rec.partition()));
         VbpHeaders.put(headers, VbpHeaders.DLQ_OFFSET, Long.toString(rec.offset()));
@@ -407,7 +472,7 @@ public final class CollectorLoop implements Runnable {
         if (value != null && value.length > Topic.IMAGES_DLQ.maxMessageBytes() - DLQ_HEADER_ROOM) {
             value = null; // the reason and coordinates are kept; the payload stays in the images topic until retention
         }
-        producer.send(new ProducerRecord<>(Topic.IMAGES_DLQ.topicName(), null, rec.key(), value, headers));
+        producer.send(new ProducerRecord<>(Topic.IMAGES_DLQ.topicName(), null, key, value, headers));
         metrics.deadLetter(refusal.reason());
         LOG.debugf("dead-lettered %s-%d@%d: %s %s", rec.topic(), rec.partition(), rec.offset(), refusal.reason(), refusal.detail());
     }

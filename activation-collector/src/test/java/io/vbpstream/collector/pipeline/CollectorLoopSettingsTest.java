@@ -14,7 +14,7 @@ class CollectorLoopSettingsTest {
 
     private static CollectorLoop.Settings settings(int batch, int maxPoll, Duration interval, Duration txTimeout) {
         return new CollectorLoop.Settings("c-0", "g", batch, 48L << 20, maxPoll, 1024, interval,
-                new ImageDecoder.Limits(1 << 20, 1 << 20), 3, 4096, Duration.ofMinutes(10), 256, 1024, txTimeout);
+                new ImageDecoder.Limits(1 << 20, 1 << 20), ImageIntake.RecordLimits.DEFAULT, 3, 4096, Duration.ofMinutes(10), 256, 1024, txTimeout);
     }
 
     @Test

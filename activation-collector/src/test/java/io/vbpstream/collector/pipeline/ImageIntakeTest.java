@@ -18,7 +18,8 @@ class ImageIntakeTest {
 
     private final Preprocessor gray = new Preprocessor(new ModelCard.Input("input", "NCHW", "grayscale", 4, 4,
             new ModelCard.Normalisation(1 / 255.0, List.of(0.5), List.of(0.5))));
-    private final ImageIntake intake = new ImageIntake(new ImageDecoder.Limits(10_000, 64 * 64));
+    private final ImageIntake intake = new ImageIntake(new ImageDecoder.Limits(10_000, 64 * 64),
+            new ImageIntake.RecordLimits(100, 200));
 
     @Test
     void writesTheNormalisedImageIntoItsSlot() throws IOException {
@@ -29,6 +30,24 @@ class ImageIntakeTest {
         assertEquals(-1.0f, batch[16], 1e-6);
         assertEquals(1.0f, batch[17], 1e-6);
         assertEquals(0.0f, batch[0], "the slot before is untouched");
+    }
+
+    @Test
+    void keysAndHeadersAreBoundedBeforeTheImageIsLookedAt() {
+        org.apache.kafka.common.header.internals.RecordHeaders small = new org.apache.kafka.common.header.internals.RecordHeaders();
+        small.add("label", "7".getBytes());
+        assertNull(intake.admit(100, small), "at the limits");
+        assertNull(intake.admit(-1, new org.apache.kafka.common.header.internals.RecordHeaders()), "no key");
+        assertEquals(ImageIntake.KEY_TOO_LARGE, intake.admit(101, small).reason());
+        org.apache.kafka.common.header.internals.RecordHeaders large = new org.apache.kafka.common.header.internals.RecordHeaders();
+        large.add("label", new byte[150]);
+        large.add("content-type", new byte[40]);
+        ImageIntake.Refusal r = intake.admit(10, large);
+        assertEquals(ImageIntake.HEADER_TOO_LARGE, r.reason());
+        assertEquals(true, r.detail().contains("vbp.collector.limits.max-header-bytes"), r.detail());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new ImageIntake.RecordLimits(ImageIntake.RecordLimits.MAX_KEY_BYTES + 1, 100),
+                "a bound that would let a dead letter outgrow its topic");
     }
 
     @Test

@@ -22,7 +22,10 @@ import java.util.function.Function;
 /**
  * Reads a compacted topic from its start on its own thread and hands every record to a handler, for ever: no group,
  * nothing committed, every process sees the whole topic. {@link #caughtUp()} turns true once the end offsets seen at
- * start have been reached, so decisions are not taken on a half-read state.
+ * start have been reached, so decisions are not taken on a half-read state. When the consumer fails and is opened
+ * again, it resumes where the handler left off: no record is handed twice, so a view fed by it never goes back to an
+ * older state of a key (a replay from the start would hand it every superseded record again). Only a partition whose
+ * end is now below what was handed (the topic was deleted and created again) is read again from its start.
  */
 public final class CompactedTopicFollower implements AutoCloseable {
 
@@ -36,6 +39,9 @@ public final class CompactedTopicFollower implements AutoCloseable {
     private volatile boolean caughtUp;
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, byte[]> consumer;
+    /** Per partition, the offset after the last record handed to the handler (touched by the follower thread only). */
+    private final Map<TopicPartition, Long> handed = new HashMap<>();
+    private volatile boolean failNextPoll;
 
     /**
      * @param clientMetrics binds the consumer's own metrics (lag, fetch latency) until the returned handle is closed
@@ -74,6 +80,9 @@ public final class CompactedTopicFollower implements AutoCloseable {
             Map<String, Object> c = new HashMap<>(kafka);
             c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            // a resumed position below the log's start (records deleted) goes to the start, never to the end: what
+            // was handed before is skipped by offset
+            c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
             c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 << 20);
             c.remove(ConsumerConfig.GROUP_ID_CONFIG);
             c.put(ConsumerConfig.CLIENT_ID_CONFIG, "vbp-pruner-" + topic); // a stable client_id label on its metrics
@@ -85,10 +94,32 @@ public final class CompactedTopicFollower implements AutoCloseable {
                     parts.add(new TopicPartition(topic, p.partition()));
                 }
                 k.assign(parts);
-                k.seekToBeginning(parts);
                 Map<TopicPartition, Long> end = k.endOffsets(parts);
+                for (TopicPartition tp : parts) {
+                    Long next = handed.get(tp);
+                    if (next != null && next > end.get(tp)) {
+                        LOG.warnf("%s partition %d ends at %d, below the %d already read: the topic was created again;"
+                                + " reading it from its start", topic, tp.partition(), end.get(tp), next);
+                        handed.remove(tp);
+                        next = null;
+                    }
+                    if (next == null) {
+                        k.seekToBeginning(List.of(tp));
+                    } else {
+                        k.seek(tp, next);
+                    }
+                }
                 while (running) {
+                    if (failNextPoll) {
+                        failNextPoll = false;
+                        throw new IllegalStateException("a consumer failure injected by a test");
+                    }
                     for (ConsumerRecord<String, byte[]> r : k.poll(Duration.ofMillis(200))) {
+                        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                        if (r.offset() < handed.getOrDefault(tp, 0L)) {
+                            continue; // handed before the consumer was opened again (an offset reset to the start)
+                        }
+                        handed.put(tp, r.offset() + 1);
                         try {
                             handler.accept(r);
                         } catch (RuntimeException e) {
@@ -107,6 +138,11 @@ public final class CompactedTopicFollower implements AutoCloseable {
                 sleep();
             }
         }
+    }
+
+    /** For tests: the next poll fails as a broken consumer would, and the follower opens a new one. */
+    void failNextPoll() {
+        failNextPoll = true;
     }
 
     private static void sleep() {
