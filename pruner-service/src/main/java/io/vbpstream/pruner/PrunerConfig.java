@@ -13,6 +13,13 @@ public interface PrunerConfig {
     /** Bearer token of the mutating endpoints (prune, promote, rollback); without one they answer 403. */
     Optional<String> adminToken();
 
+    /**
+     * This pruner's stable name (on Kubernetes the pod name): the transactional id of its {@code model-versions}
+     * records derives from it. One pruner runs per model.
+     */
+    @WithDefault("${HOSTNAME:pruner-0}")
+    String instanceId();
+
     /** Prune automatically when a promoted version's statistics converge. */
     @WithDefault("true")
     boolean auto();

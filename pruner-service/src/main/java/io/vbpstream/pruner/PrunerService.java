@@ -195,6 +195,12 @@ public class PrunerService {
                 return;
             }
             ModelVersion cur = current.get();
+            for (ModelVersion orphan : registry.candidates(model)) {
+                if (!pruner.handled(orphan)) {
+                    // its pruner died, stopped or ran out of memory between the CANDIDATE record and the verdict
+                    pruner.settleOrphan(orphan, cur);
+                }
+            }
             coMoments.retainOnly(model, cur.version());
             VersionModel vm = models.load(cur);
             metrics.promoted(cur, vm.cost());

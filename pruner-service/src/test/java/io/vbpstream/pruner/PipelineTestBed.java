@@ -128,6 +128,12 @@ final class PipelineTestBed implements AutoCloseable {
         }
     }
 
+    /** Writes a version record to {@code model-versions}, as a pruner would. */
+    void publish(ModelVersion v) throws Exception {
+        producer.send(new ProducerRecord<>(Topic.MODEL_VERSIONS.topicName(), v.key(),
+                io.vbpstream.platform.message.Messages.write(v))).get();
+    }
+
     /** The latest record of every version, in topic order. */
     Map<String, ModelVersion> versions() {
         Map<String, ModelVersion> out = new LinkedHashMap<>();

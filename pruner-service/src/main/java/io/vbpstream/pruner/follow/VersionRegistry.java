@@ -48,6 +48,19 @@ public class VersionRegistry {
         return versions.values().stream().map(ModelVersion::model).distinct().sorted().toList();
     }
 
+    /** A child of {@code parent} that is still a candidate or is promoted, if there is one. */
+    public synchronized Optional<ModelVersion> liveChild(String model, String parent) {
+        return versions.values().stream().filter(v -> v.model().equals(model) && parent.equals(v.parentVersion()))
+                .filter(v -> v.status() == ModelVersion.Status.CANDIDATE || v.status() == ModelVersion.Status.PROMOTED)
+                .findFirst();
+    }
+
+    /** The candidates of {@code model} without a verdict yet. */
+    public synchronized List<ModelVersion> candidates(String model) {
+        return versions.values().stream().filter(v -> v.model().equals(model) && v.status() == ModelVersion.Status.CANDIDATE)
+                .toList();
+    }
+
     /** True if some version (of any status) was pruned from {@code parent}: the pruner never prunes one twice. */
     public synchronized boolean hasChild(String model, String parent) {
         return versions.values().stream().anyMatch(v -> v.model().equals(model) && parent.equals(v.parentVersion()));

@@ -39,6 +39,8 @@ public class PrunerMetrics {
         this.validate = Timer.builder("vbp.pruner.validate").description("The validation gate").register(registry);
         verdictCounter(ModelVersion.Status.PROMOTED); // both present at 0, so rate() and alerts see them
         verdictCounter(ModelVersion.Status.REJECTED);
+        orphanCounter("resumed");
+        orphanCounter("rejected");
         gauge("vbp.pruner.promoted.generation", "Pruning generation of the promoted version (0: base)",
                 p -> p.generation);
         gauge("vbp.pruner.promoted.macs", "MACs per image of the promoted version", p -> p.macs);
@@ -129,6 +131,19 @@ public class PrunerMetrics {
         verdictCounter(v.status()).increment();
         prune.record(Duration.ofNanos((long) (pruneSeconds * 1e9)));
         validate.record(Duration.ofNanos((long) (validateSeconds * 1e9)));
+    }
+
+    /**
+     * A candidate without a verdict that no gate of this process was running on (its pruner died mid-gate), settled:
+     * {@code resumed} (the gate ran again) or {@code rejected} (its parent is no longer served, or its artifact is gone).
+     */
+    public void orphanSettled(String outcome) {
+        orphanCounter(outcome).increment();
+    }
+
+    private Counter orphanCounter(String outcome) {
+        return Counter.builder("vbp.pruner.orphaned.candidates").description("Candidates left without a verdict by an"
+                + " earlier pruner, settled (the gate run again, or rejected)").tag("outcome", outcome).register(registry);
     }
 
     private Counter verdictCounter(ModelVersion.Status status) {

@@ -59,6 +59,9 @@ public class PruneService {
     VersionPublisher publisher;
 
     @Inject
+    io.vbpstream.pruner.follow.VersionRegistry registry;
+
+    @Inject
     PrunerMetrics metrics;
 
     @Inject
@@ -120,6 +123,15 @@ public class PruneService {
     }
 
     private final LargeStackWorker worker = new LargeStackWorker("vbp-prune-worker");
+    /** Candidates this process has published and not yet given a verdict. */
+    private final java.util.Set<String> gating = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Candidates this process has published a verdict for (a few per model, for the life of the process). */
+    private final java.util.Set<String> settled = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /**
+     * Per parent, the child this process published that is still live (a candidate, or promoted): read before the
+     * follower has read the records back, so two prunes of one parent in a row cannot both publish.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, String> liveChildren = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Takes no more prunes and waits for a running one (its validation gate runs ONNX Runtime) to end, up to
@@ -130,25 +142,94 @@ public class PruneService {
     }
 
     private ModelVersion pruneHere(ModelVersion parent, PruningPolicy policy, Map<String, CoMoments> covariance) {
+        String live = liveChildren.get(parent.key());
+        if (live != null && registry.get(parent.model(), live.substring(live.indexOf('/') + 1))
+                .map(c -> c.status() == ModelVersion.Status.CANDIDATE || c.status() == ModelVersion.Status.PROMOTED)
+                .orElse(true)) {
+            throw new IllegalStateException(parent.key() + " already has a live child, " + live
+                    + ": reject or roll it back first");
+        }
         long t0 = System.nanoTime();
         // the pruned model and the statistics (a DeiT-Base covariance is 453 MB) are garbage once the artifact is stored
         ModelVersion candidate = buildCandidate(parent, policy, covariance);
-        publisher.publish(candidate);
-        double pruneSeconds = (System.nanoTime() - t0) / 1e9;
+        gating.add(candidate.key());
+        try {
+            publisher.publish(candidate);
+            liveChildren.put(parent.key(), candidate.key());
+            return gate(parent, candidate, (System.nanoTime() - t0) / 1e9);
+        } finally {
+            gating.remove(candidate.key());
+        }
+    }
 
+    /** Runs the gate on a published candidate and publishes its verdict. */
+    private ModelVersion gate(ModelVersion parent, ModelVersion candidate, double pruneSeconds) {
         long t1 = System.nanoTime();
         ModelVersion.Validation v = validate(parent, candidate);
         double validateSeconds = (System.nanoTime() - t1) / 1e9;
+        ModelVersion verdict = verdict(parent, candidate, v);
+        LOG.info(String.format(Locale.ROOT, "%s: %s (MACs -%.1f%% from %s, agreement %.4f on %d images%s); prune %.2f s, validate %.2f s",
+                verdict.key(), verdict.status(), 100 * candidate.pruning().macsReduction(), parent.version(), v.agreement(),
+                v.images(), v.reason() == null ? "" : ", " + v.reason(), pruneSeconds, validateSeconds));
+        metrics.published(verdict, pruneSeconds, validateSeconds);
+        return verdict;
+    }
+
+    private ModelVersion verdict(ModelVersion parent, ModelVersion candidate, ModelVersion.Validation v) {
         ModelVersion.Status status = v.reason() == null ? ModelVersion.Status.PROMOTED : ModelVersion.Status.REJECTED;
-        ModelVersion verdict = new ModelVersion(ModelVersion.SCHEMA, parent.model(), candidate.version(), candidate.uri(),
-                candidate.sha256(), parent.version(), candidate.generation(), candidate.createdAt(), status,
+        ModelVersion verdict = new ModelVersion(ModelVersion.SCHEMA, candidate.model(), candidate.version(), candidate.uri(),
+                candidate.sha256(), candidate.parentVersion(), candidate.generation(), candidate.createdAt(), status,
                 candidate.pruning(), v, Instant.now().toString());
         publisher.publish(verdict);
-        metrics.published(verdict, pruneSeconds, validateSeconds);
-        LOG.info(String.format(Locale.ROOT, "%s: %s (MACs -%.1f%% from %s, agreement %.4f on %d images%s); prune %.2f s, validate %.2f s",
-                verdict.key(), status, 100 * candidate.pruning().macsReduction(), parent.version(), v.agreement(), v.images(),
-                v.reason() == null ? "" : ", " + v.reason(), pruneSeconds, validateSeconds));
+        settled.add(candidate.key());
+        if (status != ModelVersion.Status.PROMOTED) {
+            liveChildren.remove(parent.key(), candidate.key());
+        }
         return verdict;
+    }
+
+    /**
+     * True while this process is validating {@code candidate}, or once it has published its verdict (which the
+     * follower may not have read back yet): only a candidate for which neither holds is an orphan.
+     */
+    public boolean handled(ModelVersion candidate) {
+        return gating.contains(candidate.key()) || settled.contains(candidate.key());
+    }
+
+    /**
+     * Settles a candidate that has no verdict and that no prune of this process is validating (its pruner died, was
+     * stopped or ran out of memory between the CANDIDATE record and the verdict): when its parent is still the
+     * served version and its artifact is in the store, the gate runs again on it; otherwise it is REJECTED with the
+     * reason. Returns the verdict.
+     */
+    public ModelVersion settleOrphan(ModelVersion candidate, ModelVersion served) {
+        return worker.call(() -> {
+            if (handled(candidate)) {
+                throw new IllegalStateException(candidate.key() + " is being validated or has its verdict");
+            }
+            String why = null;
+            if (!served.version().equals(candidate.parentVersion())) {
+                why = "orphaned candidate: its parent " + candidate.parentVersion() + " is no longer the served version ("
+                        + served.version() + ")";
+            } else if (!Files.isRegularFile(artifactPath(candidate))) {
+                why = "orphaned candidate: its artifact " + artifactPath(candidate) + " is not in the store";
+            }
+            gating.add(candidate.key());
+            try {
+                if (why != null) {
+                    LOG.warnf("%s: %s", candidate.key(), why);
+                    metrics.orphanSettled("rejected");
+                    return verdict(served, candidate, new ModelVersion.Validation(0, 0, -1, -1, 0, java.util.List.of(), why));
+                }
+                LOG.warnf("%s has no verdict and no gate is running on it (its pruner stopped mid-gate): validating it again",
+                        candidate.key());
+                liveChildren.put(served.key(), candidate.key());
+                metrics.orphanSettled("resumed");
+                return gate(served, candidate, 0);
+            } finally {
+                gating.remove(candidate.key());
+            }
+        });
     }
 
     /** Plans, slices and folds, stores the artifact with its statistics and report: the CANDIDATE record. */

@@ -113,6 +113,11 @@ public class ModelsResource {
         }
         ModelVersion current = registry.current(model)
                 .orElseThrow(() -> new IllegalStateException("model " + model + " has no promoted version to prune"));
+        // one live child per parent: PruneService checks again on its worker, where prunes run one at a time
+        registry.liveChild(model, current.version()).ifPresent(child -> {
+            throw new IllegalStateException(current.key() + " already has a live child, " + child.key() + " ("
+                    + child.status() + "): reject or roll it back first");
+        });
         return pruner.prune(current, request.withDefaultCompensation(pruner.hasCoMoments(current)).toPolicy());
     }
 
@@ -142,8 +147,7 @@ public class ModelsResource {
         String now = Instant.now().toString();
         ModelVersion rolled = v.withStatus(ModelVersion.Status.ROLLED_BACK, now);
         ModelVersion restored = parent.withStatus(ModelVersion.Status.PROMOTED, now);
-        publisher.publish(rolled);
-        publisher.publish(restored);
+        publisher.publish(rolled, restored); // both or neither
         registry.accept(rolled);
         registry.accept(restored);
         return restored;

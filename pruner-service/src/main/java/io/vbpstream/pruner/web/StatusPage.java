@@ -49,9 +49,17 @@ public class StatusPage {
     @Inject
     PruneService pruner;
 
+    /** The page is rendered at most once a second, however often it is asked for (it plans the next step). */
+    private static final io.vbpstream.platform.CachedAnswer<String> RENDERED =
+            new io.vbpstream.platform.CachedAnswer<>(java.time.Duration.ofSeconds(1));
+
     @GET
     @Produces(MediaType.TEXT_HTML)
     public String page() {
+        return RENDERED.get(this::render);
+    }
+
+    private String render() {
         String model = config.model().id();
         StringBuilder h = new StringBuilder(16_384);
         h.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>vbp-stream pruner: ")

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vbpstream.aggregator.AggregatorConfig;
 import io.vbpstream.aggregator.streams.MomentsMergeProcessor;
+import io.vbpstream.aggregator.streams.BlockSummary;
 import io.vbpstream.aggregator.streams.CoMomentsMergeProcessor;
 import io.vbpstream.aggregator.streams.RunningMoments;
 import io.vbpstream.aggregator.streams.RunningTile;
 import io.vbpstream.core.stats.CoMomentsCodec;
-import io.vbpstream.core.stats.CoMomentsTile;
 import io.vbpstream.platform.CoMomentsKey;
 import io.vbpstream.platform.MomentsKey;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -94,32 +94,44 @@ public class StatisticsQueries {
         MomentsKey key = new MomentsKey(model, version, block);
         HostInfo owner = coMomentsOwner(key);
         if (isSelf(owner)) {
-            List<CoMomentsSummary.Tile> tiles = new ArrayList<>();
-            CoMomentsTile[] first = new CoMomentsTile[1];
-            try (KeyValueIterator<String, RunningTile> it = localTiles().prefixScan(key + "/", Serdes.String().serializer())) {
-                it.forEachRemaining(kv -> {
-                    CoMomentsKey k = CoMomentsKey.parse(kv.key);
-                    if (first[0] == null) {
-                        first[0] = kv.value.tile();
-                    }
-                    tiles.add(new CoMomentsSummary.Tile(k.row(), k.column(), kv.value.tile().count(), kv.value.deltas()));
-                });
-            }
-            if (first[0] == null) {
+            ReadOnlyKeyValueStore<String, byte[]> summaries = local(CoMomentsMergeProcessor.SUMMARY_STORE);
+            byte[] raw = summaries.get(key.toString());
+            if (raw == null) {
                 throw new NotFoundException("no co-moments for " + key);
             }
-            tiles.sort(Comparator.comparingInt(CoMomentsSummary.Tile::row).thenComparingInt(CoMomentsSummary.Tile::column));
-            int n = (first[0].width() + first[0].tileSize() - 1) / first[0].tileSize();
-            int expected = n * (n + 1) / 2;
-            boolean consistent = tiles.size() == expected && tiles.stream().map(CoMomentsSummary.Tile::count).distinct().count() == 1;
-            return new CoMomentsSummary(model, version, block, first[0].width(), first[0].tileSize(), expected,
-                    consistent ? tiles.get(0).count() : -1, consistent, tiles, self);
+            BlockSummary b = BlockSummary.decode(raw);
+            if (!b.consistent()) {
+                return scanTiles(model, version, block, key, b); // only a store from before deltas were merged whole
+            }
+            // a delta's tiles are merged together, so every tile of the block covers the summary's samples
+            List<CoMomentsSummary.Tile> tiles = new ArrayList<>();
+            int n = (b.width() + b.tileSize() - 1) / b.tileSize();
+            for (int r = 0; r < n; r++) {
+                for (int c = r; c < n; c++) {
+                    tiles.add(new CoMomentsSummary.Tile(r, c, b.count(), b.deltas()));
+                }
+            }
+            return new CoMomentsSummary(model, version, block, b.width(), b.tileSize(), b.expectedTiles(), b.count(),
+                    true, tiles, self);
         }
         if (forwarded) {
             throw new StoreUnavailableException(key + " moved to " + hostPort(owner) + " while the query was forwarded");
         }
         return get(owner, "/statistics/models/" + model + "/versions/" + version + "/blocks/" + block
                 + "/comoments?forwarded=true", CoMomentsSummary.class);
+    }
+
+    /** The summary of a block whose tiles disagree, read tile by tile (each tile decoded). */
+    private CoMomentsSummary scanTiles(String model, String version, String block, MomentsKey key, BlockSummary b) {
+        List<CoMomentsSummary.Tile> tiles = new ArrayList<>();
+        try (KeyValueIterator<String, RunningTile> it = localTiles().prefixScan(key + "/", Serdes.String().serializer())) {
+            it.forEachRemaining(kv -> {
+                CoMomentsKey k = CoMomentsKey.parse(kv.key);
+                tiles.add(new CoMomentsSummary.Tile(k.row(), k.column(), kv.value.tile().count(), kv.value.deltas()));
+            });
+        }
+        tiles.sort(Comparator.comparingInt(CoMomentsSummary.Tile::row).thenComparingInt(CoMomentsSummary.Tile::column));
+        return new CoMomentsSummary(model, version, block, b.width(), b.tileSize(), b.expectedTiles(), -1, false, tiles, self);
     }
 
     /** One co-moment tile as a {@code CoMomentsCodec} record, from whichever instance owns the block. */
@@ -167,8 +179,16 @@ public class StatisticsQueries {
         return local(CoMomentsMergeProcessor.STORE);
     }
 
-    /** Every key of every instance, grouped by model and version. */
+    /** The listing asks every instance: at most once a second, however often it is requested. */
+    private final io.vbpstream.platform.CachedAnswer<ModelsListing> listing =
+            new io.vbpstream.platform.CachedAnswer<>(java.time.Duration.ofSeconds(1));
+
+    /** Every key of every instance, grouped by model and version (computed at most once a second). */
     public ModelsListing models() {
+        return listing.get(this::listAll);
+    }
+
+    private ModelsListing listAll() {
         requireRunning();
         List<ModelsListing.Entry> entries = new ArrayList<>();
         for (StreamsMetadata m : streams.metadataForAllStreamsClients()) {

@@ -77,6 +77,8 @@ public class AggregatorTopology {
         // costs the changelog only the tombstones of its staged tiles
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CoMomentsMergeProcessor.STAGING_STORE),
                 Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), MERGE_COMOMENTS);
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CoMomentsMergeProcessor.SUMMARY_STORE),
+                Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), MERGE_COMOMENTS);
         t.addSink(CoMomentsMergeProcessor.SINK, Topic.LAYER_COMOMENTS.topicName(),
                 Serdes.String().serializer(), Serdes.ByteArray().serializer(), MERGE_COMOMENTS);
         t.addSink(CoMomentsMergeProcessor.DLQ_SINK, Topic.ACTIVATION_COMOMENTS_DLQ.topicName(),

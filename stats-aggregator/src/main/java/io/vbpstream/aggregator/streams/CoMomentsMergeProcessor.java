@@ -44,6 +44,8 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
 
     public static final String STORE = "running-comoments";
     public static final String STAGING_STORE = StagedDeltas.STORE;
+    /** Per block, a {@link BlockSummary}: what a query of the block's co-moments answers without reading a tile. */
+    public static final String SUMMARY_STORE = "comoments-summary";
     public static final String SINK = "layer-comoments-sink";
     public static final String DLQ_SINK = "comoments-dead-letter-sink";
 
@@ -72,6 +74,7 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, RunningTile> store;
     private StagedDeltas staged;
+    private KeyValueStore<String, byte[]> summaries;
 
     /** Whole blocks are emitted per punctuation until their tiles reach this many bytes (at least one block). */
     public static final long DEFAULT_MAX_EMIT_BYTES = 64L << 20;
@@ -98,13 +101,24 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
         this.store = context.getStateStore(STORE);
         index.clear();
         dirty.clear();
+        this.summaries = context.getStateStore(SUMMARY_STORE);
+        Map<String, long[]> deltasAndLast = new HashMap<>();
         try (KeyValueIterator<String, RunningTile> it = store.all()) {
             it.forEachRemaining(kv -> {
                 CoMomentsKey key = CoMomentsKey.parse(kv.key);
                 indexed(key, kv.value.tile());
                 dirty.add(key.block().toString());
+                long[] d = deltasAndLast.computeIfAbsent(key.block().toString(), k -> new long[2]);
+                d[0] = Math.max(d[0], kv.value.deltas());
+                d[1] = Math.max(d[1], kv.value.lastMergedAt());
             });
         }
+        // a store written before the summaries were kept gets them now
+        deltasAndLast.forEach((block, d) -> {
+            if (summaries.get(block) == null) {
+                summarize(block, d[0], d[1]);
+            }
+        });
         this.staged = new StagedDeltas(context.getStateStore(STAGING_STORE));
         staged.rebuild(System.currentTimeMillis());
         this.versions = context.getStateStore(RetiredVersions.STORE);
@@ -133,6 +147,7 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
                 gone.add(key);
             }
             dirty.remove(e.getKey());
+            summaries.delete(e.getKey());
             it.remove();
         }
         for (StagedDeltas.Id id : staged.select(e -> retiredBlock(e.getKey().block()))) {
@@ -297,7 +312,16 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
             listener.tileMerged(key, lag);
         }
         dirty.add(id.block());
+        RunningTile any = merged.values().iterator().next();
+        summarize(id.block(), any.deltas(), any.lastMergedAt());
         staged.remove(id, null);
+    }
+
+    /** Writes the block's summary from the index: its geometry and, when its tiles agree, their count. */
+    private void summarize(String block, long deltas, long lastMergedAt) {
+        BlockIndex b = index.get(block);
+        long count = b.consistent() ? b.counts.values().iterator().next() : -1;
+        summaries.put(block, new BlockSummary(b.geometry.width(), b.geometry.tileSize(), count, deltas, lastMergedAt).encode());
     }
 
     private void indexed(CoMomentsKey key, CoMomentsTile tile) {

@@ -35,10 +35,13 @@ class CoMomentsMergeProcessorTest {
         KeyValueStore<String, byte[]> staging = Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(CoMomentsMergeProcessor.STAGING_STORE), Serdes.String(), Serdes.ByteArray())
                 .withLoggingDisabled().build();
+        KeyValueStore<String, byte[]> summaries = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(CoMomentsMergeProcessor.SUMMARY_STORE), Serdes.String(), Serdes.ByteArray())
+                .withLoggingDisabled().build();
         KeyValueStore<String, byte[]> versions = Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(RetiredVersions.STORE), Serdes.String(), Serdes.ByteArray())
                 .withLoggingDisabled().build();
-        for (KeyValueStore<String, ?> s : List.of(running, staging, versions)) {
+        for (KeyValueStore<String, ?> s : List.of(running, staging, summaries, versions)) {
             s.init(context.getStateStoreContext(), s);
             context.addStateStore(s);
         }

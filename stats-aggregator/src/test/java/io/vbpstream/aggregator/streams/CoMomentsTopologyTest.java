@@ -268,6 +268,11 @@ class CoMomentsTopologyTest {
             }
         }
         assertEquals(0, awaiting.get(awaiting.size() - 1), "no block waits");
+        KeyValueStore<String, byte[]> summaries = driver.getKeyValueStore(CoMomentsMergeProcessor.SUMMARY_STORE);
+        BlockSummary summary = BlockSummary.decode(summaries.get(BLOCK));
+        assertEquals(new BlockSummary(WIDTH, TILE, 73, 2, summary.lastMergedAt()), summary,
+                "the block's summary: what a query answers without reading a tile");
+        assertEquals(6, summary.expectedTiles());
     }
 
     /** A delta whose tiles never all arrive is dead-lettered after the retention grace; the block goes on. */
