@@ -39,7 +39,7 @@ import java.util.Map;
  * activations at {@code tokensPerImage} tokens of each image, drawn by {@link TokenSampler} from the image's seed,
  * for the caller to gather their co-moments. Not thread-safe: one caller at a time.
  */
-public final class InstrumentedPredictor implements AutoCloseable {
+public final class InstrumentedPredictor implements BatchPredictor {
 
     /**
      * A batch of {@code count} preprocessed images, {@code [count, C, H, W]} row-major in {@code data}, and, for a
@@ -159,11 +159,12 @@ public final class InstrumentedPredictor implements AutoCloseable {
         r.moments().forEach((block, m) -> translator.tokens().put(block, (int) m.count()));
     }
 
-    /** True if every batch also computes co-moments (and needs its images' seeds). */
+    @Override
     public boolean coMoments() {
         return coMoments;
     }
 
+    @Override
     public BatchResult predict(Batch batch) {
         try {
             return predictor.predict(batch);

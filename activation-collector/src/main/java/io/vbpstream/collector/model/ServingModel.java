@@ -2,10 +2,10 @@ package io.vbpstream.collector.model;
 
 import io.vbpstream.core.data.ModelCard;
 import io.vbpstream.core.data.Preprocessor;
-import io.vbpstream.core.onnx.Instrumenter;
 import io.vbpstream.platform.message.ModelVersion;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * A loaded, verified model version ready to serve: its predictor, blocks, card and preprocessor. Closed (its ONNX
@@ -14,21 +14,20 @@ import java.util.List;
 public final class ServingModel implements AutoCloseable {
 
     private final ModelVersion version;
-    private final InstrumentedPredictor predictor;
+    private final BatchPredictor predictor;
     private final List<String> blocks;
     private final ModelCard card;
     private final Preprocessor preprocessor;
     private final long imageNanos;
     private final long activationBytesPerImage;
 
-    ServingModel(ModelVersion version, InstrumentedPredictor predictor, List<Instrumenter.BlockOutputs> blocks,
-                 ModelCard card, long imageNanos, long activationBytesPerImage) {
+    ServingModel(ModelVersion version, BatchPredictor predictor, List<String> blocks, ModelCard card,
+                 long imageNanos, long activationBytesPerImage) {
         this.imageNanos = imageNanos;
         this.activationBytesPerImage = activationBytesPerImage;
         this.version = version;
         this.predictor = predictor;
-        // names only: the blocks' weights are ONNX Runtime's now, and a DeiT-Base model's fc1/fc2 are 226 MB
-        this.blocks = blocks.stream().map(Instrumenter.BlockOutputs::block).toList();
+        this.blocks = blocks;
         this.card = card;
         this.preprocessor = new Preprocessor(card.input());
     }
@@ -45,8 +44,16 @@ public final class ServingModel implements AutoCloseable {
         return version.version();
     }
 
-    public InstrumentedPredictor predictor() {
+    public BatchPredictor predictor() {
         return predictor;
+    }
+
+    /**
+     * This version served through {@code wrap} of its predictor (to trace, slow or fail inference); closing the result
+     * closes the wrapper, which owns the session from then on.
+     */
+    public ServingModel withPredictor(UnaryOperator<BatchPredictor> wrap) {
+        return new ServingModel(version, wrap.apply(predictor), blocks, card, imageNanos, activationBytesPerImage);
     }
 
     /** The MLP blocks' names, in graph order. */
