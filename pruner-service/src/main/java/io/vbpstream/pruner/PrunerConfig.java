@@ -2,6 +2,10 @@ package io.vbpstream.pruner;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.vbpstream.core.prune.Allocation;
+import io.vbpstream.core.prune.Compensation;
+import io.vbpstream.core.prune.Criterion;
+import io.vbpstream.core.prune.PruningPolicy;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -60,23 +64,23 @@ public interface PrunerConfig {
     }
 
     interface Policy {
-        /** variance, weighted-variance, magnitude or random. */
+        /** variance, weighted-variance, magnitude or random (another value stops start-up, naming this setting). */
         @WithDefault("variance")
-        String criterion();
+        Criterion criterion();
 
         /** uniform or global. */
         @WithDefault("uniform")
-        String allocation();
+        Allocation allocation();
 
         /**
          * least-squares (the collectors must publish co-moments: {@code vbp.collector.covariance.enabled}), mean or
          * none. Least squares keeps far more accuracy at a given ratio (docs/RESULTS.md).
          */
         @WithDefault("least-squares")
-        String compensation();
+        Compensation compensation();
 
         /** α of least-squares compensation: the ridge is α · mean(diag Σ_KK). */
-        @WithDefault("1e-3")
+        @WithDefault(PruningPolicy.RIDGE_TEXT)
         double ridgeAlpha();
 
         /** MACs reduction (of the base model) added per step of continuous recompression. */
@@ -87,7 +91,7 @@ public interface PrunerConfig {
         @WithDefault("0.35")
         double finalTarget();
 
-        @WithDefault("0.02")
+        @WithDefault(PruningPolicy.MIN_KEEP_TEXT)
         double minKeepFraction();
 
         @WithDefault("1")

@@ -6,7 +6,6 @@ import io.vbpstream.core.prune.Criterion;
 import io.vbpstream.core.prune.PruningPolicy;
 import io.vbpstream.core.prune.PruningTarget;
 
-import java.util.Locale;
 
 /**
  * A pruning policy as a request body or configuration: exactly one of {@code ratio} (fraction of hidden neurons
@@ -38,13 +37,8 @@ public record PolicyRequest(String criterion, String allocation, String compensa
             throw new IllegalArgumentException((ratio != null ? "ratio" : "macsReduction") + " must be in (0, 1), got " + t);
         }
         PruningTarget target = ratio != null ? new PruningTarget.NeuronRatio(ratio) : new PruningTarget.MacsReduction(macsReduction);
-        Allocation a;
-        try {
-            a = Allocation.valueOf((allocation == null ? "uniform" : allocation).toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("allocation must be 'uniform' or 'global', got '" + allocation + "'");
-        }
-        return new PruningPolicy(Criterion.parse(criterion == null ? "variance" : criterion), a, target,
+        return new PruningPolicy(criterion == null ? Criterion.VARIANCE : Criterion.parse(criterion),
+                allocation == null ? Allocation.UNIFORM : Allocation.parse(allocation), target,
                 Compensation.parse(compensation == null ? "mean" : compensation),
                 minKeepFraction == null ? PruningPolicy.DEFAULT_MIN_KEEP : minKeepFraction, 0,
                 widthMultiple == null ? 1 : widthMultiple, ridgeAlpha == null ? PruningPolicy.DEFAULT_RIDGE : ridgeAlpha);

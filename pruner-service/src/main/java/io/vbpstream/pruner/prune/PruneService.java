@@ -96,8 +96,8 @@ public class PruneService {
         }
         // rounded so the policy in the record is the number a person would type (0.1, not 0.09999999999999998)
         double fromParent = Math.round((1.0 - baseMacs * (1.0 - target) / parentMacs) * 1e9) / 1e9;
-        return Optional.of(new PolicyRequest(p.criterion(), p.allocation(), p.compensation(), null, fromParent,
-                p.minKeepFraction(), p.widthMultiple(), p.ridgeAlpha()).toPolicy());
+        return Optional.of(new PruningPolicy(p.criterion(), p.allocation(), new PruningTarget.MacsReduction(fromParent),
+                p.compensation(), p.minKeepFraction(), 0, p.widthMultiple(), p.ridgeAlpha()));
     }
 
     /** The plan {@code policy} would make for {@code parent} from {@code stats} (convergence snapshots). */

@@ -58,7 +58,7 @@ public class VersionModels {
         ModelCard.Input in = ModelCard.read(Path.of(config.model().card())).input();
         long needed = HeapBudget.of(fileBytes, blocks.stream().map(MlpBlock::width).toList(),
                 (long) in.channels() * in.height() * in.width(), config.gate().images(),
-                Compensation.parse(config.policy().compensation()) == Compensation.LEAST_SQUARES).prunerBytes();
+                config.policy().compensation() == Compensation.LEAST_SQUARES).prunerBytes();
         HeapBudget.shortfall("pruner", v.key(), needed, Runtime.getRuntime().maxMemory()).ifPresent(message -> {
             throw new IllegalStateException(message);
         });

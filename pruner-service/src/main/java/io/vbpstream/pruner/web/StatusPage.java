@@ -126,7 +126,7 @@ public class StatusPage {
         h.append(String.format(Locale.ROOT, "<p>n-min %d samples, stability %.2f, snapshots every %d samples; %d snapshots so far. "
                         + "Compensation %s: covariance needs %d samples and a change of at most %.2f. "
                         + "<strong class=\"%s\">%s</strong></p>", c.nMin(), c.stability(), c.deltaN(), p.snapshots(),
-                Html.escape(config.policy().compensation()), c.covarianceNMin(), c.covarianceTolerance(),
+                config.policy().compensation().id(), c.covarianceNMin(), c.covarianceTolerance(),
                 p.ready() ? "ok" : "wait", p.ready() ? "Ready" : "Not ready"));
         h.append("<table id=\"convergence\"><tr><th class=\"l\">block</th><th>samples</th><th>of n-min</th><th>Jaccard</th>"
                 + "<th>covariance samples</th><th>Σ_KP change</th><th>converged</th></tr>");

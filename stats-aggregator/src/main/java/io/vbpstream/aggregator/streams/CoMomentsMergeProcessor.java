@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Validates each co-moment tile delta, stages it until every tile of its block's delta has arrived
@@ -177,10 +178,7 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
                 DeltaRejected why = new DeltaRejected(TileValidator.INCOMPLETE_DELTA, s.tiles.size() + " of the block's "
                         + (s.geometry == null ? "?" : Integer.toString(s.geometry.tiles())) + " tiles arrived within "
                         + retention.grace());
-                for (String tile : s.tiles) {
-                    Record<String, byte[]> r = new Record<>(id.block() + "/" + tile, staged.value(id, tile), now);
-                    deadLetter(r, why);
-                }
+                deadLetterStaged(id, s, now, new RecordHeaders(), tile -> why);
             }
             staged.remove(id, null);
         }
@@ -242,13 +240,18 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
         if (s != null && s.refused == null) {
             DeltaRejected sibling = new DeltaRejected(TileValidator.SIBLING_REFUSED, "tile " + tileOf(cause.key())
                     + " of this delta was refused: " + why.getMessage());
-            for (String tile : s.tiles) {
-                deadLetter(new Record<>(id.block() + "/" + tile, staged.value(id, tile), cause.timestamp(),
-                        cause.headers()), sibling);
-            }
+            deadLetterStaged(id, s, cause.timestamp(), cause.headers(), tile -> sibling);
         }
         if (s == null || s.refused == null) {
             staged.remove(id, why.getMessage());
+        }
+    }
+
+    /** Dead-letters every staged tile of delta {@code id}, each with the reason {@code why} gives for it. */
+    private void deadLetterStaged(StagedDeltas.Id id, StagedDeltas.Staged s, long timestamp, Headers headers,
+                                  Function<String, DeltaRejected> why) {
+        for (String tile : s.tiles) {
+            deadLetter(new Record<>(id.block() + "/" + tile, staged.value(id, tile), timestamp, headers), why.apply(tile));
         }
     }
 
@@ -295,12 +298,12 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
             }
         }
         if (refused != null) {
+            DeltaRejected first = refused;
+            String firstTile = refusedTile;
             DeltaRejected sibling = new DeltaRejected(TileValidator.SIBLING_REFUSED, "tile " + refusedTile
                     + " of this delta was refused: " + refused.getMessage());
-            for (String tile : s.tiles) {
-                deadLetter(new Record<>(id.block() + "/" + tile, staged.value(id, tile), last.timestamp(), last.headers()),
-                        refusedTile == null || tile.equals(refusedTile) ? refused : sibling);
-            }
+            deadLetterStaged(id, s, last.timestamp(), last.headers(),
+                    tile -> firstTile == null || tile.equals(firstTile) ? first : sibling);
             staged.remove(id, null);
             return;
         }

@@ -45,7 +45,7 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--global", description = "Rank per-block z-scores across blocks instead of the same ratio per block.")
     boolean global;
 
-    @Option(names = "--min-keep", defaultValue = "0.02",
+    @Option(names = "--min-keep", defaultValue = PruningPolicy.MIN_KEEP_TEXT,
             description = "Each block keeps at least this fraction of its neurons (default ${DEFAULT-VALUE}).")
     double minKeep;
 
@@ -55,7 +55,7 @@ final class PruneCommand implements Callable<Integer> {
                     + "covariance, else mean.")
     String compensation;
 
-    @Option(names = "--ridge-alpha", defaultValue = "1e-3",
+    @Option(names = "--ridge-alpha", defaultValue = PruningPolicy.RIDGE_TEXT,
             description = "Ridge of least-squares compensation, relative to the kept neurons' mean variance (default ${DEFAULT-VALUE}).")
     double ridge;
 

@@ -1,5 +1,6 @@
 package io.vbpstream.core.prune;
 
+import java.util.Arrays;
 import java.util.Locale;
 
 /** How the pruning budget is spread over blocks. */
@@ -11,6 +12,11 @@ public enum Allocation {
 
     public String id() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    public static Allocation parse(String s) {
+        return Arrays.stream(values()).filter(a -> a.id().equals(s.toLowerCase(Locale.ROOT))).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("allocation must be 'uniform' or 'global', got '" + s + "'"));
     }
 
     @Override

@@ -12,9 +12,12 @@ package io.vbpstream.core.prune;
 public record PruningPolicy(Criterion criterion, Allocation allocation, PruningTarget target, Compensation compensation,
                             double minKeepFraction, long seed, int widthMultiple, double ridge) {
 
-    public static final double DEFAULT_MIN_KEEP = 0.02;
-    /** α from 0 to 1e-3 gave the same accuracy on fmnist-vit, α ≥ 0.1 hurt (docs/RESULTS.md). */
-    public static final double DEFAULT_RIDGE = 1e-3;
+    /** The default min-keep fraction as text, for annotations (CLI options, configuration defaults). */
+    public static final String MIN_KEEP_TEXT = "0.02";
+    public static final double DEFAULT_MIN_KEEP = Double.parseDouble(MIN_KEEP_TEXT);
+    /** The default ridge α as text: α from 0 to 1e-3 gave the same accuracy on fmnist-vit, α ≥ 0.1 hurt (docs/RESULTS.md). */
+    public static final String RIDGE_TEXT = "1e-3";
+    public static final double DEFAULT_RIDGE = Double.parseDouble(RIDGE_TEXT);
 
     public PruningPolicy {
         if (!(ridge >= 0) || Double.isInfinite(ridge)) {

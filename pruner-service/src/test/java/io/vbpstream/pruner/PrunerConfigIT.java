@@ -1,0 +1,46 @@
+package io.vbpstream.pruner;
+
+import io.vbpstream.platform.ServiceProcess;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalInt;
+
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A typo in the pruning policy stops the packaged pruner at start-up with a message naming the setting and the values
+ * it accepts (before, the policy was a string parsed at every check: the typo was logged every 2 s while readiness
+ * stayed UP and nothing was ever pruned).
+ */
+class PrunerConfigIT {
+
+    @Test
+    void aMisspelledCriterionStopsStartUpNamingTheSetting() throws Exception {
+        Path dir = Files.createTempDirectory("vbp-pruner-config-it");
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("vbp.pruner.store.directory", dir.resolve("store").toString());
+        s.put("vbp.pruner.model.base-uri", "vbp-store:sha256/" + "0".repeat(64) + ".onnx");
+        s.put("vbp.pruner.model.card", PipelineTestBed.CARD.toString());
+        s.put("vbp.pruner.policy.criterion", "varience");
+        ServiceProcess pruner = ServiceProcess.launch(Path.of(System.getProperty("vbp.pruner.app")), s, Map.of(),
+                dir.resolve("pruner.log"));
+        try {
+            OptionalInt status = pruner.awaitExit(Duration.ofSeconds(90));
+            assertTrue(status.isPresent(), "the pruner stopped by itself:\n" + pruner.tail());
+            assertNotEquals(0, status.getAsInt());
+            String log = pruner.log();
+            assertTrue(log.contains("vbp.pruner.policy.criterion"), "the log names the setting:\n" + pruner.tail());
+            assertTrue(log.contains("varience"), "and the value:\n" + pruner.tail());
+            assertTrue(log.contains("weighted-variance") || log.contains("WEIGHTED_VARIANCE"),
+                    "and what it accepts:\n" + pruner.tail());
+        } finally {
+            pruner.close();
+        }
+    }
+}
