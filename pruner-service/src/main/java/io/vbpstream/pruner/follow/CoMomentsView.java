@@ -3,6 +3,7 @@ package io.vbpstream.pruner.follow;
 import io.vbpstream.core.stats.CoMoments;
 import io.vbpstream.core.stats.CoMomentsCodec;
 import io.vbpstream.core.stats.CoMomentsTile;
+import io.vbpstream.core.stats.TileGrid;
 import io.vbpstream.platform.CoMomentsKey;
 import io.vbpstream.platform.MomentsKey;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -103,7 +104,6 @@ public class CoMomentsView {
         if (any == null) {
             return -1;
         }
-        long side = (any.width() + any.tileSize() - 1) / any.tileSize();
-        return n == side * (side + 1) / 2 ? count : -1;
+        return n == new TileGrid(any.width(), any.tileSize()).tiles() ? count : -1;
     }
 }

@@ -9,6 +9,7 @@ import io.vbpstream.aggregator.streams.CoMomentsMergeProcessor;
 import io.vbpstream.aggregator.streams.RunningMoments;
 import io.vbpstream.aggregator.streams.RunningTile;
 import io.vbpstream.core.stats.CoMomentsCodec;
+import io.vbpstream.core.stats.TileGrid;
 import io.vbpstream.platform.CoMomentsKey;
 import io.vbpstream.platform.MomentsKey;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -105,7 +106,7 @@ public class StatisticsQueries {
             }
             // a delta's tiles are merged together, so every tile of the block covers the summary's samples
             List<CoMomentsSummary.Tile> tiles = new ArrayList<>();
-            int n = (b.width() + b.tileSize() - 1) / b.tileSize();
+            int n = new TileGrid(b.width(), b.tileSize()).side();
             for (int r = 0; r < n; r++) {
                 for (int c = r; c < n; c++) {
                     tiles.add(new CoMomentsSummary.Tile(r, c, b.count(), b.deltas()));

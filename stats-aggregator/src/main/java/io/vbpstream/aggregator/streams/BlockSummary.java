@@ -1,5 +1,6 @@
 package io.vbpstream.aggregator.streams;
 
+import io.vbpstream.core.stats.TileGrid;
 import java.nio.ByteBuffer;
 
 /**
@@ -16,7 +17,7 @@ public record BlockSummary(int width, int tileSize, long count, long deltas, lon
 
     /** How many tiles cover the upper triangle. */
     public int expectedTiles() {
-        return new TileValidator.Geometry(width, tileSize).tiles();
+        return new TileGrid(width, tileSize).tiles();
     }
 
     public boolean consistent() {

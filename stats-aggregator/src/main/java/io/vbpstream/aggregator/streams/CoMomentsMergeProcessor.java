@@ -2,6 +2,7 @@ package io.vbpstream.aggregator.streams;
 
 import io.vbpstream.core.stats.CoMomentsCodec;
 import io.vbpstream.core.stats.CoMomentsTile;
+import io.vbpstream.core.stats.TileGrid;
 import io.vbpstream.platform.CoMomentsKey;
 import io.vbpstream.platform.message.VbpHeaders;
 import org.apache.kafka.common.header.Headers;
@@ -52,11 +53,11 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
 
     /** What the store holds for one block: its geometry and each tile's count. */
     private static final class BlockIndex {
-        final TileValidator.Geometry geometry;
+        final TileGrid geometry;
         final Map<String, Long> counts = new TreeMap<>();
 
         BlockIndex(CoMomentsTile t) {
-            this.geometry = new TileValidator.Geometry(t.width(), t.tileSize());
+            this.geometry = TileGrid.of(t);
         }
 
         boolean consistent() {
@@ -201,7 +202,7 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
         String tileName = key.row() + "." + key.column();
         String named = StagedDeltas.nameFromHeaders(record.headers());
         BlockIndex held = index.get(block); // indexes every tile the store holds
-        TileValidator.Geometry geometry = held != null ? held.geometry
+        TileGrid geometry = held != null ? held.geometry
                 : named == null ? null : staged.geometryOf(new StagedDeltas.Id(block, named));
         CoMomentsTile delta;
         try {
@@ -225,7 +226,7 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
                     + " is already staged for this delta"));
             return;
         }
-        TileValidator.Geometry own = new TileValidator.Geometry(delta.width(), delta.tileSize());
+        TileGrid own = TileGrid.of(delta);
         if (staged.stage(id, tileName, own, record.value(), System.currentTimeMillis()) == own.tiles()) {
             mergeDelta(id, record);
         }

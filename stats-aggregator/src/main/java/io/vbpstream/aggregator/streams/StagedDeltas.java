@@ -2,6 +2,7 @@ package io.vbpstream.aggregator.streams;
 
 import io.vbpstream.core.stats.CoMomentsCodec;
 import io.vbpstream.core.stats.CoMomentsTile;
+import io.vbpstream.core.stats.TileGrid;
 import io.vbpstream.platform.message.VbpHeaders;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -41,7 +42,7 @@ final class StagedDeltas {
     /** What the store holds for one delta. */
     static final class Staged {
         final TreeSet<String> tiles = new TreeSet<>();
-        TileValidator.Geometry geometry;
+        TileGrid geometry;
         String refused;
         final long since;
 
@@ -93,7 +94,7 @@ final class StagedDeltas {
                     s.tiles.add(rest.substring(slash + 1));
                     if (s.geometry == null) {
                         CoMomentsTile t = CoMomentsCodec.decode(kv.value); // it decoded when it was staged
-                        s.geometry = new TileValidator.Geometry(t.width(), t.tileSize());
+                        s.geometry = TileGrid.of(t);
                     }
                 }
             });
@@ -109,13 +110,13 @@ final class StagedDeltas {
     }
 
     /** The geometry (width, tile size) of a delta's staged tiles, or null when none is staged. */
-    TileValidator.Geometry geometryOf(Id id) {
+    TileGrid geometryOf(Id id) {
         Staged s = deltas.get(id);
         return s == null ? null : s.geometry;
     }
 
     /** Stages one validated tile of a delta; returns how many of its tiles are now staged. */
-    int stage(Id id, String tile, TileValidator.Geometry geometry, byte[] value, long now) {
+    int stage(Id id, String tile, TileGrid geometry, byte[] value, long now) {
         Staged s = staged(id, now);
         if (s.geometry == null) {
             s.geometry = geometry;

@@ -3,6 +3,7 @@ package io.vbpstream.aggregator.streams;
 import io.vbpstream.core.stats.CoMomentsCodec;
 import io.vbpstream.core.stats.CoMomentsTile;
 import io.vbpstream.core.stats.MomentsFormatException;
+import io.vbpstream.core.stats.TileGrid;
 import io.vbpstream.platform.CoMomentsKey;
 
 import java.util.Arrays;
@@ -43,15 +44,6 @@ public final class TileValidator {
                     DUPLICATE_TILE, SIBLING_REFUSED, INCOMPLETE_DELTA),
             Arrays.stream(MomentsFormatException.Reason.values()).map(Enum::name)).toList();
 
-    /** A block's matrix width and tile size, which every tile of the block must share. */
-    public record Geometry(int width, int tileSize) {
-        /** How many tiles cover the upper triangle of the block's matrix. */
-        public int tiles() {
-            int n = (width + tileSize - 1) / tileSize;
-            return n * (n + 1) / 2;
-        }
-    }
-
     private TileValidator() {
     }
 
@@ -66,7 +58,7 @@ public final class TileValidator {
     /**
      * @param geometry what the store holds for the block, or null for a block it does not hold yet
      */
-    public static CoMomentsTile tile(CoMomentsKey key, byte[] value, Geometry geometry) {
+    public static CoMomentsTile tile(CoMomentsKey key, byte[] value, TileGrid geometry) {
         CoMomentsTile t;
         try {
             t = CoMomentsCodec.decode(value);

@@ -246,7 +246,7 @@ public final class CoMoments {
             throw new IllegalArgumentException("tile size must be positive: " + tile);
         }
         List<CoMomentsTile> out = new ArrayList<>();
-        int tiles = (width + tile - 1) / tile;
+        int tiles = new TileGrid(width, tile).side();
         for (int ti = 0; ti < tiles; ti++) {
             for (int tj = ti; tj < tiles; tj++) {
                 int r0 = ti * tile;
@@ -281,10 +281,10 @@ public final class CoMoments {
         CoMomentsTile first = tiles.get(0);
         int w = first.width();
         int side = first.tileSize();
-        int n = (w + side - 1) / side;
-        if (tiles.size() != n * (n + 1) / 2) {
-            throw new IllegalArgumentException(tiles.size() + " tiles for width " + w + " in tiles of " + side
-                    + "; expected " + n * (n + 1) / 2);
+        TileGrid grid = TileGrid.of(first);
+        int n = grid.side();
+        if (tiles.size() != grid.tiles()) {
+            throw new IllegalArgumentException(tiles.size() + " tiles for " + grid + "; expected " + grid.tiles());
         }
         CoMoments c = new CoMoments(w);
         c.count = first.count();
