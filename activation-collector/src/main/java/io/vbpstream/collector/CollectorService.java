@@ -20,7 +20,6 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -48,7 +47,7 @@ public class CollectorService {
     private final AtomicBoolean stopped = new AtomicBoolean();
 
     void onStart(@Observes StartupEvent event) {
-        KafkaCredentialsCheck.inBackground(kafkaClientConfig(), Duration.ofSeconds(30), refusal -> {
+        KafkaCredentialsCheck.inBackground(kafkaConfig, Duration.ofSeconds(30), refusal -> {
             LOG.error(refusal);
             Quarkus.asyncExit(KafkaCredentialsCheck.EXIT_CONFIG);
         });
@@ -60,7 +59,7 @@ public class CollectorService {
                 new ImageIntake.RecordLimits(config.limits().maxKeyBytes(), config.limits().maxHeaderBytes()), config.topK(),
                 config.covariance().firstPublication(), config.covariance().maxInterval(), config.covariance().tileSize(),
                 config.covariance().gramRows(), config.transactionTimeout());
-        loop = new CollectorLoop(settings, kafkaClientConfig(), registry, metrics, why -> {
+        loop = new CollectorLoop(settings, kafkaConfig, registry, metrics, why -> {
             VitalThreads.failed("vbp-collector-loop", new IllegalStateException(why));
             Quarkus.asyncExit(KafkaCredentialsCheck.EXIT_CONFIG);
         });
@@ -98,16 +97,5 @@ public class CollectorService {
     /** The pipeline loop, for health checks. */
     public CollectorLoop loop() {
         return loop;
-    }
-
-    /** Kafka's {@code kafka.*} settings as client properties (bootstrap servers, security, ...). */
-    private Map<String, Object> kafkaClientConfig() {
-        Map<String, Object> out = new HashMap<>();
-        kafkaConfig.forEach((k, v) -> {
-            if (!k.startsWith("mp.messaging") && !k.contains("dev-services") && !k.startsWith("devservices")) {
-                out.put(k, v);
-            }
-        });
-        return out;
     }
 }

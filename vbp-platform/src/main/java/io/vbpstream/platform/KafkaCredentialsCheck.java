@@ -7,7 +7,6 @@ import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -37,12 +36,7 @@ public final class KafkaCredentialsCheck {
      * @param refusal receives the explanation when the broker refuses the credentials or the principal
      */
     public static Outcome check(Map<String, Object> clientConfig, Duration timeout, Consumer<String> refusal) {
-        Map<String, Object> c = new HashMap<>();
-        clientConfig.forEach((k, v) -> {
-            if (AdminClientConfig.configNames().contains(k)) {
-                c.put(k, v);
-            }
-        });
+        Map<String, Object> c = KafkaClientSettings.admin(clientConfig);
         int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         c.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms);
         c.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms);

@@ -5,6 +5,7 @@ import io.vbpstream.collector.CollectorService;
 import io.vbpstream.collector.model.ModelRegistry;
 import io.vbpstream.collector.model.ServingModel;
 import io.vbpstream.collector.pipeline.CollectorLoop;
+import io.vbpstream.platform.KafkaClientSettings;
 import io.vbpstream.platform.VitalThreads;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -17,7 +18,6 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
 
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -62,13 +62,7 @@ public final class CollectorHealth {
         private synchronized boolean brokerAnswers() {
             try {
                 if (admin == null) {
-                    Map<String, Object> c = new HashMap<>();
-                    c.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaConfig.get("bootstrap.servers"));
-                    kafkaConfig.forEach((k, v) -> {
-                        if (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")) {
-                            c.put(k, v);
-                        }
-                    });
+                    Map<String, Object> c = KafkaClientSettings.admin(kafkaConfig);
                     c.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
                     c.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2000);
                     admin = Admin.create(c);

@@ -13,6 +13,7 @@ import io.vbpstream.core.stats.Moments;
 import io.vbpstream.core.stats.MomentsCodec;
 import io.vbpstream.core.stats.TokenSampler;
 import io.vbpstream.platform.CoMomentsKey;
+import io.vbpstream.platform.KafkaClientSettings;
 import io.vbpstream.platform.MomentsKey;
 import io.vbpstream.platform.Topic;
 import io.vbpstream.platform.message.Messages;
@@ -45,7 +46,6 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -620,7 +620,7 @@ public final class CollectorLoop implements Runnable {
     }
 
     private void openClients() {
-        Map<String, Object> p = new HashMap<>(kafka);
+        Map<String, Object> p = KafkaClientSettings.producer(kafka);
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId());
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -637,7 +637,7 @@ public final class CollectorLoop implements Runnable {
             coMomentsPartitions = coMomentsPartitions();
         }
 
-        Map<String, Object> c = new HashMap<>(kafka);
+        Map<String, Object> c = KafkaClientSettings.consumer(kafka);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, settings.group());
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

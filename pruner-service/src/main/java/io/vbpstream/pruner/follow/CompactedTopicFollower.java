@@ -1,5 +1,6 @@
 package io.vbpstream.pruner.follow;
 
+import io.vbpstream.platform.KafkaClientSettings;
 import io.vbpstream.platform.VitalThreads;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -77,7 +78,7 @@ public final class CompactedTopicFollower implements AutoCloseable {
 
     private void run() {
         while (running) {
-            Map<String, Object> c = new HashMap<>(kafka);
+            Map<String, Object> c = KafkaClientSettings.consumer(kafka);
             c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             // a resumed position below the log's start (records deleted) goes to the start, never to the end: what

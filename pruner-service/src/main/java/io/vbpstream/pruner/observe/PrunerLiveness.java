@@ -1,6 +1,6 @@
 package io.vbpstream.pruner.observe;
 
-import io.vbpstream.pruner.PrunerService;
+import io.vbpstream.pruner.RecompressionLoop;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -20,7 +20,7 @@ import java.util.Map;
 public class PrunerLiveness implements HealthCheck {
 
     @Inject
-    PrunerService service;
+    RecompressionLoop service;
 
     @Override
     public HealthCheckResponse call() {

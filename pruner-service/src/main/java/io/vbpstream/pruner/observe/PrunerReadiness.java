@@ -1,6 +1,6 @@
 package io.vbpstream.pruner.observe;
 
-import io.vbpstream.pruner.PrunerService;
+import io.vbpstream.pruner.RecompressionLoop;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -13,7 +13,7 @@ import org.eclipse.microprofile.health.Readiness;
 public class PrunerReadiness implements HealthCheck {
 
     @Inject
-    PrunerService service;
+    RecompressionLoop service;
 
     @Override
     public HealthCheckResponse call() {

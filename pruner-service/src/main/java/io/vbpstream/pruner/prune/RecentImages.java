@@ -4,6 +4,7 @@ import io.vbpstream.core.data.ImageDecoder;
 import io.vbpstream.core.data.ModelCard;
 import io.vbpstream.core.data.Preprocessor;
 import io.vbpstream.core.data.RejectedImageException;
+import io.vbpstream.platform.KafkaClientSettings;
 import io.vbpstream.platform.Topic;
 import io.vbpstream.platform.message.OffsetRange;
 import io.vbpstream.platform.message.Prediction;
@@ -164,7 +165,7 @@ public final class RecentImages {
     }
 
     private static KafkaConsumer<String, byte[]> consumer(Map<String, Object> kafka, int maxFetch) {
-        Map<String, Object> c = new HashMap<>(kafka);
+        Map<String, Object> c = KafkaClientSettings.consumer(kafka);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, maxFetch);

@@ -1,6 +1,7 @@
 package io.vbpstream.pruner.prune;
 
 import io.smallrye.common.annotation.Identifier;
+import io.vbpstream.platform.KafkaClientSettings;
 import io.vbpstream.platform.Topic;
 import io.vbpstream.platform.message.Messages;
 import io.vbpstream.platform.message.ModelVersion;
@@ -17,7 +18,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -36,7 +36,7 @@ public class VersionPublisher {
 
     @Inject
     public VersionPublisher(@Identifier("default-kafka-broker") Map<String, Object> kafka, PrunerConfig config) {
-        Map<String, Object> p = new HashMap<>(kafka);
+        Map<String, Object> p = KafkaClientSettings.producer(kafka);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);

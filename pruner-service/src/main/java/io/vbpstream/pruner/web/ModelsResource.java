@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vbpstream.platform.message.ModelVersion;
 import io.vbpstream.pruner.follow.VersionRegistry;
 import io.vbpstream.pruner.prune.PolicyRequest;
-import io.vbpstream.pruner.prune.PruneService;
+import io.vbpstream.pruner.prune.PruningStep;
 import io.vbpstream.pruner.prune.VersionPublisher;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -36,7 +36,7 @@ public class ModelsResource {
     VersionRegistry registry;
 
     @Inject
-    PruneService pruner;
+    PruningStep step;
 
     @Inject
     VersionPublisher publisher;
@@ -69,7 +69,7 @@ public class ModelsResource {
     @Path("/{model}/versions/{version}")
     public VersionDetail version(@PathParam("model") String model, @PathParam("version") String version) throws IOException {
         ModelVersion v = requireVersion(model, version);
-        java.nio.file.Path report = pruner.reportFile(v.sha256());
+        java.nio.file.Path report = step.reportFile(v.sha256());
         return new VersionDetail(v, Files.exists(report) ? mapper.readTree(report.toFile()) : null);
     }
 
@@ -84,7 +84,7 @@ public class ModelsResource {
         requireModel(model);
         ModelVersion v = registry.current(model).filter(c -> c.pruning() != null)
                 .orElseThrow(() -> new NotFoundException("model " + model + " has no promoted pruned version yet"));
-        return VersionSummary.text(v, pruner.artifactPath(v));
+        return VersionSummary.text(v, step.artifactPath(v));
     }
 
     /** The statistics file ({@code VBPS}) a version was pruned with: {@code vbp prune --stats} reproduces it. */
@@ -93,7 +93,7 @@ public class ModelsResource {
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     public byte[] statistics(@PathParam("model") String model, @PathParam("version") String version) throws IOException {
         ModelVersion v = requireVersion(model, version);
-        java.nio.file.Path f = pruner.statisticsFile(v.sha256());
+        java.nio.file.Path f = step.statisticsFile(v.sha256());
         if (!Files.exists(f)) {
             throw new NotFoundException(v.key() + " was not pruned by this pruner (no statistics file)");
         }
@@ -113,12 +113,12 @@ public class ModelsResource {
         }
         ModelVersion current = registry.current(model)
                 .orElseThrow(() -> new IllegalStateException("model " + model + " has no promoted version to prune"));
-        // one live child per parent: PruneService checks again on its worker, where prunes run one at a time
+        // one live child per parent: PruningStep checks again on its worker, where prunes run one at a time
         registry.liveChild(model, current.version()).ifPresent(child -> {
             throw new IllegalStateException(current.key() + " already has a live child, " + child.key() + " ("
                     + child.status() + "): reject or roll it back first");
         });
-        return pruner.prune(current, request.withDefaultCompensation(pruner.hasCoMoments(current)).toPolicy());
+        return step.prune(current, request.withDefaultCompensation(step.hasCoMoments(current)).toPolicy());
     }
 
     @POST

@@ -5,11 +5,11 @@ import io.vbpstream.core.prune.PruningPolicy;
 import io.vbpstream.core.stats.Moments;
 import io.vbpstream.platform.message.ModelVersion;
 import io.vbpstream.pruner.PrunerConfig;
-import io.vbpstream.pruner.PrunerService;
+import io.vbpstream.pruner.RecompressionLoop;
 import io.vbpstream.pruner.convergence.ConvergenceTracker;
 import io.vbpstream.pruner.follow.StatisticsView;
 import io.vbpstream.pruner.follow.VersionRegistry;
-import io.vbpstream.pruner.prune.PruneService;
+import io.vbpstream.pruner.prune.PruningStep;
 import io.vbpstream.pruner.prune.VersionModel;
 import io.vbpstream.pruner.prune.VersionModels;
 import jakarta.inject.Inject;
@@ -35,7 +35,7 @@ public class StatusPage {
     PrunerConfig config;
 
     @Inject
-    PrunerService service;
+    RecompressionLoop service;
 
     @Inject
     VersionRegistry registry;
@@ -47,7 +47,7 @@ public class StatusPage {
     VersionModels models;
 
     @Inject
-    PruneService pruner;
+    PruningStep step;
 
     /** The page is rendered at most once a second, however often it is asked for (it plans the next step). */
     private static final io.vbpstream.platform.CachedAnswer<String> RENDERED =
@@ -94,10 +94,10 @@ public class StatusPage {
             return;
         }
         VersionModel vm = models.load(cur);
-        Optional<PruningPolicy> next = pruner.nextStep(cur, vm);
+        Optional<PruningPolicy> next = step.nextStep(cur, vm);
         PruningPlan plan = null;
         if (next.isPresent() && stats.keySet().containsAll(vm.blockNames())) {
-            plan = pruner.plan(vm, stats, next.get());
+            plan = step.plan(vm, stats, next.get());
             h.append("<p>Shaded: what the next step (").append(Html.escape(next.get().target().toString()))
                     .append(") would remove; dashed: its variance threshold.</p>");
         } else if (next.isEmpty()) {

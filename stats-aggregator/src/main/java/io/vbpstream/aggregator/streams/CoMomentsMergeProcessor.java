@@ -368,7 +368,7 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
                     break; // the index and the store disagree: never forward part of a block
                 }
                 Headers headers = new RecordHeaders();
-                VbpHeaders.put(headers, MomentsMergeProcessor.DELTAS_HEADER, Long.toString(r.deltas()));
+                VbpHeaders.put(headers, VbpHeaders.DELTAS, Long.toString(r.deltas()));
                 records.add(new Record<>(key, CoMomentsCodec.encode(r.tile()), now, headers));
             }
             if (records.size() < tiles.size()) {

@@ -35,8 +35,6 @@ public final class MomentsMergeProcessor implements Processor<String, byte[], St
     public static final String STORE = "running-moments";
     public static final String STATISTICS_SINK = "layer-statistics-sink";
     public static final String DLQ_SINK = "dead-letter-sink";
-    /** Header of a {@code layer-statistics} record: how many deltas its totals merge. */
-    public static final String DELTAS_HEADER = "vbp-deltas";
 
     private final Duration emitInterval;
     private final AggregatorTopology.Retention retention;
@@ -130,7 +128,7 @@ public final class MomentsMergeProcessor implements Processor<String, byte[], St
                 continue;
             }
             Headers headers = new RecordHeaders();
-            VbpHeaders.put(headers, DELTAS_HEADER, Long.toString(r.deltas()));
+            VbpHeaders.put(headers, VbpHeaders.DELTAS, Long.toString(r.deltas()));
             context.forward(new Record<>(key, MomentsCodec.encode(r.moments()), now, headers), STATISTICS_SINK);
         }
     }

@@ -123,7 +123,7 @@ class AggregatorTopologyTest {
         List<TestRecord<String, byte[]>> out = statistics.readRecordsToList();
         assertEquals(2, out.size(), "one record per key for five deltas each");
         TestRecord<String, byte[]> a = out.stream().filter(r -> r.key().equals(KEY)).findFirst().orElseThrow();
-        assertEquals("5", VbpHeaders.get(a.headers(), MomentsMergeProcessor.DELTAS_HEADER));
+        assertEquals("5", VbpHeaders.get(a.headers(), VbpHeaders.DELTAS));
         Moments emitted = MomentsCodec.decode(a.value());
         assertEquals(50, emitted.count());
         assertArrayEquals(new double[]{1, 2}, emitted.mean(), 1e-15);

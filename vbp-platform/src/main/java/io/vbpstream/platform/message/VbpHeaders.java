@@ -29,6 +29,8 @@ public final class VbpHeaders {
     public static final String COLLECTOR = "vbp-collector";
     /** Moments delta: sha256 of the model file that produced it. */
     public static final String MODEL_SHA256 = "vbp-model-sha256";
+    /** A {@code layer-statistics} or {@code layer-comoments} record: how many deltas its totals merge. */
+    public static final String DELTAS = "vbp-deltas";
 
     private VbpHeaders() {
     }

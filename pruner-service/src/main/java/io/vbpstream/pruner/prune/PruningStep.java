@@ -39,9 +39,9 @@ import java.util.Optional;
  * beside the store ({@code statistics/<sha256>.vbps}, {@code reports/<sha256>.json}) for inspection and reproduction.
  */
 @ApplicationScoped
-public class PruneService {
+public class PruningStep {
 
-    private static final Logger LOG = Logger.getLogger(PruneService.class);
+    private static final Logger LOG = Logger.getLogger(PruningStep.class);
 
     @Inject
     PrunerConfig config;

@@ -21,7 +21,7 @@ import io.vbpstream.pruner.follow.CoMomentsView;
 import io.vbpstream.pruner.follow.StatisticsView;
 import io.vbpstream.pruner.follow.VersionRegistry;
 import io.vbpstream.pruner.observe.PrunerMetrics;
-import io.vbpstream.pruner.prune.PruneService;
+import io.vbpstream.pruner.prune.PruningStep;
 import io.vbpstream.pruner.prune.VersionModel;
 import io.vbpstream.pruner.prune.VersionModels;
 import io.vbpstream.pruner.prune.VersionPublisher;
@@ -46,9 +46,9 @@ import java.util.concurrent.TimeUnit;
  * continuous recompression. Publishes the base version if the topic has none for the model.
  */
 @ApplicationScoped
-public class PrunerService {
+public class RecompressionLoop {
 
-    private static final Logger LOG = Logger.getLogger(PrunerService.class);
+    private static final Logger LOG = Logger.getLogger(RecompressionLoop.class);
 
     @Inject
     PrunerConfig config;
@@ -66,7 +66,7 @@ public class PrunerService {
     VersionModels models;
 
     @Inject
-    PruneService pruner;
+    PruningStep step;
 
     @Inject
     PrunerMetrics metrics;
@@ -142,7 +142,7 @@ public class PrunerService {
         if (scheduler != null) {
             scheduler.shutdown();
         }
-        if (!pruner.stop(Duration.ofSeconds(30))) {
+        if (!step.stop(Duration.ofSeconds(30))) {
             LOG.warn("a prune is still validating after 30 s; stopping anyway");
         }
     }
@@ -196,16 +196,16 @@ public class PrunerService {
             }
             ModelVersion cur = current.get();
             for (ModelVersion orphan : registry.candidates(model)) {
-                if (!pruner.handled(orphan)) {
+                if (!step.handled(orphan)) {
                     // its pruner died, stopped or ran out of memory between the CANDIDATE record and the verdict
-                    pruner.settleOrphan(orphan, cur);
+                    step.settleOrphan(orphan, cur);
                 }
             }
             coMoments.retainOnly(model, cur.version());
             VersionModel vm = models.load(cur);
             metrics.promoted(cur, vm.cost());
-            Optional<PruningPolicy> next = pruner.nextStep(cur, vm);
-            PruningPolicy planning = next.orElseGet(() -> pruner.nextStep(baseOf(cur), vm).orElse(null));
+            Optional<PruningPolicy> next = step.nextStep(cur, vm);
+            PruningPolicy planning = next.orElseGet(() -> step.nextStep(baseOf(cur), vm).orElse(null));
             if (planning == null) {
                 progress = ConvergenceTracker.Progress.none(model, cur.version());
                 return;
@@ -213,11 +213,11 @@ public class PrunerService {
             ConvergenceTracker.Progress p = tracker.update(model, cur.version(), vm.blockNames(),
                     statistics.blocks(model, cur.version()), coMoments.counts(model, cur.version()),
                     block -> coMoments.block(new MomentsKey(model, cur.version(), block)), planning.compensation() == Compensation.LEAST_SQUARES,
-                    s -> pruner.plan(vm, s, planning));
+                    s -> step.plan(vm, s, planning));
             progress = p;
             metrics.progress(p, tracker.nMin());
             if (config.auto() && p.ready() && next.isPresent() && !registry.hasChild(model, cur.version())) {
-                pruner.prune(cur, next.get(), tracker.covariance(model, cur.version()));
+                step.prune(cur, next.get(), tracker.covariance(model, cur.version()));
             }
             lastError = null;
         } catch (RuntimeException ex) {
