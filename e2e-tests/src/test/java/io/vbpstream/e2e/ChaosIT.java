@@ -303,6 +303,8 @@ class ChaosIT {
                     s.put("vbp.collector.store.directory", dir.resolve("store").toString());
                     s.put("vbp.collector.flush.images", "128");
                     s.put("vbp.collector.flush.interval", "1s");
+                    // a covariance within a few hundred images even when a kill has dropped what was gathered
+                    s.put("vbp.collector.covariance.first-publication", "1024");
                 }
                 case "aggregator" -> {
                     s.put("vbp.aggregator.state-dir", dir.resolve("aggregator-state").toString());
@@ -319,6 +321,7 @@ class ChaosIT {
                     s.put("vbp.pruner.convergence.n-min", "10000");
                     s.put("vbp.pruner.convergence.delta-n", "10000");
                     s.put("vbp.pruner.convergence.stability", "0.90");
+                    s.put("vbp.pruner.convergence.covariance-n-min", "2048");
                     s.put("vbp.pruner.policy.step", "0.10");
                     s.put("vbp.pruner.policy.final-target", "0.10");
                     s.put("vbp.pruner.gate.images", "300");

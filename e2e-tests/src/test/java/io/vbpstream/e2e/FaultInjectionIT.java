@@ -44,9 +44,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -69,6 +71,12 @@ class FaultInjectionIT {
      * 15 s to be ready again on a loaded 2-core machine), falls inside the stream.
      */
     private static final int RATE = 40;
+    /**
+     * The last images, held back until the last fault has been injected: on a loaded machine the restarts can push
+     * the faults past the stream's 75 s, and then the last ones would hit an idle pipeline.
+     */
+    private static final int TAIL = 300;
+    private static final CountDownLatch LAST_FAULT = new CountDownLatch(1);
     private static boolean lastFaultWhileSending;
     private static final Path ROOT = LocalKafkaBroker.repoRoot();
     private static LocalKafkaBroker broker;
@@ -129,6 +137,7 @@ class FaultInjectionIT {
         lastFaultWhileSending = !sent.isDone();
         collector.kill();
         EVENTS.add("t+" + (System.currentTimeMillis() - t0) + "ms: collector SIGKILL");
+        LAST_FAULT.countDown();
         collector = startCollector(model, 2);
         sent.get();
         EVENTS.add("t+" + (System.currentTimeMillis() - t0) + "ms: the last image sent");
@@ -212,6 +221,13 @@ class FaultInjectionIT {
             Random rnd = new Random(SEED + 1);
             long t0 = System.nanoTime();
             for (int i = 0; i < GOOD; i++) {
+                if (i == GOOD - TAIL) {
+                    p.flush();
+                    if (!LAST_FAULT.await(300, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("the last fault never came");
+                    }
+                    t0 = System.nanoTime() - (long) (i * 1e9 / RATE); // paced again from here, not in a burst
+                }
                 p.send(record(String.format("img-%05d", i), TrafficReplayer.png(set, i), "image/png"));
                 if (i % 10 == 9) {
                     String key = "bad-" + i;
