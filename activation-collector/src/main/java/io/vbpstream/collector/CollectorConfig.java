@@ -119,10 +119,11 @@ public interface CollectorConfig {
         /**
          * Tokens of each image whose activations feed the co-moments (all of them if the model has fewer). The Gram
          * costs {@code tokens-per-image / tokens} of what it would over every token, and only its upper triangle is
-         * computed: on a DeiT-Base shape (197 tokens) 8 are about 3% of a forward pass in multiply-adds, and a few
-         * tokens of many images are far more independent samples than every token of a few (docs/BENCHMARKS.md).
+         * computed: on a DeiT-Base shape (197 tokens) 16 are about 6% of a forward pass in multiply-adds, and a few
+         * tokens of many images are far more independent samples than every token of a few (docs/BENCHMARKS.md). 16
+         * move the covariance per sample as much as 8 (docs/RESULTS.md), so it is trusted after half the images.
          */
-        @WithDefault("8")
+        @WithDefault("16")
         int tokensPerImage();
 
         /**
@@ -146,11 +147,11 @@ public interface CollectorConfig {
         int tileSize();
 
         /**
-         * Sampled rows of a block gathered before their Gram is computed (four batches of 32 images at 8 tokens): a
-         * larger product runs faster per row and its result is merged less often, for {@code 4 · gram-rows · width}
-         * bytes of heap per block (12 MB at a width of 3072).
+         * Sampled rows of a block gathered before their Gram is computed (32 images at 16 tokens): a larger product is
+         * merged less often (its cost per row is about the same from 256 rows up, docs/BENCHMARKS.md), for
+         * {@code 4 · gram-rows · width} bytes of heap per block (6 MB at a width of 3072).
          */
-        @WithDefault("1024")
+        @WithDefault("512")
         int gramRows();
     }
 

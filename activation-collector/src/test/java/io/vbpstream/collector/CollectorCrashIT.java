@@ -44,9 +44,9 @@ class CollectorCrashIT {
         // windows of 200 images: most of the time a transaction is open with work in it when the kill lands
         settings.put("vbp.collector.flush.images", "200");
         settings.put("vbp.collector.flush.interval", "30s");
-        // co-moments published every 1000 samples or more (and when 5 s old): the kills land mid-accumulation, whose
+        // co-moments published every 125 images or more (and when 5 s old): the kills land mid-accumulation, whose
         // samples are lost but must never be counted twice or claimed without being there
-        settings.put("vbp.collector.covariance.first-publication", "1000");
+        settings.put("vbp.collector.covariance.first-publication", String.valueOf(125 * CollectorTestBed.SAMPLED_TOKENS));
         settings.put("vbp.collector.covariance.max-interval", "5s");
         bed.sendImages(0, IMAGES);
 
@@ -118,8 +118,8 @@ class CollectorCrashIT {
             int images = e.getValue().size();
             assertTrue(images > 0 && images <= IMAGES, e.getKey() + ": " + images + " images claimed");
             CoMoments s = streamed.get(e.getKey());
-            assertEquals(images * 8L, s.count(), e.getKey() + ": no sample lost from, or added to, what is claimed");
-            Map<String, CoMoments> offline = bed.offlineSampledCoMoments(CollectorTestBed.MODEL, e.getValue(), 8);
+            assertEquals(images * (long) CollectorTestBed.SAMPLED_TOKENS, s.count(), e.getKey() + ": no sample lost from, or added to, what is claimed");
+            Map<String, CoMoments> offline = bed.offlineSampledCoMoments(CollectorTestBed.MODEL, e.getValue(), CollectorTestBed.SAMPLED_TOKENS);
             CollectorTestBed.assertCoMomentsClose(e.getKey().toString(), offline.get(e.getKey().block()), s, 1e-4);
         }
     }

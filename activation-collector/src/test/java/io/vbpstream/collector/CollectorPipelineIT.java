@@ -55,8 +55,8 @@ class CollectorPipelineIT {
         Map<String, String> settings = bed.settings(model, "base", "pipeline-it");
         settings.put("vbp.collector.limits.max-bytes", "200000");
         settings.put("vbp.collector.limits.max-pixels", "1000000");
-        // publications at 125, 250 and 500 images (8 tokens each), the rest once it is 3 s old
-        settings.put("vbp.collector.covariance.first-publication", "1000");
+        // publications at 125, 250 and 500 images (16 tokens each), the rest once it is 3 s old
+        settings.put("vbp.collector.covariance.first-publication", String.valueOf(125 * CollectorTestBed.SAMPLED_TOKENS));
         settings.put("vbp.collector.covariance.max-interval", "3s");
         collector = bed.startCollector(settings, "collector.log");
 
@@ -160,9 +160,9 @@ class CollectorPipelineIT {
         assertEquals(bed.mergedMoments().keySet(), streamed.keySet(), "one matrix per block");
         for (Map.Entry<MomentsKey, List<CollectorTestBed.Sampled>> e : claimed.entrySet()) {
             assertEquals(GOOD, e.getValue().size(), e.getKey() + ": every good image claimed once");
-            Map<String, CoMoments> offline = bed.offlineSampledCoMoments(CollectorTestBed.MODEL, e.getValue(), 8);
+            Map<String, CoMoments> offline = bed.offlineSampledCoMoments(CollectorTestBed.MODEL, e.getValue(), CollectorTestBed.SAMPLED_TOKENS);
             CoMoments s = streamed.get(e.getKey());
-            assertEquals((long) GOOD * 8, s.count(), "8 of the 50 tokens of each image");
+            assertEquals((long) GOOD * CollectorTestBed.SAMPLED_TOKENS, s.count(), CollectorTestBed.SAMPLED_TOKENS + " of the 50 tokens of each image");
             CollectorTestBed.assertCoMomentsClose(e.getKey().toString(), offline.get(e.getKey().block()), s, 1e-4);
         }
         double publications = collector.metric("vbp_collector_comoments_publications_total{model=\"fmnist-vit\",version=\"base\"}");
@@ -175,7 +175,7 @@ class CollectorPipelineIT {
                     block + ": one first tile per publication");
         }
         assertEquals(tiles.size(), collector.metric("vbp_collector_comoments_tiles_total{model=\"fmnist-vit\",version=\"base\"}"));
-        assertEquals(GOOD * 8.0, collector.metric("vbp_collector_comoments_samples_total{model=\"fmnist-vit\",version=\"base\"}"));
+        assertEquals(GOOD * (double) CollectorTestBed.SAMPLED_TOKENS, collector.metric("vbp_collector_comoments_samples_total{model=\"fmnist-vit\",version=\"base\"}"));
         assertTrue(collector.metric("vbp_collector_comoments_batches_total") >= GOOD / 32.0);
     }
 

@@ -61,6 +61,8 @@ final class CollectorTestBed implements AutoCloseable {
     static final Path CARD = ROOT.resolve("models/fmnist-vit/model.json");
     /** Tokens per image of the reference ViT: 7 x 7 patches of 4 x 4 pixels, plus the class token. */
     static final int TOKENS = 50;
+    /** The sampled tokens of each image behind the co-moments: the default {@code vbp.collector.covariance.tokens-per-image}. */
+    static final int SAMPLED_TOKENS = 16;
 
     final LocalKafkaBroker broker;
     final Path dir;

@@ -30,7 +30,10 @@ import java.util.Map;
  * allocation, ratios 0.5 .. 0.9, each with {@code none}, {@code mean} and {@code least-squares}; the ridge α swept at
  * ratio 0.8; and least squares from covariances of fewer calibration images.
  *
- * <pre>bench/run.sh compensation [--calibration 4096] [--out target/bench/compensation.md]</pre>
+ * <pre>bench/run.sh compensation [--calibration 4096] [--tokens-per-image 16] [--out target/bench/compensation.md]</pre>
+ *
+ * <p>{@code --tokens-per-image}: the collectors' estimator compared with every token (their default, 16), on the
+ * calibration images and on the {@code 8192 / K} images that give the pipeline's {@code covariance-n-min}.
  */
 public final class CompensationSweep {
 
@@ -43,6 +46,8 @@ public final class CompensationSweep {
 
     public static void main(String[] args) throws Exception {
         int calibration = ResultsSweep.intArg(args, "--calibration", 4096);
+        int tokens = ResultsSweep.intArg(args, "--tokens-per-image", 16);
+        int nMinImages = Math.max(1, 8192 / tokens);
         Path out = Path.of(ResultsSweep.stringArg(args, "--out", "target/bench/compensation.md"));
         Path modelPath = Fixtures.fmnistModel();
         OnnxModels.LoadedModel loaded = OnnxModels.read(modelPath);
@@ -93,23 +98,23 @@ public final class CompensationSweep {
                 md.append(String.format(Locale.ROOT, "| %d | %.2f | %.1f |%n", n, 100 * r[0], 100 * r[0] / base));
             }
         }
-        md.append("\nThe collectors' estimator: least squares from the co-moments of 8 random tokens per image (the "
+        md.append("\nThe collectors' estimator: least squares from the co-moments of " + tokens + " random tokens per image (the "
                 + "moments, so the kept sets, stay over every token), against the covariance of every token of the same "
                 + "images:\n\n");
-        md.append("| ratio | every token, " + calibration + " images | 8 tokens per image, " + calibration
-                + " images | difference (points) | 8 tokens per image, 1024 images (8192 samples, the pipeline's "
+        md.append("| ratio | every token, " + calibration + " images | " + tokens + " tokens per image, " + calibration
+                + " images | difference (points) | " + tokens + " tokens per image, " + nMinImages + " images (8192 samples, the pipeline's "
                 + "covariance-n-min) |\n|---|---|---|---|---|\n");
         try (ModelSession original = new ModelSession(model)) {
             int[] reference = Evaluator.predict(original, test, pre, 250, x -> { });
             ModelStatistics sampled = StatisticsCollector.collect(model, loaded.sha256(), blocks,
-                    ImageSet.open(Fixtures.trainImages(), null, calibration), pre, 64, true, 8, x -> { });
-            ModelStatistics sampled1024 = StatisticsCollector.collect(model, loaded.sha256(), blocks,
-                    ImageSet.open(Fixtures.trainImages(), null, 1024), pre, 64, true, 8, x -> { });
+                    ImageSet.open(Fixtures.trainImages(), null, calibration), pre, 64, true, tokens, x -> { });
+            ModelStatistics sampledAtNMin = StatisticsCollector.collect(model, loaded.sha256(), blocks,
+                    ImageSet.open(Fixtures.trainImages(), null, nMinImages), pre, 64, true, tokens, x -> { });
             for (double ratio : RATIOS) {
                 PruningPolicy p = policy(ratio, Compensation.LEAST_SQUARES, PruningPolicy.DEFAULT_RIDGE);
                 double full = evaluate(model, loaded.sha256(), stats, p, cost, test, pre, reference)[0];
                 double est = evaluate(model, loaded.sha256(), sampled, p, cost, test, pre, reference)[0];
-                double small = evaluate(model, loaded.sha256(), sampled1024, p, cost, test, pre, reference)[0];
+                double small = evaluate(model, loaded.sha256(), sampledAtNMin, p, cost, test, pre, reference)[0];
                 md.append(String.format(Locale.ROOT, "| %.1f | %s | %s | %+.2f | %s |%n", ratio, pct(full), pct(est),
                         100 * (est - full), pct(small)));
                 System.err.printf(Locale.ROOT, "estimator at ratio %.1f: %.4f vs %.4f (%.0f s)%n", ratio, est, full,

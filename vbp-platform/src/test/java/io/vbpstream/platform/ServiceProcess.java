@@ -157,13 +157,18 @@ public final class ServiceProcess implements AutoCloseable {
      * out); 0 if none matches.
      */
     public double metric(String selector) throws InterruptedException {
+        return metric(get("/q/metrics").body(), selector);
+    }
+
+    /** As {@link #metric(String)}, over a scrape already read ({@code /q/metrics}' body). */
+    public static double metric(String metrics, String selector) {
         Matcher q = SERIES.matcher(selector);
         if (!q.matches()) {
             throw new IllegalArgumentException("not a series selector: " + selector);
         }
         Set<String> wanted = labels(q.group(2));
         double sum = 0;
-        for (String line : get("/q/metrics").body().split("\n")) {
+        for (String line : metrics.split("\n")) {
             int space = line.lastIndexOf(' ');
             Matcher m = space < 0 || line.startsWith("#") ? null : SERIES.matcher(line.substring(0, space));
             if (m != null && m.matches() && m.group(1).equals(q.group(1)) && labels(m.group(2)).containsAll(wanted)) {

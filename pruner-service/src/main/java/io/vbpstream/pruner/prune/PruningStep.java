@@ -70,6 +70,11 @@ public class PruningStep {
 
     private volatile ModelCard card;
 
+    @jakarta.annotation.PostConstruct
+    void init() {
+        UnusedHeap.configure();
+    }
+
     public ModelCard card() {
         if (card == null) {
             try {
@@ -152,6 +157,7 @@ public class PruningStep {
         long t0 = System.nanoTime();
         // the pruned model and the statistics (a DeiT-Base covariance is 453 MB) are garbage once the artifact is stored
         ModelVersion candidate = buildCandidate(parent, policy, covariance);
+        UnusedHeap.release(); // before the gate's sessions: the pruned model and the least-squares work are garbage now
         gating.add(candidate.key());
         try {
             publisher.publish(candidate);

@@ -36,7 +36,7 @@ public record HeapBudget(long collectorBytes, long aggregatorBytes, long prunerB
     /** No service is given less: Quarkus, the Kafka clients and their buffers. */
     public static final long FLOOR_MB = 512;
     /** The collector's sampled rows per Gram ({@code vbp.collector.covariance.gram-rows}, its default). */
-    public static final int GRAM_ROWS = 1024;
+    public static final int GRAM_ROWS = 512;
     /** The aggregator's Kafka Streams record cache ({@code kafka-streams.statestore.cache.max.bytes}). */
     public static final long RECORD_CACHE_BYTES = 64 * MB;
 

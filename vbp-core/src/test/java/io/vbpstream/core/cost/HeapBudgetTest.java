@@ -23,7 +23,7 @@ class HeapBudgetTest {
         long buffers = 4L * HeapBudget.GRAM_ROWS * 12 * 3072;
         long collector = (320 * MB + 346_241_911L * 5 / 4 + c + buffers + gram) * 5 / 4;
         assertEquals(roundUp(collector), b.collectorBytes());
-        assertEquals("1728m", HeapBudget.xmx(b.collectorBytes()));
+        assertEquals("1600m", HeapBudget.xmx(b.collectorBytes()));
         long sample = 512L * 3 * 224 * 224 * 4;
         long pruner = (384 * MB + 346_241_911L + Math.max(346_241_911L + c * 3 / 2 + 16L * 3072 * 3072, c * 3 / 2 + 2 * sample)) * 5 / 4;
         assertEquals(roundUp(pruner), b.prunerBytes());
