@@ -166,8 +166,8 @@ class CollectorPipelineIT {
             CollectorTestBed.assertCoMomentsClose(e.getKey().toString(), offline.get(e.getKey().block()), s, 1e-4);
         }
         double publications = collector.metric("vbp_collector_comoments_publications_total{model=\"fmnist-vit\",version=\"base\"}");
-        // the first at 1000 samples or more, the next once as many more were gathered as published, the rest when it
-        // is 3 s old: windows of up to 256 images (2048 samples) make that 3 or 4 publications
+        // the first at 125 images or more, the next once as many more were gathered as published, the rest when it
+        // is 3 s old: windows of up to 256 images make that 3 or 4 publications
         assertTrue(publications >= 2 && publications <= 5, publications + " publications");
         List<ConsumerRecord<String, byte[]>> tiles = bed.read(Topic.ACTIVATION_COMOMENTS);
         for (MomentsKey block : claimed.keySet()) {

@@ -111,8 +111,8 @@ public interface PrunerConfig {
         long deltaN();
 
         /**
-         * Co-moment samples (sampled tokens) per block before least-squares compensation may use them: 1024 images at
-         * the collectors' default of 8 tokens per image. The covariance snapshots are taken at half of it and then n-min
+         * Co-moment samples (sampled tokens) per block before least-squares compensation may use them: 512 images at
+         * the collectors' default of 16 tokens per image. The covariance snapshots are taken at half of it and then n-min
          * apart (the collectors publish at 4096 and at each doubling, {@code vbp.collector.covariance.first-publication}).
          * On fmnist-vit the kept-removed covariance moves by 0.07-0.09 from 4096 to 8192 such samples, less than every
          * token of the same images moved from 128 to 256 images (docs/RESULTS.md).

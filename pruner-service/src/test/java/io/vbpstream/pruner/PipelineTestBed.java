@@ -119,7 +119,7 @@ final class PipelineTestBed implements AutoCloseable {
      * burst, so the collector's co-moment publications (at 4096 samples, then at 8192) reach the pruner at separate
      * checks, as they do at a production rate, and its two covariance snapshots are the two publications. (A burst that
      * the collector gets through in a second can merge both into one emission; the pruner then takes its first
-     * snapshot at 8192 and waits for another 8192 samples this test never sends.)
+     * snapshot at 8192 and waits for another 8192 samples, a third publication.)
      */
     void sendImagesPaced(int from, int count, int chunk, long pauseMs) throws Exception {
         for (int i = from; i < from + count; i += chunk) {

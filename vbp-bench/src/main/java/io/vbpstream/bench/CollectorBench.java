@@ -203,7 +203,7 @@ public final class CollectorBench {
             start.merge(r.partition(), r.offset() + 1, Math::max);
         }
         String counter = "vbp_collector_images_total{model=\"bench\",version=\"base\"}";
-        // the heap HeapBudget gives the model (a DeiT-Base collector is refused below 1600m)
+        // the heap HeapBudget gives the model (a DeiT-Base collector is refused below 1664m)
         List<Integer> widths = io.vbpstream.core.onnx.MlpBlockFinder.find(io.vbpstream.core.onnx.OnnxModels.read(model).model())
                 .stream().map(io.vbpstream.core.onnx.MlpBlock::width).toList();
         long heap = io.vbpstream.core.cost.HeapBudget.of(java.nio.file.Files.size(model), widths, 0, 0,

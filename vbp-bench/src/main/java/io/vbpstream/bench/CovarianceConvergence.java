@@ -28,7 +28,7 @@ import java.util.stream.IntStream;
  * estimator over {@code K} tokens per image. This is what {@code vbp.pruner.convergence.covariance-tolerance} is
  * compared with (docs/RESULTS.md).
  *
- * <pre>bench/run.sh covariance-convergence [--model M] [--images 4096] [--tokens-per-image 0,8] [--ratio 0.3]
+ * <pre>bench/run.sh covariance-convergence [--model M] [--images 4096] [--tokens-per-image 0,8,16] [--ratio 0.3]
  *                                      [--out target/bench/covariance-convergence.md]</pre>
  */
 public final class CovarianceConvergence {
@@ -48,7 +48,7 @@ public final class CovarianceConvergence {
         Preprocessor pre = Fixtures.preprocessor(modelPath);
         Batches batches = new Batches(ImageSet.open(Fixtures.testImages(), null, images), pre, 32);
         StringBuilder md = new StringBuilder();
-        for (String k : ResultsSweep.stringArg(args, "--tokens-per-image", "0,8").split(",")) {
+        for (String k : ResultsSweep.stringArg(args, "--tokens-per-image", "0,8,16").split(",")) {
             table(md, model, blocks, batches, Integer.parseInt(k.trim()));
         }
         System.out.print(md);

@@ -27,8 +27,8 @@ import java.util.Set;
  * Throughput of plain inference against the two ways of getting activation moments out: reductions inside the graph
  * (what vbp uses) and copying every hidden tensor out of ONNX Runtime to reduce it in Java; with
  * {@code --tokens-per-image K} also the collectors' co-moments: the moments graph returning {@code K} sampled tokens'
- * rows per image and their upper-triangle Gram by {@code GramKernel}, once per batch (the collector gathers four
- * batches' rows per Gram, so this is its cost at most). Runs are interleaved in rotating order and reported as
+ * rows per image and their upper-triangle Gram by {@code GramKernel}, once per batch (the collector gathers
+ * {@code gram-rows} rows per Gram, 512 by default, so this is its cost at most). Runs are interleaved in rotating order and reported as
  * medians and median ratios from the same run.
  *
  * <pre>bench/run.sh instrumentation [--batch 64] [--rounds 60] [--model models/fmnist-vit/model.onnx] [--tokens-per-image K]</pre>

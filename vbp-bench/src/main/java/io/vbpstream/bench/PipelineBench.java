@@ -147,8 +147,10 @@ public final class PipelineBench {
                 replay.setDaemon(true);
                 replay.start();
 
-                List<Generation> done = follow(broker, services.get("pruner"), work, t0, settled, untilFinal, timeout);
+                double finalTarget = Double.parseDouble(s.getOrDefault("vbp.pruner.policy.final-target", "0.35"));
+                List<Generation> done = follow(broker, services.get("pruner"), work, t0, settled, untilFinal, finalTarget, timeout);
                 sampling.set(false);
+                sampler.join(5000); // its last lines written before the services stop
                 ServiceProcess collector = services.get("collector");
                 double committed = collector.metric("vbp_collector_transactions_total{outcome=\"committed\"}");
                 double aborted = collector.metric("vbp_collector_transactions_total{outcome=\"aborted\"}");
@@ -249,20 +251,26 @@ public final class PipelineBench {
                         settled.putIfAbsent(version, now);
                     }
                 });
-                Thread.sleep(1000);
             } catch (InterruptedException e) {
-                return;
+                break;
             } catch (RuntimeException e) {
                 // a service between answers: the next second
             }
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                break;
+            }
         }
+        trace.close();
     }
 
     private static final Pattern TIMES = Pattern.compile("(\\S+): (PROMOTED|REJECTED) \\(.*\\); prune ([0-9.]+) s, validate ([0-9.]+) s");
 
     /** Waits for the generations' verdicts: the first promoted one, or every one up to the final target. */
     private static List<Generation> follow(LocalKafkaBroker broker, ServiceProcess pruner, Path work, long t0,
-                                           Map<String, Double> settled, boolean untilFinal, int timeout) throws Exception {
+                                           Map<String, Double> settled, boolean untilFinal, double finalTarget,
+                                           int timeout) throws Exception {
         List<Generation> out = new ArrayList<>();
         long deadline = t0 + timeout * 1000L;
         while (System.currentTimeMillis() < deadline) {
@@ -296,8 +304,8 @@ public final class PipelineBench {
                 }
                 ModelVersion last = out.get(out.size() - 1).verdict();
                 boolean promoted = last.status() == ModelVersion.Status.PROMOTED;
-                // the final target is against the base (the pruner's default final-target 0.35); macsReduction is the step's
-                if (promoted && (!untilFinal || fromBase(last) >= 0.35 - 1e-3)) {
+                // the final target is against the base; a version's own macsReduction is against its parent
+                if (promoted && (!untilFinal || fromBase(last) >= finalTarget - 1e-3)) {
                     return out;
                 }
             }

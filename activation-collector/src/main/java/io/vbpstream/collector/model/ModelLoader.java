@@ -31,6 +31,7 @@ public final class ModelLoader {
     private final int threads;
     private final boolean coMoments;
     private final int tokensPerImage;
+    private final int gramRows;
     private final long maxHeapBytes;
 
     /**
@@ -38,11 +39,16 @@ public final class ModelLoader {
      *                       tokens of each image; 0: moments only
      */
     public ModelLoader(ModelStore store, ModelCard card, int threads, int tokensPerImage) {
-        this(store, card, threads, tokensPerImage, Runtime.getRuntime().maxMemory());
+        this(store, card, threads, tokensPerImage, HeapBudget.GRAM_ROWS, Runtime.getRuntime().maxMemory());
     }
 
-    /** As {@link #ModelLoader(ModelStore, ModelCard, int, int)}, checking models against {@code maxHeapBytes}. */
-    ModelLoader(ModelStore store, ModelCard card, int threads, int tokensPerImage, long maxHeapBytes) {
+    /** @param gramRows the sampled rows buffered per block ({@code vbp.collector.covariance.gram-rows}), for the heap check */
+    public ModelLoader(ModelStore store, ModelCard card, int threads, int tokensPerImage, int gramRows) {
+        this(store, card, threads, tokensPerImage, gramRows, Runtime.getRuntime().maxMemory());
+    }
+
+    /** As {@link #ModelLoader(ModelStore, ModelCard, int, int, int)}, checking models against {@code maxHeapBytes}. */
+    ModelLoader(ModelStore store, ModelCard card, int threads, int tokensPerImage, int gramRows, long maxHeapBytes) {
         if (tokensPerImage < 0) {
             throw new IllegalArgumentException("tokens per image must be 0 (co-moments off) or positive, got " + tokensPerImage);
         }
@@ -51,6 +57,7 @@ public final class ModelLoader {
         this.threads = threads;
         this.coMoments = tokensPerImage > 0;
         this.tokensPerImage = tokensPerImage;
+        this.gramRows = gramRows;
         this.maxHeapBytes = maxHeapBytes;
     }
 
@@ -88,8 +95,8 @@ public final class ModelLoader {
             if (blocks.isEmpty()) {
                 throw new InvalidModelException("no MLP blocks found: nothing to collect statistics for");
             }
-            requireHeap(version, HeapBudget.of(fileBytes, blocks.stream().map(MlpBlock::width).toList(), 0, 0, coMoments)
-                    .collectorBytes(), true);
+            requireHeap(version, HeapBudget.of(fileBytes, blocks.stream().map(MlpBlock::width).toList(), 0, 0, coMoments,
+                    gramRows).collectorBytes(), true);
             return InstrumentedPredictor.instrument(loaded.model(), blocks, tokensPerImage);
         } catch (InvalidModelException | IllegalStateException e) {
             throw new ModelRefusedException(ModelRefusedException.Reason.UNUSABLE, e.getMessage(), e);

@@ -54,7 +54,7 @@ public class ModelRegistry {
         try {
             ModelCard card = ModelCard.read(Path.of(config.model().card()));
             loader = new ModelLoader(new DirectoryModelStore(Path.of(config.store().directory())), card, config.threads(),
-                    config.covariance().enabled() ? config.covariance().tokensPerImage() : 0);
+                    config.covariance().enabled() ? config.covariance().tokensPerImage() : 0, config.covariance().gramRows());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the model card " + config.model().card(), e);
         }

@@ -26,7 +26,7 @@ class ModelLoaderHeapTest {
         ModelVersion v = ModelVersion.of("fmnist-vit", "base", ref.uri().toString(), ref.sha256(), null, 0,
                 Instant.now().toString());
         ModelCard card = ModelCard.read(ROOT.resolve("models/fmnist-vit/model.json"));
-        ModelLoader loader = new ModelLoader(store, card, 1, 8, 256L << 20);
+        ModelLoader loader = new ModelLoader(store, card, 1, 8, io.vbpstream.core.cost.HeapBudget.GRAM_ROWS, 256L << 20);
         ModelRefusedException e = assertThrows(ModelRefusedException.class, () -> loader.load(v));
         assertEquals(ModelRefusedException.Reason.HEAP_TOO_SMALL, e.reason());
         assertTrue(e.getMessage().contains("needs a heap of at least 512m"), e.getMessage());

@@ -1,5 +1,6 @@
 package io.vbpstream.core.cost;
 
+import io.vbpstream.core.runtime.GramKernel;
 import io.vbpstream.core.stats.CoMoments;
 
 import java.util.List;
@@ -10,13 +11,15 @@ import java.util.Locale;
  * benchmark's, the Kubernetes requests and limits (deploy/kubernetes/README.md), and the collector's refusal at
  * start of a heap too small for its model. With {@code F} the model file's bytes, {@code C = Σ_blocks w(w+1)/2 · 8}
  * a covariance's bytes (float64 packed upper triangles; 453 MB for DeiT-Base), {@code G = max w² · 4} one block's
- * float32 Gram, {@code R = } {@link #GRAM_ROWS} the collector's sampled rows per Gram, and {@code S} the gate sample's
+ * float32 Gram, {@code K} the bands each Gram kernel keeps between calls (one kernel per distinct width, about
+ * {@code 0.58 · w² · 4}: 22 MB at 3072), {@code R} the collector's sampled rows per Gram
+ * ({@code vbp.collector.covariance.gram-rows}, {@link #GRAM_ROWS} by default), and {@code S} the gate sample's
  * bytes ({@code images · C·H·W · 4}):
  *
  * <ul>
  *   <li>collector: {@code 320 MB + 1.25·F} (the parsed model while it loads, once more during a hot swap)
- *       {@code + C + 4·R·Σw + G} (the co-moments since the last publication, each block's buffer of sampled rows, and
- *       one Gram's bands or one block's tiles at a time) when co-moments are on;</li>
+ *       {@code + C + 4·R·Σw + K + G} (the co-moments since the last publication, each block's buffer of sampled rows,
+ *       the kernels' bands, and one block's tiles at a publication) when co-moments are on;</li>
  *   <li>aggregator: {@code 384 MB + C / 4} (a block's tiles in flight; the state lives in RocksDB, off the heap)
  *       {@code + min(64 MB, C / 4)}: Kafka Streams' record cache ({@code statestore.cache.max.bytes}, 64 MB), which
  *       fills with what one commit interval writes, a few blocks' tiles at most;</li>
@@ -49,10 +52,17 @@ public record HeapBudget(long collectorBytes, long aggregatorBytes, long prunerB
      */
     public static HeapBudget of(long modelFileBytes, List<Integer> widths, long inputFloats, int gateImages,
                                 boolean covariance) {
+        return of(modelFileBytes, widths, inputFloats, gateImages, covariance, GRAM_ROWS);
+    }
+
+    /** As {@link #of(long, List, long, int, boolean)}, with the collector's {@code gram-rows} as configured. */
+    public static HeapBudget of(long modelFileBytes, List<Integer> widths, long inputFloats, int gateImages,
+                                boolean covariance, int gramRows) {
         long c = covariance ? covarianceBytes(widths) : 0;
         long wmax = widths.stream().mapToLong(Integer::longValue).max().orElse(0);
-        long gram = covariance ? wmax * wmax * 4 : 0;
-        long buffers = covariance ? 4L * GRAM_ROWS * widths.stream().mapToLong(Integer::longValue).sum() : 0;
+        long gram = covariance ? wmax * wmax * 4
+                + widths.stream().distinct().mapToLong(w -> GramKernel.bandFloats(w) * 4).sum() : 0;
+        long buffers = covariance ? 4L * gramRows * widths.stream().mapToLong(Integer::longValue).sum() : 0;
         long sample = (long) gateImages * inputFloats * 4;
         long collector = 320 * MB + modelFileBytes * 5 / 4 + c + buffers + gram;
         long aggregator = 384 * MB + c / 4 + Math.min(RECORD_CACHE_BYTES, c / 4);

@@ -63,6 +63,15 @@ public final class GramKernel implements AutoCloseable {
         return width;
     }
 
+    /** Values in the upper triangle's bands of a Gram of {@code width} (what a kernel keeps between calls, as floats). */
+    public static long bandFloats(int width) {
+        long n = 0;
+        for (int r0 = 0; r0 < width; r0 += BAND_ROWS) {
+            n += (long) Math.min(BAND_ROWS, width - r0) * (width - r0);
+        }
+        return n;
+    }
+
     /**
      * Merges the first {@code count} rows of {@code rows} (row-major {@code [count, width]}) into {@code into} as one
      * batch. The rows are centred in place: {@code rows} holds them minus their mean afterwards.

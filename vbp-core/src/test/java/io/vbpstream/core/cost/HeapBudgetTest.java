@@ -19,11 +19,12 @@ class HeapBudgetTest {
         long c = HeapBudget.covarianceBytes(widths);
         assertEquals(12L * 3072 * 3073 / 2 * 8, c);
         HeapBudget b = HeapBudget.of(346_241_911L, widths, 3 * 224 * 224, 512, true);
-        long gram = 3072L * 3072 * 4;
+        // the kernel's bands: 512 rows each against 3072, 2560, ..., 512 columns
+        long gram = 3072L * 3072 * 4 + 4L * 512 * (3072 + 2560 + 2048 + 1536 + 1024 + 512);
         long buffers = 4L * HeapBudget.GRAM_ROWS * 12 * 3072;
         long collector = (320 * MB + 346_241_911L * 5 / 4 + c + buffers + gram) * 5 / 4;
         assertEquals(roundUp(collector), b.collectorBytes());
-        assertEquals("1600m", HeapBudget.xmx(b.collectorBytes()));
+        assertEquals("1664m", HeapBudget.xmx(b.collectorBytes()));
         long sample = 512L * 3 * 224 * 224 * 4;
         long pruner = (384 * MB + 346_241_911L + Math.max(346_241_911L + c * 3 / 2 + 16L * 3072 * 3072, c * 3 / 2 + 2 * sample)) * 5 / 4;
         assertEquals(roundUp(pruner), b.prunerBytes());
