@@ -317,22 +317,13 @@ public class PruningStep {
         return models.load(version).blockNames().stream().allMatch(cm::containsKey);
     }
 
-    /** The statistics file behind a candidate (as written when it was pruned). */
-    public Path statisticsFile(String sha256) {
-        return storeRoot().resolve("statistics").resolve(sha256 + ".vbps");
+    /** The store of artifacts, with the statistics and report files kept beside them. */
+    public io.vbpstream.core.store.DirectoryModelStore store() {
+        return models.store();
     }
 
-    /** Where a version's artifact lies in the store. */
-    public Path artifactPath(ModelVersion v) {
-        return storeRoot().resolve("sha256").resolve(v.sha256() + ".onnx").toAbsolutePath();
-    }
-
-    public Path reportFile(String sha256) {
-        return storeRoot().resolve("reports").resolve(sha256 + ".json");
-    }
-
-    private Path storeRoot() {
-        return Path.of(config.store().directory());
+    private Path artifactPath(ModelVersion v) {
+        return models.store().artifactFile(v.sha256());
     }
 
     private ArtifactRef storeArtifact(Pruning.Result r, ModelStatistics ms) {
@@ -341,8 +332,8 @@ public class PruningStep {
             try {
                 OnnxModels.write(r.model(), tmp);
                 ArtifactRef ref = models.store().put(tmp);
-                ms.write(statisticsFile(ref.sha256()));
-                r.report().write(reportFile(ref.sha256()));
+                ms.write(models.store().statisticsFile(ref.sha256()));
+                r.report().write(models.store().reportFile(ref.sha256()));
                 return ref;
             } finally {
                 Files.deleteIfExists(tmp);

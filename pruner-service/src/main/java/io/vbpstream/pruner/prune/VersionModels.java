@@ -10,7 +10,6 @@ import io.vbpstream.core.onnx.OnnxModels;
 import io.vbpstream.core.prune.Compensation;
 import io.vbpstream.core.store.ArtifactRef;
 import io.vbpstream.core.store.DirectoryModelStore;
-import io.vbpstream.core.store.ModelStore;
 import io.vbpstream.platform.message.ModelVersion;
 import io.vbpstream.pruner.PrunerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,7 +33,7 @@ public class VersionModels {
 
     private static final int CACHED = 1;
 
-    private final ModelStore store;
+    private final DirectoryModelStore store;
     private final Map<String, VersionModel> cache = new LinkedHashMap<>(8, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, VersionModel> e) {
@@ -64,7 +63,7 @@ public class VersionModels {
         });
     }
 
-    public ModelStore store() {
+    public DirectoryModelStore store() {
         return store;
     }
 

@@ -69,7 +69,7 @@ public class ModelsResource {
     @Path("/{model}/versions/{version}")
     public VersionDetail version(@PathParam("model") String model, @PathParam("version") String version) throws IOException {
         ModelVersion v = requireVersion(model, version);
-        java.nio.file.Path report = step.reportFile(v.sha256());
+        java.nio.file.Path report = step.store().reportFile(v.sha256());
         return new VersionDetail(v, Files.exists(report) ? mapper.readTree(report.toFile()) : null);
     }
 
@@ -84,7 +84,7 @@ public class ModelsResource {
         requireModel(model);
         ModelVersion v = registry.current(model).filter(c -> c.pruning() != null)
                 .orElseThrow(() -> new NotFoundException("model " + model + " has no promoted pruned version yet"));
-        return VersionSummary.text(v, step.artifactPath(v));
+        return VersionSummary.text(v, step.store().artifactFile(v.sha256()));
     }
 
     /** The statistics file ({@code VBPS}) a version was pruned with: {@code vbp prune --stats} reproduces it. */
@@ -93,7 +93,7 @@ public class ModelsResource {
     @Produces(MediaType.APPLICATION_OCTET_STREAM)
     public byte[] statistics(@PathParam("model") String model, @PathParam("version") String version) throws IOException {
         ModelVersion v = requireVersion(model, version);
-        java.nio.file.Path f = step.statisticsFile(v.sha256());
+        java.nio.file.Path f = step.store().statisticsFile(v.sha256());
         if (!Files.exists(f)) {
             throw new NotFoundException(v.key() + " was not pruned by this pruner (no statistics file)");
         }

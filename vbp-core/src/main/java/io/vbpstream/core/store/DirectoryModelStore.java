@@ -35,11 +35,26 @@ public final class DirectoryModelStore implements ModelStore {
         return root;
     }
 
+    /** Where the artifact with this sha256 lies in the store ({@code sha256/<hex>.onnx}), whether or not it is there. */
+    public Path artifactFile(String sha256) {
+        return root.resolve("sha256").resolve(sha256 + ".onnx");
+    }
+
+    /** The statistics a pruned artifact was made from, kept beside it ({@code statistics/<hex>.vbps}). */
+    public Path statisticsFile(String sha256) {
+        return root.resolve("statistics").resolve(sha256 + ".vbps");
+    }
+
+    /** The full pruning report of a pruned artifact ({@code reports/<hex>.json}). */
+    public Path reportFile(String sha256) {
+        return root.resolve("reports").resolve(sha256 + ".json");
+    }
+
     @Override
     public ArtifactRef put(Path modelFile) {
         try {
             String sha = OnnxModels.sha256(modelFile);
-            Path target = root.resolve("sha256").resolve(sha + ".onnx");
+            Path target = artifactFile(sha);
             if (!Files.exists(target)) {
                 Path tmp = Files.createTempFile(target.getParent(), sha, ".tmp");
                 Files.copy(modelFile, tmp, StandardCopyOption.REPLACE_EXISTING);
@@ -84,7 +99,7 @@ public final class DirectoryModelStore implements ModelStore {
             throw new ModelStoreException(ModelStoreException.Reason.INVALID_URI,
                     uri + " is not " + SCHEME + ":sha256/<sha256>.onnx for sha256 " + ref.sha256());
         }
-        Path file = root.resolve("sha256").resolve(m.group(1) + ".onnx").normalize();
+        Path file = artifactFile(m.group(1)).normalize();
         if (!file.startsWith(root)) {
             throw new ModelStoreException(ModelStoreException.Reason.INVALID_URI, uri + " resolves outside the store");
         }

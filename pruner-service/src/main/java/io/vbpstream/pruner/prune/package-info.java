@@ -1,0 +1,10 @@
+/**
+ * The pruning step, the gate (its sample, its early stop), the records; the prune's heap handed back before the gate.
+ *
+ * <p>Classes: {@code PruningStep}, {@code PolicyRequest}, {@code VersionModels}, {@code VersionModel},
+ * {@code RecentImages}, {@code ValidationGate}, {@code SequentialVerdict}, {@code VersionPublisher},
+ * {@code LargeStackWorker}, {@code UnusedHeap}.
+ *
+ * <p>The package tables of {@code docs/ARCHITECTURE.md} list the same roles; keep the two in step.
+ */
+package io.vbpstream.pruner.prune;

@@ -1,0 +1,10 @@
+/**
+ * Content-addressed model artifacts ({@code vbp-store:sha256/<hex>.onnx} under a directory), verified by sha256 on
+ * every fetch; any other address (another scheme, {@code ..}, a name that is not the sha256) is refused, so no URI from
+ * a message can reach outside the store. An S3-compatible store can implement the same interface.
+ *
+ * <p>Classes: {@code ModelStore}, {@code DirectoryModelStore}, {@code ArtifactRef}, {@code ModelStoreException}.
+ *
+ * <p>The package tables of {@code docs/ARCHITECTURE.md} list the same roles; keep the two in step.
+ */
+package io.vbpstream.core.store;
