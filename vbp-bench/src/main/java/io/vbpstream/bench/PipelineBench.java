@@ -226,8 +226,10 @@ public final class PipelineBench {
         while (running.get()) {
             try {
                 double t = (System.currentTimeMillis() - t0) / 1e3;
+                Map<String, String> scrapes = new LinkedHashMap<>();
                 for (Map.Entry<String, ServiceProcess> e : services.entrySet()) {
                     String metrics = e.getValue().get("/q/metrics").body();
+                    scrapes.put(e.getKey(), metrics);
                     double heap = ServiceProcess.metric(metrics, "jvm_memory_used_bytes{area=\"heap\"}") / (1 << 20);
                     double committed = ServiceProcess.metric(metrics, "jvm_memory_committed_bytes{area=\"heap\"}") / (1 << 20);
                     double rss = ProcessMemory.rssMiB(e.getValue().pid());
@@ -239,7 +241,7 @@ public final class PipelineBench {
                 trace.flush();
                 // statistics settled: every block at n-min with the kept sets stable (the pruner's defaults: 1, 0.95)
                 Map<String, boolean[]> byVersion = new TreeMap<>();
-                Matcher m = BLOCK.matcher(services.get("pruner").get("/q/metrics").body());
+                Matcher m = BLOCK.matcher(scrapes.get("pruner"));
                 while (m.find()) {
                     double v = Double.parseDouble(m.group(3));
                     boolean ok = m.group(1).equals("samples_ratio") ? v >= 1 : v >= 0.95;

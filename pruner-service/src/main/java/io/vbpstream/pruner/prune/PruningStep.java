@@ -14,6 +14,7 @@ import io.vbpstream.core.stats.CoMoments;
 import io.vbpstream.core.stats.ModelStatistics;
 import io.vbpstream.core.stats.Moments;
 import io.vbpstream.core.store.ArtifactRef;
+import io.vbpstream.core.store.DirectoryModelStore;
 import io.vbpstream.platform.message.ModelVersion;
 import io.vbpstream.pruner.PrunerConfig;
 import io.vbpstream.pruner.follow.CoMomentsView;
@@ -318,7 +319,7 @@ public class PruningStep {
     }
 
     /** The store of artifacts, with the statistics and report files kept beside them. */
-    public io.vbpstream.core.store.DirectoryModelStore store() {
+    public DirectoryModelStore store() {
         return models.store();
     }
 

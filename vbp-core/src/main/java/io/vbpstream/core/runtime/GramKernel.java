@@ -44,7 +44,7 @@ public final class GramKernel implements AutoCloseable {
     private final OrtSession session;
     private ByteBuffer input;
     /** The bands' values, copied out of each run into the same arrays (22 MB at a width of 3072, no garbage per call). */
-    private float[][] out;
+    private final float[][] out;
 
     public GramKernel(int width) {
         if (width < 1) {
@@ -52,6 +52,10 @@ public final class GramKernel implements AutoCloseable {
         }
         this.width = width;
         this.bands = (width + BAND_ROWS - 1) / BAND_ROWS;
+        this.out = new float[bands][];
+        for (int b = 0; b < bands; b++) {
+            out[b] = new float[Math.toIntExact(bandSize(width, b))];
+        }
         try (OrtSession.SessionOptions options = OrtEnv.sessionOptions()) {
             this.session = OrtEnv.get().createSession(graph(width).toByteArray(), options);
         } catch (OrtException e) {
@@ -66,10 +70,16 @@ public final class GramKernel implements AutoCloseable {
     /** Values in the upper triangle's bands of a Gram of {@code width} (what a kernel keeps between calls, as floats). */
     public static long bandFloats(int width) {
         long n = 0;
-        for (int r0 = 0; r0 < width; r0 += BAND_ROWS) {
-            n += (long) Math.min(BAND_ROWS, width - r0) * (width - r0);
+        for (int b = 0; b * BAND_ROWS < width; b++) {
+            n += bandSize(width, b);
         }
         return n;
+    }
+
+    /** Values in band {@code b}: its rows against the columns from its first row on. */
+    private static long bandSize(int width, int b) {
+        int r0 = b * BAND_ROWS;
+        return (long) Math.min(BAND_ROWS, width - r0) * (width - r0);
     }
 
     /**
@@ -98,16 +108,9 @@ public final class GramKernel implements AutoCloseable {
         Map<String, OnnxTensor> in = new HashMap<>();
         try {
             in.put(INPUT, OnnxTensor.createTensor(OrtEnv.get(), x, new long[] {count, width}));
-            if (out == null) {
-                out = new float[bands][];
-            }
             try (OrtSession.Result r = session.run(in)) {
                 for (int b = 0; b < bands; b++) {
-                    FloatBuffer fb = ((OnnxTensor) r.get(b)).getFloatBuffer();
-                    if (out[b] == null || out[b].length != fb.remaining()) {
-                        out[b] = new float[fb.remaining()];
-                    }
-                    fb.get(out[b]);
+                    ((OnnxTensor) r.get(b)).getFloatBuffer().get(out[b]);
                 }
             }
             into.mergeBands(count, mean, BAND_ROWS, out);
