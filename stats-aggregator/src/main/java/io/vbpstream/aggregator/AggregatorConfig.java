@@ -46,6 +46,19 @@ public interface AggregatorConfig {
 
     Retention retention();
 
+    /** Deleting the {@code activation-comoments} records this instance has merged ({@code MergedCoMomentsPurge}). */
+    Purge purge();
+
+    interface Purge {
+        /** Off: the topic keeps its hour of retention, every publication of it on the broker's disk. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often the committed offsets are read and the records before them deleted. */
+        @WithDefault("30s")
+        Duration interval();
+    }
+
     /**
      * When a superseded version's state goes: every version but the served one, its parent and candidates, once the
      * served version has been promoted for {@code grace} ({@code VersionRetention}): its keys are deleted from both

@@ -4,7 +4,12 @@ import io.vbpstream.platform.ServiceProcess;
 import io.vbpstream.platform.Topic;
 import io.vbpstream.platform.TopicReader;
 import io.vbpstream.platform.message.ModelVersion;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -19,6 +24,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -30,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * promoted (pruned from g1, pruned from base). Once the grace has passed, base's keys are gone from both stores and
  * their changelogs and tombstoned in {@code layer-statistics} and {@code layer-comoments}, while g2 and g1 (what a
  * rollback returns to) keep theirs; a late delta for base is dropped, not merged; and a restarted aggregator neither
- * brings base back nor re-emits it.
+ * brings base back nor re-emits it. And the merged {@code activation-comoments} records are deleted from the broker,
+ * while the tiles' changelog rolls the co-moment topics' small segments.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AggregatorRetentionIT {
@@ -41,7 +48,7 @@ class AggregatorRetentionIT {
     private static AggregatorTestBed bed;
     private static ServiceProcess aggregator;
     private static final Map<String, String> SETTINGS = Map.of("vbp.aggregator.retention.grace", "2s",
-            "vbp.aggregator.retention.check-interval", "1s");
+            "vbp.aggregator.retention.check-interval", "1s", "vbp.aggregator.purge.interval", "1s");
 
     private static List<String> keys(String version) {
         return List.of("fmnist-vit/" + version + "/mlp0", "fmnist-vit/" + version + "/mlp1");
@@ -134,7 +141,7 @@ class AggregatorRetentionIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aRestartedAggregatorNeitherRestoresNorReEmitsIt() throws Exception {
         aggregator.kill();
         int before = TopicReader.readAll(bed.broker.bootstrapServers(), Topic.LAYER_STATISTICS.topicName()).size();
@@ -154,6 +161,37 @@ class AggregatorRetentionIT {
             return aggregator.metric(selector);
         } catch (Exception | AssertionError e) {
             return 0;
+        }
+    }
+
+    @Test
+    @Order(3)
+    void theMergedCoMomentsAreDeletedFromTheBrokerAndTheirChangelogRollsSmallSegments() throws Exception {
+        try (Admin admin = bed.broker.admin()) {
+            List<TopicPartition> partitions = IntStream.range(0, Topic.ACTIVATION_COMOMENTS.partitions())
+                    .mapToObj(p -> new TopicPartition(Topic.ACTIVATION_COMOMENTS.topicName(), p)).toList();
+            Map<TopicPartition, Long> end = offsets(admin, partitions, OffsetSpec.latest());
+            assertTrue(end.values().stream().mapToLong(Long::longValue).sum() >= 18, "the co-moments were sent: " + end);
+            AggregatorTestBed.await(() -> offsets(admin, partitions, OffsetSpec.earliest()).equals(end),
+                    "every merged co-moment record deleted", 30);
+            ConfigResource changelog = new ConfigResource(ConfigResource.Type.TOPIC,
+                    "stats-aggregator-running-comoments-changelog");
+            Config c = admin.describeConfigs(List.of(changelog)).all().get().get(changelog);
+            assertEquals(Integer.toString(Topic.COMOMENTS_SEGMENT_BYTES), c.get("segment.bytes").value());
+            assertEquals("0.2", c.get("min.cleanable.dirty.ratio").value());
+        }
+        assertTrue(aggregator.metric("vbp_aggregator_comoments_purges_total") >= 1);
+    }
+
+    private static Map<TopicPartition, Long> offsets(Admin admin, List<TopicPartition> partitions, OffsetSpec spec) {
+        try {
+            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+            partitions.forEach(p -> request.put(p, spec));
+            Map<TopicPartition, Long> out = new HashMap<>();
+            admin.listOffsets(request).all().get().forEach((p, info) -> out.put(p, info.offset()));
+            return out;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 }

@@ -22,8 +22,9 @@ public enum Topic {
      * Per-block co-moment deltas as upper-triangular tiles ({@code CoMomentsCodec} records), keyed
      * {@code model/version/block/row.column}; every tile of a block goes to the block key's partition. A publication is
      * a whole matrix (245 MB at DeiT-Base) that the aggregator merges within seconds, so the topic keeps an hour, in
-     * 10-minute segments: an aggregator down for longer loses co-moments (an estimate the collectors publish again
-     * at each doubling), never moments.
+     * 10-minute segments of at most 64 MB: an aggregator down for longer loses co-moments (an estimate the collectors
+     * publish again at each doubling), never moments. What the aggregator has merged and committed it deletes
+     * ({@code MergedCoMomentsPurge}), so while it runs the topic holds about one open segment per partition.
      */
     ACTIVATION_COMOMENTS("activation-comoments", 6, Cleanup.DELETE, Duration.ofHours(1), 1 << 20),
     /** Running per-block statistics, latest per key. */
@@ -101,8 +102,32 @@ public enum Topic {
             // whole segments are deleted: short ones, so an hour's retention holds about an hour
             c.put("segment.ms", Long.toString(Duration.ofMinutes(10).toMillis()));
         }
+        c.putAll(segmentSettings());
         return c;
     }
+
+    /**
+     * The co-moment topics' segment settings (empty for the others, which take the broker's). A DeiT-Base publication
+     * is a quarter of a gigabyte and the broker's default segment a whole one: no segment of those topics would ever
+     * close within a chain, and the log cleaner and the aggregator's purge only reclaim closed segments. So they roll
+     * every {@value #COMOMENTS_SEGMENT_BYTES} bytes, and the compacted one is cleaned once a fifth of it is
+     * superseded (a version's second publication replaces its first; a retired version's tombstones replace its
+     * tiles). The aggregator's changelog of the same tiles takes the same settings.
+     */
+    public Map<String, String> segmentSettings() {
+        if (this != ACTIVATION_COMOMENTS && this != LAYER_COMOMENTS) {
+            return Map.of();
+        }
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("segment.bytes", Integer.toString(COMOMENTS_SEGMENT_BYTES));
+        if (cleanup == Cleanup.COMPACT) {
+            c.put("min.cleanable.dirty.ratio", "0.2");
+        }
+        return c;
+    }
+
+    /** The segment size of the co-moment topics and changelogs. */
+    public static final int COMOMENTS_SEGMENT_BYTES = 64 << 20;
 
     public static List<Topic> all() {
         return Arrays.asList(values());

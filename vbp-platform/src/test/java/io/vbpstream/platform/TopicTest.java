@@ -30,4 +30,13 @@ class TopicTest {
         assertEquals("compact", Topic.LAYER_STATISTICS.configs().get("cleanup.policy"));
         assertFalse(Topic.byName("nope").isPresent());
     }
+
+    @Test
+    void theCoMomentTopicsRollSegmentsSmallerThanAPublication() {
+        assertEquals(Integer.toString(Topic.COMOMENTS_SEGMENT_BYTES), Topic.ACTIVATION_COMOMENTS.configs().get("segment.bytes"));
+        assertEquals(Integer.toString(Topic.COMOMENTS_SEGMENT_BYTES), Topic.LAYER_COMOMENTS.configs().get("segment.bytes"));
+        assertEquals("0.2", Topic.LAYER_COMOMENTS.configs().get("min.cleanable.dirty.ratio"));
+        assertFalse(Topic.ACTIVATION_COMOMENTS.configs().containsKey("min.cleanable.dirty.ratio"), "not compacted");
+        assertTrue(Topic.LAYER_STATISTICS.segmentSettings().isEmpty());
+    }
 }

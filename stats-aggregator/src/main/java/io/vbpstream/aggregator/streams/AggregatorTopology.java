@@ -71,12 +71,16 @@ public class AggregatorTopology {
         t.addSource(COMOMENTS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 Topic.ACTIVATION_COMOMENTS.topicName());
         t.addProcessor(MERGE_COMOMENTS, () -> new CoMomentsMergeProcessor(emitInterval, comomentsEmitBytes, retention, listener), COMOMENTS_SOURCE);
+        // the changelogs of the tiles hold what layer-comoments holds: its segments, so that compaction reclaims a
+        // version's first publication and a retired version's tiles within a chain
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CoMomentsMergeProcessor.STORE),
-                Serdes.String(), new RunningTileSerde()).withCachingEnabled(), MERGE_COMOMENTS);
+                Serdes.String(), new RunningTileSerde()).withCachingEnabled()
+                .withLoggingEnabled(Topic.LAYER_COMOMENTS.segmentSettings()), MERGE_COMOMENTS);
         // a block's delta is staged until all its tiles are in; cached, so a delta that completes between two commits
         // costs the changelog only the tombstones of its staged tiles
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CoMomentsMergeProcessor.STAGING_STORE),
-                Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), MERGE_COMOMENTS);
+                Serdes.String(), Serdes.ByteArray()).withCachingEnabled()
+                .withLoggingEnabled(Topic.LAYER_COMOMENTS.segmentSettings()), MERGE_COMOMENTS);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CoMomentsMergeProcessor.SUMMARY_STORE),
                 Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), MERGE_COMOMENTS);
         t.addSink(CoMomentsMergeProcessor.SINK, Topic.LAYER_COMOMENTS.topicName(),

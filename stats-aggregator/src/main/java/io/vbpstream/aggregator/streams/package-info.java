@@ -1,11 +1,12 @@
 /**
- * The topology, its two merge processors, validation, the stored values, and the retention of superseded versions.
+ * The topology, its two merge processors, validation, the stored values, the retention of superseded versions, and the
+ * deletion of merged co-moment records.
  *
  * <p>Classes: {@code AggregatorTopology}, {@code MomentsMergeProcessor}, {@code CoMomentsMergeProcessor},
  * {@code DeltaValidator}, {@code TileValidator}, {@code DeltaRejected}, {@code DeadLetters}, {@code RunningMoments},
  * {@code RunningTile} and their serdes ({@code RunningMomentsSerde}, {@code RunningTileSerde}), {@code StagedDeltas} (a
  * co-moments delta's tiles until the block's delta is whole), {@code BlockSummary}, {@code RetiredVersions},
- * {@code VersionsStoreUpdater}, {@code MergeListener}.
+ * {@code VersionsStoreUpdater}, {@code MergeListener}, {@code MergedCoMomentsPurge}.
  *
  * <p>The package tables of {@code docs/ARCHITECTURE.md} list the same roles; keep the two in step.
  */
