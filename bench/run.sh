@@ -6,6 +6,8 @@
 #                                         split: apt-get install dataset-fashion-mnist)
 #   bench/run.sh compensation [args]      none / mean / least-squares at ratios 0.5-0.9 on fmnist-vit, the ridge α,
 #                                         fewer calibration images (needs the training split, like results)
+#   bench/run.sh selection [args]         VBP / FLAP / CORP-style / reconstruction at ratios 0.5-0.9, one shot against
+#                                         stepwise, the selection time on the DeiT-Base shape (needs the training split)
 #   bench/run.sh covariance-convergence   relative change of the kept-removed covariance as images double (fmnist-vit)
 #   bench/run.sh deit-models              exports DeiT-Small/Base shaped models to target/deit (needs python3-torch)
 #   bench/run.sh deit prune|speedup MODEL pruning time and heap (run with -Xmx = 3x the model file), ORT speedup
@@ -39,6 +41,7 @@ case "${1:-}" in
   instrumentation) shift; run -Xmx1g io.vbpstream.bench.InstrumentationBench "$@" ;;
   results) shift; run -Xmx2g io.vbpstream.bench.ResultsSweep "$@" ;;
   compensation) shift; run -Xmx2g io.vbpstream.bench.CompensationSweep "$@" ;;
+  selection) shift; run -Xmx3g io.vbpstream.bench.SelectionSweep "$@" ;;
   covariance-convergence) shift; run -Xmx1g io.vbpstream.bench.CovarianceConvergence "$@" ;;
   collector) shift; services_built; run -Xmx1g io.vbpstream.bench.CollectorBench "$@" ;;
   aggregator) shift; services_built; run -Xmx1g io.vbpstream.bench.AggregatorBench "$@" ;;

@@ -64,7 +64,10 @@ public interface PrunerConfig {
     }
 
     interface Policy {
-        /** variance, weighted-variance, magnitude or random (another value stops start-up, naming this setting). */
+        /**
+         * variance, weighted-variance, magnitude, random, or reconstruction (greedy structured OBS, with least-squares
+         * compensation only); another value stops start-up, naming this setting.
+         */
         @WithDefault("variance")
         Criterion criterion();
 

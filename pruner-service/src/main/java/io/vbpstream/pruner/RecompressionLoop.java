@@ -89,6 +89,12 @@ public class RecompressionLoop {
     private volatile boolean stopping;
 
     void onStart(@Observes StartupEvent e) {
+        String unsupported = PruningStep.unsupported(config.policy());
+        if (unsupported != null) {
+            LOG.error(unsupported);
+            Quarkus.asyncExit(KafkaCredentialsCheck.EXIT_CONFIG);
+            return;
+        }
         KafkaCredentialsCheck.inBackground(kafka, Duration.ofSeconds(30), refusal -> {
             LOG.error(refusal);
             Quarkus.asyncExit(KafkaCredentialsCheck.EXIT_CONFIG);

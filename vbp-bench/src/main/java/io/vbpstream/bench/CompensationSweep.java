@@ -1,13 +1,9 @@
 package io.vbpstream.bench;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
-import io.vbpstream.core.cost.CostModel;
 import io.vbpstream.core.cost.ModelCost;
 import io.vbpstream.core.data.ImageSet;
 import io.vbpstream.core.data.Preprocessor;
-import io.vbpstream.core.onnx.MlpBlock;
-import io.vbpstream.core.onnx.MlpBlockFinder;
-import io.vbpstream.core.onnx.OnnxModels;
 import io.vbpstream.core.prune.Allocation;
 import io.vbpstream.core.prune.Compensation;
 import io.vbpstream.core.prune.Criterion;
@@ -23,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Compensation modes compared on fmnist-vit with no fine-tuning (docs/RESULTS.md): variance criterion, uniform
@@ -49,31 +44,25 @@ public final class CompensationSweep {
         int tokens = ResultsSweep.intArg(args, "--tokens-per-image", 16);
         int nMinImages = Math.max(1, 8192 / tokens);
         Path out = Path.of(ResultsSweep.stringArg(args, "--out", "target/bench/compensation.md"));
-        Path modelPath = Fixtures.fmnistModel();
-        OnnxModels.LoadedModel loaded = OnnxModels.read(modelPath);
-        ModelProto model = loaded.model();
-        List<MlpBlock> blocks = MlpBlockFinder.find(model);
-        ModelCost cost = CostModel.analyse(model, blocks, Map.of());
-        Preprocessor pre = Fixtures.preprocessor(modelPath);
-        ImageSet test = ImageSet.open(Fixtures.testImages(), Fixtures.testLabels(), 0);
+        Fixtures.Fmnist fm = Fixtures.fmnist();
 
         long t0 = System.nanoTime();
-        ModelStatistics stats = StatisticsCollector.collect(model, loaded.sha256(), blocks,
-                ImageSet.open(Fixtures.trainImages(), null, calibration), pre, 64, true, x -> { });
+        ModelStatistics stats = StatisticsCollector.collect(fm.model(), fm.sha256(), fm.blocks(),
+                ImageSet.open(Fixtures.trainImages(), null, calibration), fm.pre(), 64, true, x -> { });
         System.err.printf(Locale.ROOT, "statistics with covariance of %d images in %.1f s%n", calibration, (System.nanoTime() - t0) / 1e9);
 
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "Machine: %s, %s. Calibration: the first %d training images (statistics and "
                 + "covariance); evaluation: the 10k test split; no fine-tuning.%n%n", Fixtures.cpuModel(), Fixtures.machine(), calibration));
-        try (ModelSession original = new ModelSession(model)) {
-            int[] reference = Evaluator.predict(original, test, pre, 250, x -> { });
-            double base = Evaluator.accuracy(reference, test);
+        try (ModelSession original = new ModelSession(fm.model())) {
+            int[] reference = Evaluator.predict(original, fm.test(), fm.pre(), 250, x -> { });
+            double base = Evaluator.accuracy(reference, fm.test());
             md.append(String.format(Locale.ROOT, "Unpruned: top-1 %.2f%%.%n%n", 100 * base));
             md.append("| ratio | compensation | top-1 % | % of unpruned acc. | agreement % | MACs -% |\n|---|---|---|---|---|---|\n");
             for (double ratio : RATIOS) {
                 for (Compensation c : new Compensation[] {Compensation.NONE, Compensation.MEAN, Compensation.LEAST_SQUARES}) {
                     PruningPolicy p = policy(ratio, c, PruningPolicy.DEFAULT_RIDGE);
-                    double[] r = evaluate(model, loaded.sha256(), stats, p, cost, test, pre, reference);
+                    double[] r = evaluate(fm.model(), fm.sha256(), stats, p, fm.cost(), fm.test(), fm.pre(), reference);
                     md.append(String.format(Locale.ROOT, "| %.1f | %s | %.2f | %.1f | %.1f | %.1f |%n", ratio,
                             c.id() + (c == Compensation.LEAST_SQUARES ? " (α " + PruningPolicy.DEFAULT_RIDGE + ")" : ""),
                             100 * r[0], 100 * r[0] / base, 100 * r[1], 100 * r[2]));
@@ -83,7 +72,7 @@ public final class CompensationSweep {
             md.append("\nThe ridge α of least squares at ratio 0.8 (λ = α · mean variance of the kept neurons):\n\n");
             md.append("| α | top-1 % | % of unpruned acc. | agreement % |\n|---|---|---|---|\n");
             for (double alpha : ALPHAS) {
-                double[] r = evaluate(model, loaded.sha256(), stats, policy(0.8, Compensation.LEAST_SQUARES, alpha), cost, test, pre,
+                double[] r = evaluate(fm.model(), fm.sha256(), stats, policy(0.8, Compensation.LEAST_SQUARES, alpha), fm.cost(), fm.test(), fm.pre(),
                         reference);
                 md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", alpha, pct(r[0]), r[0] < 0 ? "-" : String.format(Locale.ROOT,
                         "%.1f", 100 * r[0] / base), pct(r[1])));
@@ -91,10 +80,10 @@ public final class CompensationSweep {
             md.append("\nLeast squares at ratio 0.8 from the statistics and covariance of fewer calibration images:\n\n");
             md.append("| calibration images | top-1 % | % of unpruned acc. |\n|---|---|---|\n");
             for (int n : SMALLER) {
-                ModelStatistics small = StatisticsCollector.collect(model, loaded.sha256(), blocks,
-                        ImageSet.open(Fixtures.trainImages(), null, n), pre, 64, true, x -> { });
-                double[] r = evaluate(model, loaded.sha256(), small, policy(0.8, Compensation.LEAST_SQUARES,
-                        PruningPolicy.DEFAULT_RIDGE), cost, test, pre, reference);
+                ModelStatistics small = StatisticsCollector.collect(fm.model(), fm.sha256(), fm.blocks(),
+                        ImageSet.open(Fixtures.trainImages(), null, n), fm.pre(), 64, true, x -> { });
+                double[] r = evaluate(fm.model(), fm.sha256(), small, policy(0.8, Compensation.LEAST_SQUARES,
+                        PruningPolicy.DEFAULT_RIDGE), fm.cost(), fm.test(), fm.pre(), reference);
                 md.append(String.format(Locale.ROOT, "| %d | %.2f | %.1f |%n", n, 100 * r[0], 100 * r[0] / base));
             }
         }
@@ -104,17 +93,17 @@ public final class CompensationSweep {
         md.append("| ratio | every token, " + calibration + " images | " + tokens + " tokens per image, " + calibration
                 + " images | difference (points) | " + tokens + " tokens per image, " + nMinImages + " images (8192 samples, the pipeline's "
                 + "covariance-n-min) |\n|---|---|---|---|---|\n");
-        try (ModelSession original = new ModelSession(model)) {
-            int[] reference = Evaluator.predict(original, test, pre, 250, x -> { });
-            ModelStatistics sampled = StatisticsCollector.collect(model, loaded.sha256(), blocks,
-                    ImageSet.open(Fixtures.trainImages(), null, calibration), pre, 64, true, tokens, x -> { });
-            ModelStatistics sampledAtNMin = StatisticsCollector.collect(model, loaded.sha256(), blocks,
-                    ImageSet.open(Fixtures.trainImages(), null, nMinImages), pre, 64, true, tokens, x -> { });
+        try (ModelSession original = new ModelSession(fm.model())) {
+            int[] reference = Evaluator.predict(original, fm.test(), fm.pre(), 250, x -> { });
+            ModelStatistics sampled = StatisticsCollector.collect(fm.model(), fm.sha256(), fm.blocks(),
+                    ImageSet.open(Fixtures.trainImages(), null, calibration), fm.pre(), 64, true, tokens, x -> { });
+            ModelStatistics sampledAtNMin = StatisticsCollector.collect(fm.model(), fm.sha256(), fm.blocks(),
+                    ImageSet.open(Fixtures.trainImages(), null, nMinImages), fm.pre(), 64, true, tokens, x -> { });
             for (double ratio : RATIOS) {
                 PruningPolicy p = policy(ratio, Compensation.LEAST_SQUARES, PruningPolicy.DEFAULT_RIDGE);
-                double full = evaluate(model, loaded.sha256(), stats, p, cost, test, pre, reference)[0];
-                double est = evaluate(model, loaded.sha256(), sampled, p, cost, test, pre, reference)[0];
-                double small = evaluate(model, loaded.sha256(), sampledAtNMin, p, cost, test, pre, reference)[0];
+                double full = evaluate(fm.model(), fm.sha256(), stats, p, fm.cost(), fm.test(), fm.pre(), reference)[0];
+                double est = evaluate(fm.model(), fm.sha256(), sampled, p, fm.cost(), fm.test(), fm.pre(), reference)[0];
+                double small = evaluate(fm.model(), fm.sha256(), sampledAtNMin, p, fm.cost(), fm.test(), fm.pre(), reference)[0];
                 md.append(String.format(Locale.ROOT, "| %.1f | %s | %s | %+.2f | %s |%n", ratio, pct(full), pct(est),
                         100 * (est - full), pct(small)));
                 System.err.printf(Locale.ROOT, "estimator at ratio %.1f: %.4f vs %.4f (%.0f s)%n", ratio, est, full,
@@ -143,12 +132,12 @@ public final class CompensationSweep {
         return PruningPolicy.of(Criterion.VARIANCE, Allocation.UNIFORM, new PruningTarget.NeuronRatio(ratio), c).withRidge(alpha);
     }
 
-    private static String pct(double v) {
+    static String pct(double v) {
         return v < 0 ? "fails" : String.format(Locale.ROOT, "%.2f", 100 * v);
     }
 
     /** {accuracy, agreement with the unpruned model, MACs reduction}; accuracy -1 if the solve fails. */
-    private static double[] evaluate(ModelProto model, String sha, ModelStatistics stats, PruningPolicy policy, ModelCost cost,
+    static double[] evaluate(ModelProto model, String sha, ModelStatistics stats, PruningPolicy policy, ModelCost cost,
                                      ImageSet test, Preprocessor pre, int[] reference) throws Exception {
         Pruning.Result r;
         try {

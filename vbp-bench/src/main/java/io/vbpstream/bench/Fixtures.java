@@ -1,14 +1,22 @@
 package io.vbpstream.bench;
 
+import ai.onnx.proto.OnnxMl.ModelProto;
+import io.vbpstream.core.cost.CostModel;
+import io.vbpstream.core.cost.ModelCost;
 import io.vbpstream.core.data.ImageSet;
 import io.vbpstream.core.data.ModelCard;
 import io.vbpstream.core.data.Preprocessor;
+import io.vbpstream.core.onnx.MlpBlock;
+import io.vbpstream.core.onnx.MlpBlockFinder;
+import io.vbpstream.core.onnx.OnnxModels;
 import io.vbpstream.core.runtime.Batches;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** Where the benchmarks find the model and data, and small formatting helpers. */
 final class Fixtures {
@@ -31,6 +39,18 @@ final class Fixtures {
 
     static Path fmnistModel() {
         return root().resolve("models/fmnist-vit/model.onnx");
+    }
+
+    /** The bundled fmnist-vit with its blocks, cost, preprocessing and the 10k test split: what the sweeps start from. */
+    record Fmnist(ModelProto model, String sha256, List<MlpBlock> blocks, ModelCost cost, Preprocessor pre, ImageSet test) {
+    }
+
+    static Fmnist fmnist() throws IOException {
+        Path path = fmnistModel();
+        OnnxModels.LoadedModel loaded = OnnxModels.read(path);
+        List<MlpBlock> blocks = MlpBlockFinder.find(loaded.model());
+        return new Fmnist(loaded.model(), loaded.sha256(), blocks, CostModel.analyse(loaded.model(), blocks, Map.of()),
+                preprocessor(path), ImageSet.open(testImages(), testLabels(), 0));
     }
 
     static Path testImages() {

@@ -1,13 +1,6 @@
 package io.vbpstream.bench;
 
-import ai.onnx.proto.OnnxMl.ModelProto;
-import io.vbpstream.core.cost.CostModel;
-import io.vbpstream.core.cost.ModelCost;
 import io.vbpstream.core.data.ImageSet;
-import io.vbpstream.core.data.Preprocessor;
-import io.vbpstream.core.onnx.MlpBlock;
-import io.vbpstream.core.onnx.MlpBlockFinder;
-import io.vbpstream.core.onnx.OnnxModels;
 import io.vbpstream.core.prune.Allocation;
 import io.vbpstream.core.prune.Compensation;
 import io.vbpstream.core.prune.Criterion;
@@ -22,12 +15,10 @@ import io.vbpstream.core.runtime.ModelSession;
 import io.vbpstream.core.runtime.StatisticsCollector;
 import io.vbpstream.core.stats.ModelStatistics;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -49,14 +40,8 @@ public final class ResultsSweep {
     public static void main(String[] args) throws Exception {
         int calibration = intArg(args, "--calibration", 4096);
         Path out = Path.of(stringArg(args, "--out", "target/bench/results.md"));
-        Path modelPath = Fixtures.fmnistModel();
-        OnnxModels.LoadedModel loaded = OnnxModels.read(modelPath);
-        ModelProto model = loaded.model();
-        List<MlpBlock> blocks = MlpBlockFinder.find(model);
-        ModelCost cost = CostModel.analyse(model, blocks, Map.of());
-        Preprocessor pre = Fixtures.preprocessor(modelPath);
+        Fixtures.Fmnist fm = Fixtures.fmnist();
         ImageSet train = ImageSet.open(Fixtures.trainImages(), null, calibration);
-        ImageSet test = ImageSet.open(Fixtures.testImages(), Fixtures.testLabels(), 0);
 
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "Machine: %s, %s. ONNX Runtime CPU, global thread pool.%n%n", Fixtures.cpuModel(), Fixtures.machine()));
@@ -64,20 +49,20 @@ public final class ResultsSweep {
         long t0 = System.nanoTime();
         Map<Integer, ModelStatistics> statsBySize = new HashMap<>();
         for (int n : new int[] {256, 1024, calibration}) {
-            statsBySize.put(n, StatisticsCollector.collect(model, loaded.sha256(), blocks, ImageSet.open(Fixtures.trainImages(), null, n),
-                    pre, 64, x -> { }));
+            statsBySize.put(n, StatisticsCollector.collect(fm.model(), fm.sha256(), fm.blocks(), ImageSet.open(Fixtures.trainImages(), null, n),
+                    fm.pre(), 64, x -> { }));
         }
         ModelStatistics stats = statsBySize.get(calibration);
         System.err.printf(Locale.ROOT, "statistics gathered in %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
-        float[] batch1 = Fixtures.batch(test, pre, 1);
-        float[] batch64 = Fixtures.batch(test, pre, 64);
-        try (ModelSession original = new ModelSession(model)) {
-            int[] reference = Evaluator.predict(original, test, pre, 250, x -> { });
-            double baseAcc = Evaluator.accuracy(reference, test);
+        float[] batch1 = Fixtures.batch(fm.test(), fm.pre(), 1);
+        float[] batch64 = Fixtures.batch(fm.test(), fm.pre(), 64);
+        try (ModelSession original = new ModelSession(fm.model())) {
+            int[] reference = Evaluator.predict(original, fm.test(), fm.pre(), 250, x -> { });
+            double baseAcc = Evaluator.accuracy(reference, fm.test());
             md.append(String.format(Locale.ROOT, "Unpruned fmnist-vit: top-1 %.2f%% on the 10k test split, %,d MACs, %,d params. "
-                    + "Calibration: the first %d training images (%d tokens each).%n%n", 100 * baseAcc, cost.macs(), cost.params(),
-                    calibration, blocks.isEmpty() ? 0 : cost.blocks().get(0).tokens()));
+                    + "Calibration: the first %d training images (%d tokens each).%n%n", 100 * baseAcc, fm.cost().macs(), fm.cost().params(),
+                    calibration, fm.blocks().isEmpty() ? 0 : fm.cost().blocks().get(0).tokens()));
             md.append("| criterion | mean shift | allocation | ratio | top-1 % | % of unpruned acc. | agreement % | MACs -% | params -% | speedup b1 | speedup b64 |\n");
             md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
             Map<String, double[]> latencyCache = new HashMap<>();
@@ -94,10 +79,10 @@ public final class ResultsSweep {
                             for (int s = 0; s < seeds.length; s++) {
                                 PruningPolicy policy = new PruningPolicy(criterion, alloc, new PruningTarget.NeuronRatio(ratio), comp,
                                         PruningPolicy.DEFAULT_MIN_KEEP, seeds[s]);
-                                last = Pruning.run(model, loaded.sha256(), stats, policy, cost);
+                                last = Pruning.run(fm.model(), fm.sha256(), stats, policy, fm.cost());
                                 try (ModelSession pruned = new ModelSession(last.model())) {
-                                    int[] p = Evaluator.predict(pruned, test, pre, 250, x -> { });
-                                    acc[s] = Evaluator.accuracy(p, test);
+                                    int[] p = Evaluator.predict(pruned, fm.test(), fm.pre(), 250, x -> { });
+                                    acc[s] = Evaluator.accuracy(p, fm.test());
                                     agree[s] = Evaluator.agreement(p, reference);
                                     double[] lat = latencyCache.get(last.plan().keptWidths().toString());
                                     if (lat == null) {
@@ -129,9 +114,9 @@ public final class ResultsSweep {
         md.append("| ratio | 256 vs " + calibration + " (mean / min) | 1024 vs " + calibration + " (mean / min) | 256 vs 1024 (mean / min) |\n|---|---|---|---|\n");
         for (double ratio : new double[] {0.1, 0.3, 0.5, 0.7, 0.9}) {
             PruningPolicy policy = PruningPolicy.of(Criterion.VARIANCE, Allocation.UNIFORM, new PruningTarget.NeuronRatio(ratio), Compensation.MEAN);
-            PruningPlan small = new PlanBuilder(blocks, statsBySize.get(256), policy).uniform(ratio);
-            PruningPlan mid = new PlanBuilder(blocks, statsBySize.get(1024), policy).uniform(ratio);
-            PruningPlan full = new PlanBuilder(blocks, stats, policy).uniform(ratio);
+            PruningPlan small = new PlanBuilder(fm.blocks(), statsBySize.get(256), policy).uniform(ratio);
+            PruningPlan mid = new PlanBuilder(fm.blocks(), statsBySize.get(1024), policy).uniform(ratio);
+            PruningPlan full = new PlanBuilder(fm.blocks(), stats, policy).uniform(ratio);
             md.append(String.format(Locale.ROOT, "| %.1f | %s | %s | %s |%n", ratio, jaccard(small, full), jaccard(mid, full), jaccard(small, mid)));
         }
         Files.createDirectories(out.toAbsolutePath().getParent());

@@ -5,6 +5,7 @@ import io.vbpstream.core.data.ModelCard;
 import io.vbpstream.core.onnx.OnnxModels;
 import io.vbpstream.core.runtime.ModelSession;
 import io.vbpstream.core.prune.Compensation;
+import io.vbpstream.core.prune.Criterion;
 import io.vbpstream.core.prune.Pruning;
 import io.vbpstream.core.prune.PruningPlan;
 import io.vbpstream.core.prune.PruningPolicy;
@@ -74,6 +75,20 @@ public class PruningStep {
     @jakarta.annotation.PostConstruct
     void init() {
         UnusedHeap.configure();
+    }
+
+    /**
+     * Why the policy settings cannot run in the pipeline, or null. The reconstruction criterion prunes offline
+     * ({@code vbp prune --criterion reconstruction}); here the convergence check follows score-ranked kept sets, which
+     * an order that depends on the covariance does not have yet.
+     */
+    public static String unsupported(PrunerConfig.Policy p) {
+        if (p.criterion() == Criterion.RECONSTRUCTION) {
+            return "vbp.pruner.policy.criterion=reconstruction is not supported by the pruner service yet (its "
+                    + "convergence check follows score-ranked kept sets); use variance, weighted-variance, magnitude or "
+                    + "random here, and the reconstruction criterion offline with vbp prune";
+        }
+        return null;
     }
 
     public ModelCard card() {

@@ -28,7 +28,7 @@ final class PruneCommand implements Callable<Integer> {
     Path stats;
 
     @Option(names = "--criterion", defaultValue = "variance",
-            description = "variance, weighted-variance, magnitude or random (default ${DEFAULT-VALUE}).")
+            description = "variance, weighted-variance, magnitude, random, or reconstruction (greedy structured OBS; needs --stats with the covariance and --compensation least-squares) (default ${DEFAULT-VALUE}).")
     String criterion;
 
     @ArgGroup(exclusive = true, multiplicity = "1")

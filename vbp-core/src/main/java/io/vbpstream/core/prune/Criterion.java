@@ -12,7 +12,13 @@ public enum Criterion {
     /** L2 norm of the neuron's fc1 column. */
     MAGNITUDE("magnitude", false),
     /** Uniform random scores from a seeded generator: the control. */
-    RANDOM("random", false);
+    RANDOM("random", false),
+    /**
+     * Not a score but an order: neurons removed greedily by the output error they leave after least-squares
+     * compensation of the rest (structured Optimal Brain Surgeon on the covariance, {@code ReconstructionOrder}).
+     * Needs the covariance and {@link Compensation#LEAST_SQUARES}.
+     */
+    RECONSTRUCTION("reconstruction", true);
 
     private final String id;
     private final boolean needsStatistics;
@@ -28,6 +34,11 @@ public enum Criterion {
 
     public boolean needsStatistics() {
         return needsStatistics;
+    }
+
+    /** Whether the criterion itself needs the activation covariance (not only the compensation). */
+    public boolean needsCovariance() {
+        return this == RECONSTRUCTION;
     }
 
     public static Criterion parse(String s) {

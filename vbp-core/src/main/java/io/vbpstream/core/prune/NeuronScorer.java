@@ -48,6 +48,8 @@ public final class NeuronScorer {
                 }
                 yield n;
             }
+            case RECONSTRUCTION -> throw new IllegalArgumentException(
+                    "the reconstruction criterion is an order over a block's neurons, not a score (PlanBuilder)");
             case RANDOM -> {
                 SplittableRandom rng = new SplittableRandom(seed * 1_000_003L + ordinal);
                 double[] r = new double[w];
@@ -72,6 +74,20 @@ public final class NeuronScorer {
             }
         }
         return n;
+    }
+
+    /** fc2's weights as row-major {@code hidden x out} doubles: one row per hidden neuron, whatever the storage. */
+    static double[] fc2Rows(LinearLayer fc2) {
+        float[] w2 = Tensors.floats(fc2.weight());
+        int hidden = fc2.inFeatures();
+        int out = fc2.outFeatures();
+        double[] rows = new double[hidden * out];
+        for (int j = 0; j < hidden; j++) {
+            for (int o = 0; o < out; o++) {
+                rows[j * out + o] = fc2.outFeaturesFirst() ? w2[o * hidden + j] : w2[j * out + o];
+            }
+        }
+        return rows;
     }
 
     /** Squared L2 norm of each hidden neuron's incoming weights in fc1. */

@@ -3,6 +3,7 @@ package io.vbpstream.core.prune;
 import io.vbpstream.core.cost.BlockCost;
 import io.vbpstream.core.cost.ModelCost;
 import io.vbpstream.core.onnx.MlpBlock;
+import io.vbpstream.core.stats.CoMoments;
 import io.vbpstream.core.stats.ModelStatistics;
 
 import java.util.ArrayList;
@@ -15,8 +16,19 @@ import java.util.stream.IntStream;
 /** Turns scores, an allocation and a target into a {@link PruningPlan}. */
 public final class PlanBuilder {
 
+    /**
+     * Neurons the reconstruction criterion removes per greedy step in a block of width {@code w}: one at a time up to
+     * 256 neurons, then {@code ceil(w / 256)} (12 for DeiT's 3072), so no block takes more than 256 steps.
+     */
+    static int reconstructionChunk(int w) {
+        return Math.max(1, (w + 255) / 256);
+    }
+
     private final List<MlpBlock> blocks;
+    /** Per block, higher means kept longer: the criterion's score, or for reconstruction the removal position. */
     private final List<double[]> scores = new ArrayList<>();
+    /** Per block, what global allocation ranks across blocks (lowest removed first). */
+    private final List<double[]> ranks = new ArrayList<>();
     private final int[] minKeep;
     private final PruningPolicy policy;
 
@@ -28,11 +40,57 @@ public final class PlanBuilder {
         this.policy = policy;
         this.minKeep = new int[blocks.size()];
         for (int b = 0; b < blocks.size(); b++) {
-            MlpBlock blk = blocks.get(b);
-            scores.add(NeuronScorer.score(blk, b, policy.criterion(),
-                    stats == null || !policy.criterion().needsStatistics() ? null : stats.get(blk.name()), policy.seed()));
-            minKeep[b] = Math.max(1, (int) Math.ceil(policy.minKeepFraction() * blk.width()));
+            minKeep[b] = Math.max(1, (int) Math.ceil(policy.minKeepFraction() * blocks.get(b).width()));
         }
+        if (policy.criterion() == Criterion.RECONSTRUCTION) {
+            List<ReconstructionOrder.Order> orders = reconstructionOrders(blocks, stats, policy.ridge(), minKeep);
+            for (int b = 0; b < blocks.size(); b++) {
+                int w = blocks.get(b).width();
+                ReconstructionOrder.Order order = orders.get(b);
+                double[] position = new double[w];
+                double[] rank = new double[w];
+                Arrays.fill(position, Double.POSITIVE_INFINITY);
+                Arrays.fill(rank, Double.POSITIVE_INFINITY);
+                double[] errors = order.monotoneErrors();
+                double energy = order.energy() > 0 ? order.energy() : 1;
+                for (int i = 0; i < order.neurons().length; i++) {
+                    position[order.neurons()[i]] = i;
+                    rank[order.neurons()[i]] = errors[i] / energy;
+                }
+                scores.add(position);
+                ranks.add(rank);
+            }
+            return;
+        }
+        for (int b = 0; b < blocks.size(); b++) {
+            MlpBlock blk = blocks.get(b);
+            double[] s = NeuronScorer.score(blk, b, policy.criterion(),
+                    stats == null || !policy.criterion().needsStatistics() ? null : stats.get(blk.name()), policy.seed());
+            scores.add(s);
+            ranks.add(zScores(s));
+        }
+    }
+
+    /** Every block's greedy order down to its minimum, the blocks in parallel. */
+    private static List<ReconstructionOrder.Order> reconstructionOrders(List<MlpBlock> blocks, ModelStatistics stats,
+                                                                     double ridge, int[] minKeep) {
+        ReconstructionOrder.Order[] out = new ReconstructionOrder.Order[blocks.size()];
+        IntStream.range(0, blocks.size()).parallel().forEach(b -> {
+            MlpBlock blk = blocks.get(b);
+            if (stats == null || !stats.hasCoMoments(blk.name())) {
+                throw new IllegalArgumentException("the reconstruction criterion needs the activation covariance of block "
+                        + blk.name() + " (vbp stats --covariance, or the streamed statistics)");
+            }
+            CoMoments c = stats.coMoments(blk.name());
+            if (c.width() != blk.width()) {
+                throw new IllegalArgumentException("covariance for " + blk.name() + " has width " + c.width()
+                        + ", the block has " + blk.width());
+            }
+            int w = blk.width();
+            out[b] = ReconstructionOrder.compute(c, NeuronScorer.fc2Rows(blk.fc2()), blk.fc2().outFeatures(), ridge,
+                    w - minKeep[b], reconstructionChunk(w));
+        });
+        return List.of(out);
     }
 
     /** The plan for the policy's target; {@code cost} is needed for a MACs target. */
@@ -58,18 +116,23 @@ public final class PlanBuilder {
         return new PruningPlan(plans);
     }
 
-    /** Removes the {@code total} neurons with the lowest per-block z-scores across all blocks. */
+    /**
+     * Removes the {@code total} neurons with the lowest ranks across all blocks: per-block z-scores of the criterion
+     * (FLAP), or for reconstruction the error each removal adds relative to the block's output energy.
+     */
     public PruningPlan global(int total) {
-        record Candidate(int block, int neuron, double z) {
+        // ties within a block go to the lower score (for reconstruction: the earlier removal)
+        record Candidate(int block, int neuron, double z, double score) {
         }
         List<Candidate> all = new ArrayList<>();
         for (int b = 0; b < blocks.size(); b++) {
-            double[] z = zScores(scores.get(b));
+            double[] z = ranks.get(b);
             for (int j = 0; j < z.length; j++) {
-                all.add(new Candidate(b, j, z[j]));
+                all.add(new Candidate(b, j, z[j], scores.get(b)[j]));
             }
         }
-        all.sort(Comparator.comparingDouble(Candidate::z).thenComparingInt(Candidate::block).thenComparingInt(Candidate::neuron));
+        all.sort(Comparator.comparingDouble(Candidate::z).thenComparingInt(Candidate::block)
+                .thenComparingDouble(Candidate::score).thenComparingInt(Candidate::neuron));
         int[] removable = new int[blocks.size()];
         for (int b = 0; b < blocks.size(); b++) {
             removable[b] = blocks.get(b).width() - minKeep[b];

@@ -26,6 +26,10 @@ public record PruningPolicy(Criterion criterion, Allocation allocation, PruningT
         if (!(minKeepFraction >= 0 && minKeepFraction <= 1)) {
             throw new IllegalArgumentException("min-keep fraction must be in [0, 1], got " + minKeepFraction);
         }
+        if (criterion == Criterion.RECONSTRUCTION && compensation != Compensation.LEAST_SQUARES) {
+            throw new IllegalArgumentException("the reconstruction criterion ranks neurons by the error left after "
+                    + "least-squares compensation; use it with compensation least-squares, not " + compensation);
+        }
         if (widthMultiple < 1) {
             throw new IllegalArgumentException("width multiple must be at least 1, got " + widthMultiple);
         }

@@ -1,10 +1,11 @@
 /**
- * Scoring, planning (uniform/global, ratio/MACs target), slicing, mean-shift or least-squares folding, the covariance
+ * Scoring, the reconstruction criterion's greedy order (structured OBS), planning (uniform/global, ratio/MACs target), slicing, mean-shift or least-squares folding, the covariance
  * convergence measure, reports.
  *
  * <p>Classes: {@code Criterion}, {@code Allocation}, {@code Compensation}, {@code PruningTarget},
  * {@code PruningPolicy}, {@code NeuronScorer}, {@code PlanBuilder}, {@code PruningPlan}, {@code BlockPlan},
- * {@code ModelPruner}, {@code LeastSquares}, {@code CovarianceChange}, {@code Pruning}, {@code PruningReport}.
+ * {@code ModelPruner}, {@code LeastSquares}, {@code ReconstructionOrder},
+ * {@code CovarianceChange}, {@code Pruning}, {@code PruningReport}.
  *
  * <p>The package tables of {@code docs/ARCHITECTURE.md} list the same roles; keep the two in step.
  */

@@ -139,4 +139,49 @@ class PlanBuilderTest {
         assertEquals(Criterion.WEIGHTED_VARIANCE, Criterion.parse("weighted-variance"));
         assertThrows(IllegalArgumentException.class, () -> Criterion.parse("entropy"));
     }
+
+    @Test
+    void reconstructionStepsOneNeuronAtATimeUpTo256AndAtMost256StepsBeyond() {
+        assertEquals(1, PlanBuilder.reconstructionChunk(64));
+        assertEquals(1, PlanBuilder.reconstructionChunk(256));
+        assertEquals(2, PlanBuilder.reconstructionChunk(257));
+        assertEquals(12, PlanBuilder.reconstructionChunk(3072));
+    }
+
+    @Test
+    void reconstructionRemovesEachBlocksGreedyPrefixAndGlobalAllocationMeetsTargetsAndMinimum() {
+        SplittableRandom rng = new SplittableRandom(11);
+        int n = 48;
+        float[] x = new float[n * 28 * 28];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rng.nextDouble(-1, 1);
+        }
+        ModelStatistics withCov = PruneTestSupport.statsWithCoMoments(vit, blocks, x, new long[] {n, 1, 28, 28});
+        PruningPolicy uniform = new PruningPolicy(Criterion.RECONSTRUCTION, Allocation.UNIFORM,
+                new PruningTarget.NeuronRatio(0.5), Compensation.LEAST_SQUARES, 0.05, 7);
+        PruningPlan plan = new PlanBuilder(blocks, withCov, uniform).build(cost);
+        for (int b = 0; b < blocks.size(); b++) {
+            MlpBlock blk = blocks.get(b);
+            ReconstructionOrder.Order order = ReconstructionOrder.compute(withCov.coMoments(blk.name()),
+                    NeuronScorer.fc2Rows(blk.fc2()), blk.fc2().outFeatures(), uniform.ridge(), 256 - 13,
+                    PlanBuilder.reconstructionChunk(256));
+            int[] prefix = Arrays.copyOf(order.neurons(), 128);
+            Arrays.sort(prefix);
+            assertArrayEquals(prefix, plan.blocks().get(b).removed(), blk.name());
+        }
+        PruningPolicy global = new PruningPolicy(Criterion.RECONSTRUCTION, Allocation.GLOBAL,
+                new PruningTarget.MacsReduction(0.35), Compensation.LEAST_SQUARES, 0.05, 7);
+        PruningPlan g = new PlanBuilder(blocks, withCov, global).build(cost);
+        long saved = g.blocks().stream().mapToLong(p -> p.removed().length * cost.byBlock().get(p.block()).macsPerNeuron()).sum();
+        assertTrue(saved >= 0.35 * cost.macs(), "the MACs target is met");
+        assertTrue(g.blocks().stream().allMatch(p -> p.kept().length >= Math.ceil(0.05 * 256)), "the minimum is kept");
+        assertTrue(g.blocks().stream().mapToInt(p -> p.removed().length).distinct().count() > 1,
+                "global allocation moves the budget between blocks");
+        assertThrows(IllegalArgumentException.class, () -> new PlanBuilder(blocks, stats, uniform),
+                "no covariance: a clear refusal");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new PruningPolicy(
+                Criterion.RECONSTRUCTION, Allocation.UNIFORM, new PruningTarget.NeuronRatio(0.5), Compensation.MEAN, 0.05, 7));
+        assertTrue(e.getMessage().contains("least-squares"), e.getMessage());
+        assertEquals(Criterion.RECONSTRUCTION, Criterion.parse("reconstruction"));
+    }
 }
