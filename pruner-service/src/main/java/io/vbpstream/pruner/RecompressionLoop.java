@@ -89,9 +89,9 @@ public class RecompressionLoop {
     private volatile boolean stopping;
 
     void onStart(@Observes StartupEvent e) {
-        String unsupported = PruningStep.unsupported(config.policy());
-        if (unsupported != null) {
-            LOG.error(unsupported);
+        String invalid = PruningStep.invalid(config.policy());
+        if (invalid != null) {
+            LOG.error(invalid);
             Quarkus.asyncExit(KafkaCredentialsCheck.EXIT_CONFIG);
             return;
         }

@@ -80,6 +80,11 @@ final class PipelineTestBed implements AutoCloseable {
 
     /** A pruner taking one 10% MACs step once 200 images' worth of statistics are stable. */
     ServiceProcess pruner(double minAgreement) throws Exception {
+        return pruner(minAgreement, Map.of());
+    }
+
+    /** As {@link #pruner(double)}, with more settings (or the defaults overridden). */
+    ServiceProcess pruner(double minAgreement, Map<String, String> settings) throws Exception {
         Map<String, String> s = common();
         s.put("vbp.pruner.admin-token", TOKEN);
         s.put("vbp.pruner.model.base-uri", base.uri().toString());
@@ -92,6 +97,7 @@ final class PipelineTestBed implements AutoCloseable {
         s.put("vbp.pruner.policy.final-target", "0.10");
         s.put("vbp.pruner.gate.images", "300");
         s.put("vbp.pruner.gate.min-agreement", Double.toString(minAgreement));
+        s.putAll(settings);
         return ServiceProcess.start(Path.of(System.getProperty("vbp.pruner.app")), s, dir.resolve("pruner.log"));
     }
 

@@ -22,14 +22,7 @@ class PrunerConfigIT {
 
     @Test
     void aMisspelledCriterionStopsStartUpNamingTheSetting() throws Exception {
-        Path dir = Files.createTempDirectory("vbp-pruner-config-it");
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("vbp.pruner.store.directory", dir.resolve("store").toString());
-        s.put("vbp.pruner.model.base-uri", "vbp-store:sha256/" + "0".repeat(64) + ".onnx");
-        s.put("vbp.pruner.model.card", PipelineTestBed.CARD.toString());
-        s.put("vbp.pruner.policy.criterion", "varience");
-        ServiceProcess pruner = ServiceProcess.launch(Path.of(System.getProperty("vbp.pruner.app")), s, Map.of(),
-                dir.resolve("pruner.log"));
+        ServiceProcess pruner = launch(Map.of("vbp.pruner.policy.criterion", "varience"));
         try {
             OptionalInt status = pruner.awaitExit(Duration.ofSeconds(90));
             assertTrue(status.isPresent(), "the pruner stopped by itself:\n" + pruner.tail());
@@ -42,5 +35,31 @@ class PrunerConfigIT {
         } finally {
             pruner.close();
         }
+    }
+
+    @Test
+    void theReconstructionCriterionWithoutLeastSquaresStopsStartUpSayingWhy() throws Exception {
+        ServiceProcess pruner = launch(Map.of("vbp.pruner.policy.criterion", "reconstruction",
+                "vbp.pruner.policy.compensation", "mean"));
+        try {
+            OptionalInt status = pruner.awaitExit(Duration.ofSeconds(90));
+            assertTrue(status.isPresent(), "the pruner stopped by itself:\n" + pruner.tail());
+            assertNotEquals(0, status.getAsInt());
+            String log = pruner.log();
+            assertTrue(log.contains("vbp.pruner.policy"), "the log names the settings:\n" + pruner.tail());
+            assertTrue(log.contains("least-squares"), "and what the criterion needs:\n" + pruner.tail());
+        } finally {
+            pruner.close();
+        }
+    }
+
+    private static ServiceProcess launch(Map<String, String> policy) throws Exception {
+        Path dir = Files.createTempDirectory("vbp-pruner-config-it");
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("vbp.pruner.store.directory", dir.resolve("store").toString());
+        s.put("vbp.pruner.model.base-uri", "vbp-store:sha256/" + "0".repeat(64) + ".onnx");
+        s.put("vbp.pruner.model.card", PipelineTestBed.CARD.toString());
+        s.putAll(policy);
+        return ServiceProcess.launch(Path.of(System.getProperty("vbp.pruner.app")), s, Map.of(), dir.resolve("pruner.log"));
     }
 }

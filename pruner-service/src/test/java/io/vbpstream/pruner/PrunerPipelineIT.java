@@ -27,7 +27,10 @@ import io.vbpstream.platform.message.Prediction;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.net.URI;
 import java.nio.file.Files;
@@ -45,8 +48,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The loop closed on a real broker with the real collector, aggregator and pruner: traffic in, statistics converge, a
  * pruned version is validated and promoted, the collector swaps to it and its predictions carry the new version.
- * The pruned artifact and its gate figures are reproduced offline from the statistics the pruner used.
+ * The pruned artifact and its gate figures are reproduced offline from the statistics the pruner used. The pruner
+ * runs the reconstruction criterion, so the streamed covariance chooses the neurons as well as folding them.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PrunerPipelineIT {
 
     private static PipelineTestBed bed;
@@ -62,7 +67,10 @@ class PrunerPipelineIT {
         bed = new PipelineTestBed();
         collector = bed.collector();
         aggregator = bed.aggregator();
-        pruner = bed.pruner(0.90);
+        // the reconstruction criterion (greedy OBS from the streamed covariance), followed by convergence through variance
+        // two 10% steps to the final target: the second calibrated on traffic served by the first
+        pruner = bed.pruner(0.90, Map.of("vbp.pruner.policy.criterion", "reconstruction",
+                "vbp.pruner.policy.final-target", "0.20"));
         // a real Prometheus scrapes the whole run, with the repository's alert rules loaded
         Map<String, String> jobs = new LinkedHashMap<>();
         jobs.put("activation-collector", hostPort(collector));
@@ -126,7 +134,7 @@ class PrunerPipelineIT {
         Path stats = statisticsUsed("used.vbps");
         ModelStatistics ms = ModelStatistics.read(stats);
         ModelProto base = OnnxModels.read(PipelineTestBed.MODEL).model();
-        assertEquals("variance,uniform,macs-reduction=0.1,compensation=least-squares,ridge-alpha=0.001,min-keep=0.02,"
+        assertEquals("reconstruction,uniform,macs-reduction=0.1,compensation=least-squares,ridge-alpha=0.001,min-keep=0.02,"
                 + "width-multiple=1", promoted.pruning().policy());
         for (String block : ms.blocks().keySet()) {
             // the streamed covariance: enough samples for the pruner's covariance-n-min, never more than the moments
@@ -134,7 +142,7 @@ class PrunerPipelineIT {
             long co = ms.coMoments(block).count();
             assertTrue(co >= 8_192 && co <= ms.get(block).count(), block + ": " + co + " of " + ms.get(block).count());
         }
-        Pruning.Result offline = Pruning.run(base, bed.base.sha256(), ms, new PruningPolicy(Criterion.VARIANCE,
+        Pruning.Result offline = Pruning.run(base, bed.base.sha256(), ms, new PruningPolicy(Criterion.RECONSTRUCTION,
                 Allocation.UNIFORM, new PruningTarget.MacsReduction(0.1), Compensation.LEAST_SQUARES, 0.02, 0, 1, 1e-3), null);
         assertEquals(promoted.sha256(), OnnxModels.sha256(offline.model()), "the library gives the very same model");
         assertEquals(offline.report().macsReduction(), promoted.pruning().macsReduction(), 1e-12);
@@ -169,14 +177,72 @@ class PrunerPipelineIT {
         Path cli = bed.dir.resolve("cli-least-squares.onnx");
         Path mean = bed.dir.resolve("cli-mean.onnx");
         assertEquals(0, io.vbpstream.core.cli.VbpCli.run("prune", "--model", PipelineTestBed.MODEL.toString(), "--stats",
-                stats.toString(), "--macs-reduction", "0.1", "--compensation", "least-squares", "--out", cli.toString()));
+                stats.toString(), "--macs-reduction", "0.1", "--criterion", "reconstruction", "--compensation", "least-squares",
+                "--out", cli.toString()));
         assertEquals(0, io.vbpstream.core.cli.VbpCli.run("prune", "--model", PipelineTestBed.MODEL.toString(), "--stats",
                 stats.toString(), "--macs-reduction", "0.1", "--compensation", "mean", "--out", mean.toString()));
         Path streamed = bed.store.fetch(new ArtifactRef(URI.create(promoted.uri()), promoted.sha256(), -1));
-        // 2000 Fashion-MNIST test images the pipeline never saw (it was sent images 0-1699)
+        ImageSet test = unseenTestImages();
+        Preprocessor pre = new Preprocessor(ModelCard.read(PipelineTestBed.CARD).input());
+        double streamedAccuracy = accuracy(streamed, test, pre);
+        double offlineAccuracy = accuracy(cli, test, pre);
+        double meanAccuracy = accuracy(mean, test, pre);
+        System.out.printf("test accuracy on 2000 unseen images: streamed reconstruction %.4f, offline reconstruction %.4f, "
+                + "offline mean shift %.4f%n", streamedAccuracy, offlineAccuracy, meanAccuracy);
+        assertEquals(offlineAccuracy, streamedAccuracy, 0.001,
+                "within 0.1 point of vbp prune --criterion reconstruction --compensation least-squares");
+        assertEquals(promoted.sha256(), OnnxModels.sha256(cli), "vbp prune gives the very same model");
+        assertTrue(!OnnxModels.sha256(mean).equals(promoted.sha256()), "mean shift folds differently");
+    }
+
+    /**
+     * Continuous recompression to the final target (two 10% steps): the second step's artifact is reproduced bit for
+     * bit by {@code vbp prune} on the first step's artifact from the statistics file the second was pruned with
+     * (gathered under the first), so the chain's last version is the offline stepwise result, and so is its accuracy
+     * on images the pipeline never saw.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE) // last: the other tests look at the first generation while it is served
+    void theChainReachesTheFinalTargetAndItsLastVersionIsTheOfflineStepwisePrune() throws Exception {
+        bed.sendImagesPaced(1700, 3000, 100, 400);
+        PipelineTestBed.await(() -> secondGeneration().isPresent(), "a promoted second generation", 180);
+        ModelVersion last = secondGeneration().orElseThrow();
+        assertEquals(promoted.version(), last.parentVersion());
+        double cumulative = 1.0 - (double) last.pruning().macs() / last.pruning().baseMacs();
+        assertTrue(cumulative >= 0.195 && cumulative < 0.22, "the final target, 20% of the base's MACs: " + cumulative);
+        String policy = last.pruning().policy();
+        assertTrue(policy.startsWith("reconstruction,uniform,macs-reduction="), policy);
+        String fromParent = policy.substring(policy.indexOf("macs-reduction=") + "macs-reduction=".length()).split(",")[0];
+
+        Path parentFile = bed.store.fetch(new ArtifactRef(URI.create(promoted.uri()), promoted.sha256(), -1));
+        Path stats = statisticsUsed(last, "used-g2.vbps");
+        assertEquals(promoted.sha256(), ModelStatistics.read(stats).modelSha256(),
+                "the second step's statistics were gathered under the first step's model");
+        Path offline = bed.dir.resolve("cli-stepwise-g2.onnx");
+        assertEquals(0, io.vbpstream.core.cli.VbpCli.run("prune", "--model", parentFile.toString(), "--stats",
+                stats.toString(), "--macs-reduction", fromParent, "--criterion", "reconstruction", "--compensation",
+                "least-squares", "--out", offline.toString()));
+        assertEquals(last.sha256(), OnnxModels.sha256(offline), "vbp prune of the first step gives the very same model");
+        Path streamed = bed.store.fetch(new ArtifactRef(URI.create(last.uri()), last.sha256(), -1));
+        ImageSet test = unseenTestImages();
+        Preprocessor pre = new Preprocessor(ModelCard.read(PipelineTestBed.CARD).input());
+        double streamedAccuracy = accuracy(streamed, test, pre);
+        double offlineAccuracy = accuracy(offline, test, pre);
+        System.out.printf("final target %s: test accuracy on 2000 unseen images: streamed chain %.4f, offline stepwise %.4f%n",
+                last.version(), streamedAccuracy, offlineAccuracy);
+        assertEquals(offlineAccuracy, streamedAccuracy, 0.001, "within 0.1 point of the offline stepwise prune");
+    }
+
+    private static java.util.Optional<ModelVersion> secondGeneration() {
+        return bed.versions().values().stream()
+                .filter(v -> v.generation() == 2 && v.status() == ModelVersion.Status.PROMOTED).findFirst();
+    }
+
+    /** 2000 Fashion-MNIST test images the pipeline never saw (it is sent images 0-4699). */
+    private static ImageSet unseenTestImages() throws java.io.IOException {
         ImageSet all = ImageSet.open(PipelineTestBed.ROOT.resolve("data/fashion-mnist/t10k-images-idx3-ubyte.gz"),
                 PipelineTestBed.ROOT.resolve("data/fashion-mnist/t10k-labels-idx1-ubyte.gz"), 10_000);
-        ImageSet test = new ImageSet() {
+        return new ImageSet() {
             @Override
             public int size() {
                 return 2000;
@@ -192,21 +258,16 @@ class PrunerPipelineIT {
                 all.write(8000 + i, p, dst, offset);
             }
         };
-        Preprocessor pre = new Preprocessor(ModelCard.read(PipelineTestBed.CARD).input());
-        double streamedAccuracy = accuracy(streamed, test, pre);
-        double offlineAccuracy = accuracy(cli, test, pre);
-        double meanAccuracy = accuracy(mean, test, pre);
-        System.out.printf("test accuracy on 2000 unseen images: streamed least squares %.4f, offline least squares %.4f, "
-                + "offline mean shift %.4f%n", streamedAccuracy, offlineAccuracy, meanAccuracy);
-        assertEquals(offlineAccuracy, streamedAccuracy, 0.001, "within 0.1 point of vbp prune --compensation least-squares");
-        assertEquals(promoted.sha256(), OnnxModels.sha256(cli), "vbp prune gives the very same model");
-        assertTrue(!OnnxModels.sha256(mean).equals(promoted.sha256()), "mean shift folds differently");
     }
 
     /** The statistics file the pruner pruned the promoted version with, as its REST API serves it. */
     private static Path statisticsUsed(String name) throws Exception {
+        return statisticsUsed(promoted, name);
+    }
+
+    private static Path statisticsUsed(ModelVersion v, String name) throws Exception {
         Path stats = bed.dir.resolve(name);
-        Files.write(stats, pruner.getBytes("/models/fmnist-vit/versions/" + promoted.version() + "/statistics"));
+        Files.write(stats, pruner.getBytes("/models/fmnist-vit/versions/" + v.version() + "/statistics"));
         return stats;
     }
 
@@ -227,6 +288,7 @@ class PrunerPipelineIT {
         assertTrue(count(dom, "<svg class=\"spectrum\"") == 6, "one spectrum per block");
         assertTrue(dom.contains("<polyline"));
         assertTrue(dom.contains("id=\"lineage\"") && dom.contains(promoted.version()), "lineage lists the promoted version");
+        assertTrue(dom.contains("reconstruction,uniform,"), "and the criterion it was pruned with");
         assertTrue(dom.contains("id=\"convergence\"") || dom.contains("final target is reached"));
         assertTrue(Files.size(png) > 10_000, "a real screenshot: " + Files.size(png) + " bytes");
         var img = javax.imageio.ImageIO.read(png.toFile());
@@ -266,6 +328,7 @@ class PrunerPipelineIT {
         assertTrue(line.apply("gate").contains(String.format(java.util.Locale.ROOT, "agreement %.4f", v.validation().agreement()))
                 && line.apply("gate").contains(String.format(java.util.Locale.ROOT, "latency ratio %.3f",
                 v.validation().latencyRatio())), text);
+        assertTrue(line.apply("policy").contains("reconstruction,uniform,"), "the criterion used: " + text);
         assertTrue(line.apply("artifact").endsWith(v.sha256() + ".onnx"), text);
         assertTrue(line.apply("sha256").endsWith(v.sha256()), text);
     }

@@ -78,17 +78,17 @@ public class PruningStep {
     }
 
     /**
-     * Why the policy settings cannot run in the pipeline, or null. The reconstruction criterion prunes offline
-     * ({@code vbp prune --criterion reconstruction}); here the convergence check follows score-ranked kept sets, which
-     * an order that depends on the covariance does not have yet.
+     * Why the policy settings cannot make a policy (the reconstruction criterion without least squares, say), or null:
+     * checked at start-up, so a combination that could never prune stops the service instead of failing every check.
      */
-    public static String unsupported(PrunerConfig.Policy p) {
-        if (p.criterion() == Criterion.RECONSTRUCTION) {
-            return "vbp.pruner.policy.criterion=reconstruction is not supported by the pruner service yet (its "
-                    + "convergence check follows score-ranked kept sets); use variance, weighted-variance, magnitude or "
-                    + "random here, and the reconstruction criterion offline with vbp prune";
+    public static String invalid(PrunerConfig.Policy p) {
+        try {
+            new PruningPolicy(p.criterion(), p.allocation(), new PruningTarget.MacsReduction(p.step()), p.compensation(),
+                    p.minKeepFraction(), 0, p.widthMultiple(), p.ridgeAlpha());
+            return null;
+        } catch (IllegalArgumentException e) {
+            return "the pruning policy settings vbp.pruner.policy.* cannot be used together: " + e.getMessage();
         }
-        return null;
     }
 
     public ModelCard card() {
@@ -121,9 +121,19 @@ public class PruningStep {
                 p.compensation(), p.minKeepFraction(), 0, p.widthMultiple(), p.ridgeAlpha()));
     }
 
-    /** The plan {@code policy} would make for {@code parent} from {@code stats} (convergence snapshots). */
+    /**
+     * The plan whose kept sets convergence follows for {@code policy}, from {@code stats} (convergence snapshots). A
+     * score criterion's own plan; for {@link Criterion#RECONSTRUCTION}, whose order is computed from the covariance
+     * at prune time, the variance criterion's plan on the same moments: its kept sets settling says the moments have,
+     * and the covariance has its own convergence check.
+     */
     public PruningPlan plan(VersionModel parent, Map<String, Moments> stats, PruningPolicy policy) {
-        return new PlanBuilder(parent.blocks(), toStatistics(parent, stats), policy).build(parent.cost());
+        return new PlanBuilder(parent.blocks(), toStatistics(parent, stats), convergencePolicy(policy)).build(parent.cost());
+    }
+
+    /** The policy whose plans {@link #plan} compares between snapshots: {@code policy}, or variance for reconstruction. */
+    public static PruningPolicy convergencePolicy(PruningPolicy policy) {
+        return policy.criterion() == Criterion.RECONSTRUCTION ? policy.withCriterion(Criterion.VARIANCE) : policy;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.vbpstream.pruner.web;
 
+import io.vbpstream.core.prune.Criterion;
 import io.vbpstream.core.prune.PruningPlan;
 import io.vbpstream.core.prune.PruningPolicy;
 import io.vbpstream.core.stats.Moments;
@@ -123,10 +124,14 @@ public class StatusPage {
             return;
         }
         PrunerConfig.Convergence c = config.convergence();
+        Criterion criterion = config.policy().criterion();
+        String followed = criterion == Criterion.RECONSTRUCTION
+                ? " (kept sets followed through the variance criterion; the reconstruction order is computed from the "
+                + "covariance when pruning)" : "";
         h.append(String.format(Locale.ROOT, "<p>n-min %d samples, stability %.2f, snapshots every %d samples; %d snapshots so far. "
-                        + "Compensation %s: covariance needs %d samples and a change of at most %.2f. "
+                        + "Criterion %s%s. Compensation %s: covariance needs %d samples and a change of at most %.2f. "
                         + "<strong class=\"%s\">%s</strong></p>", c.nMin(), c.stability(), c.deltaN(), p.snapshots(),
-                config.policy().compensation().id(), c.covarianceNMin(), c.covarianceTolerance(),
+                criterion.id(), Html.escape(followed), config.policy().compensation().id(), c.covarianceNMin(), c.covarianceTolerance(),
                 p.ready() ? "ok" : "wait", p.ready() ? "Ready" : "Not ready"));
         h.append("<table id=\"convergence\"><tr><th class=\"l\">block</th><th>samples</th><th>of n-min</th><th>Jaccard</th>"
                 + "<th>covariance samples</th><th>Σ_KP change</th><th>converged</th></tr>");

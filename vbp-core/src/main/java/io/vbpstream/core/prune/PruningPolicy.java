@@ -53,6 +53,10 @@ public record PruningPolicy(Criterion criterion, Allocation allocation, PruningT
         return new PruningPolicy(criterion, allocation, target, compensation, minKeepFraction, seed, m, ridge);
     }
 
+    public PruningPolicy withCriterion(Criterion c) {
+        return new PruningPolicy(c, allocation, target, compensation, minKeepFraction, seed, widthMultiple, ridge);
+    }
+
     public PruningPolicy withRidge(double alpha) {
         return new PruningPolicy(criterion, allocation, target, compensation, minKeepFraction, seed, widthMultiple, alpha);
     }
