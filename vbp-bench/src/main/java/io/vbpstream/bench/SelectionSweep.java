@@ -37,7 +37,7 @@ import java.util.SplittableRandom;
  * the reconstruction criterion's selection time on the DeiT-Base shape.
  *
  * <pre>bench/run.sh selection [--calibration 4096] [--deit target/deit/deit-base/model.onnx]
- *     [--parts fmnist,deit] [--out target/bench/selection.md]</pre>
+ *     [--parts fmnist,deit] [--rounds 3] [--out target/bench/selection.md]</pre>
  */
 public final class SelectionSweep {
 
@@ -66,6 +66,7 @@ public final class SelectionSweep {
         Path deit = Path.of(ResultsSweep.stringArg(args, "--deit", "target/deit/deit-base/model.onnx"));
         Path out = Path.of(ResultsSweep.stringArg(args, "--out", "target/bench/selection.md"));
         List<String> parts = List.of(ResultsSweep.stringArg(args, "--parts", "fmnist,deit").split(","));
+        int rounds = ResultsSweep.intArg(args, "--rounds", 3);
         long t0 = System.nanoTime();
         StringBuilder md = new StringBuilder();
         if (parts.contains("fmnist")) {
@@ -73,7 +74,7 @@ public final class SelectionSweep {
         }
         if (parts.contains("deit")) {
             if (Files.exists(deit)) {
-                md.append(selectionTime(deit));
+                md.append(selectionTime(deit, rounds));
             } else {
                 md.append("\n(No DeiT-Base shape at " + deit + ": `bench/run.sh deit-models` makes it.)\n");
             }
@@ -172,7 +173,7 @@ public final class SelectionSweep {
      * (a rank-64 factor plus a diagonal per block: the time depends on the widths, not on the values), against the
      * variance criterion's plan on the same statistics.
      */
-    static String selectionTime(Path deit) throws Exception {
+    static String selectionTime(Path deit, int rounds) throws Exception {
         ModelProto model = OnnxModels.read(deit).model();
         List<MlpBlock> blocks = MlpBlockFinder.find(model);
         ModelCost cost = CostModel.analyse(model, blocks, Map.of());
@@ -184,18 +185,18 @@ public final class SelectionSweep {
             stats.block(b.name(), b.width()).merge(c.moments());
         }
         StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "%nSelection time on the DeiT-Base shape (%d blocks "
-                + "of %d, %s), 35%% fewer MACs, %d cores (the blocks in parallel), medians of 3:%n%n| selection | seconds |%n"
-                + "|---|---|%n", blocks.size(), blocks.get(0).width(), deit, Runtime.getRuntime().availableProcessors()));
+                + "of %d, %s), 35%% fewer MACs, %d cores (the blocks in parallel), median of %d:%n%n| selection | seconds |%n"
+                + "|---|---|%n", blocks.size(), blocks.get(0).width(), deit, Runtime.getRuntime().availableProcessors(), rounds));
         for (Method m : List.of(METHODS.get(2), METHODS.get(3), METHODS.get(4))) {
             List<Double> times = new ArrayList<>();
-            for (int round = 0; round < 3; round++) {
+            for (int round = 0; round < rounds; round++) {
                 long t = System.nanoTime();
                 new PlanBuilder(blocks, stats, m.policy(new PruningTarget.MacsReduction(0.35))).build(cost);
                 times.add((System.nanoTime() - t) / 1e9);
                 System.err.printf(Locale.ROOT, "DeiT-Base selection, %s: %.1f s%n", m.name(), times.get(round));
             }
             times.sort(null);
-            md.append(String.format(Locale.ROOT, "| %s | %.1f |%n", m.name(), times.get(1)));
+            md.append(String.format(Locale.ROOT, "| %s | %.1f |%n", m.name(), times.get(rounds / 2)));
         }
         return md.toString();
     }
