@@ -8,6 +8,7 @@ import io.vbpstream.core.onnx.MlpBlock;
 import io.vbpstream.core.onnx.MlpBlockFinder;
 import io.vbpstream.core.onnx.OnnxModels;
 import io.vbpstream.core.prune.Compensation;
+import io.vbpstream.core.prune.Criterion;
 import io.vbpstream.core.store.ArtifactRef;
 import io.vbpstream.core.store.DirectoryModelStore;
 import io.vbpstream.platform.message.ModelVersion;
@@ -55,9 +56,12 @@ public class VersionModels {
      */
     private void requireHeap(ModelVersion v, long fileBytes, List<MlpBlock> blocks) throws IOException {
         ModelCard.Input in = ModelCard.read(Path.of(config.model().card())).input();
-        long needed = HeapBudget.of(fileBytes, blocks.stream().map(MlpBlock::width).toList(),
-                (long) in.channels() * in.height() * in.width(), config.gate().images(),
-                config.policy().compensation() == Compensation.LEAST_SQUARES).prunerBytes();
+        List<Integer> widths = blocks.stream().map(MlpBlock::width).toList();
+        long inputFloats = (long) in.channels() * in.height() * in.width();
+        long needed = (config.policy().criterion() == Criterion.RECONSTRUCTION
+                ? HeapBudget.forReconstruction(fileBytes, widths, inputFloats, config.gate().images())
+                : HeapBudget.of(fileBytes, widths, inputFloats, config.gate().images(),
+                config.policy().compensation() == Compensation.LEAST_SQUARES)).prunerBytes();
         HeapBudget.shortfall("pruner", v.key(), needed, Runtime.getRuntime().maxMemory()).ifPresent(message -> {
             throw new IllegalStateException(message);
         });

@@ -11,6 +11,9 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 /** Turns scores, an allocation and a target into a {@link PruningPlan}. */
@@ -71,11 +74,17 @@ public final class PlanBuilder {
         }
     }
 
-    /** Every block's greedy order down to its minimum, the blocks in parallel. */
+    /**
+     * Blocks whose greedy orders are computed at once: each holds about four {@code w x w} double matrices (306 MB at
+     * DeiT's 3072), so the heap they need stays the same on any number of cores ({@code HeapBudget}).
+     */
+    public static final int RECONSTRUCTION_WORKERS = 2;
+
+    /** Every block's greedy order down to its minimum, {@link #RECONSTRUCTION_WORKERS} blocks at a time. */
     private static List<ReconstructionOrder.Order> reconstructionOrders(List<MlpBlock> blocks, ModelStatistics stats,
                                                                      double ridge, int[] minKeep) {
         ReconstructionOrder.Order[] out = new ReconstructionOrder.Order[blocks.size()];
-        IntStream.range(0, blocks.size()).parallel().forEach(b -> {
+        inParallel(blocks.size(), Math.min(RECONSTRUCTION_WORKERS, Runtime.getRuntime().availableProcessors()), b -> {
             MlpBlock blk = blocks.get(b);
             if (stats == null || !stats.hasCoMoments(blk.name())) {
                 throw new IllegalArgumentException("the reconstruction criterion needs the activation covariance of block "
@@ -91,6 +100,44 @@ public final class PlanBuilder {
                     w - minKeep[b], reconstructionChunk(w));
         });
         return List.of(out);
+    }
+
+    /** Runs {@code task} for 0..n-1 on {@code threads} threads; the first failure is rethrown as it was. */
+    private static void inParallel(int n, int threads, IntConsumer task) {
+        AtomicInteger next = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Runnable worker = () -> {
+            for (int i; failure.get() == null && (i = next.getAndIncrement()) < n; ) {
+                try {
+                    task.accept(i);
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                }
+            }
+        };
+        List<Thread> started = new ArrayList<>();
+        for (int t = 1; t < Math.min(threads, n); t++) {
+            Thread th = new Thread(worker, "vbp-reconstruction-" + t);
+            th.setDaemon(true);
+            th.start();
+            started.add(th);
+        }
+        worker.run();
+        for (Thread th : started) {
+            try {
+                th.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while computing the reconstruction orders", e);
+            }
+        }
+        Throwable t = failure.get();
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
     }
 
     /** The plan for the policy's target; {@code cost} is needed for a MACs target. */

@@ -29,6 +29,13 @@ class HeapBudgetTest {
         long pruner = (384 * MB + 346_241_911L + Math.max(346_241_911L + c * 3 / 2 + 16L * 3072 * 3072, c * 3 / 2 + 2 * sample)) * 5 / 4;
         assertEquals(roundUp(pruner), b.prunerBytes());
         assertEquals("2496m", HeapBudget.xmx(b.prunerBytes()));
+        // the reconstruction criterion: two blocks' greedy orders of four 3072² double matrices each, in place of L
+        HeapBudget r = HeapBudget.forReconstruction(346_241_911L, widths, 3 * 224 * 224, 512);
+        long reconstruction = (384 * MB + 346_241_911L + Math.max(346_241_911L + c * 3 / 2 + 64L * 3072 * 3072,
+                c * 3 / 2 + 2 * sample)) * 5 / 4;
+        assertEquals(roundUp(reconstruction), r.prunerBytes());
+        assertEquals("2880m", HeapBudget.xmx(r.prunerBytes()));
+        assertEquals(b.collectorBytes(), r.collectorBytes());
     }
 
     @Test
