@@ -8,6 +8,7 @@ import io.smallrye.common.annotation.Identifier;
 import io.vbpstream.core.prune.PruningPolicy;
 import io.vbpstream.core.runtime.OrtShutdown;
 import io.vbpstream.core.prune.Compensation;
+import io.vbpstream.core.prune.Criterion;
 import io.vbpstream.core.stats.MomentsCodec;
 import io.vbpstream.platform.CoMomentsKey;
 import io.vbpstream.platform.KafkaCredentialsCheck;
@@ -100,7 +101,8 @@ public class RecompressionLoop {
             Quarkus.asyncExit(KafkaCredentialsCheck.EXIT_CONFIG);
         });
         PrunerConfig.Convergence c = config.convergence();
-        tracker = new ConvergenceTracker(c.nMin(), c.stability(), c.deltaN(), c.covarianceNMin(), c.covarianceTolerance());
+        tracker = new ConvergenceTracker(c.nMin(), c.stability(), c.deltaN(), c.covarianceNMin(), c.covarianceTolerance(),
+                config.policy().criterion() == Criterion.RECONSTRUCTION);
         versions = new CompactedTopicFollower(Topic.MODEL_VERSIONS.topicName(), kafka,
                 r -> registry.accept(ModelVersion.read(r.value())), metrics::bindKafkaClient).start();
         // a tombstone (null value) is the aggregator retiring a superseded version's key

@@ -23,7 +23,8 @@ import java.util.function.Function;
  * block's samples have doubled since the last one (or grown by {@code covarianceNMin}, once past it: after a restart
  * the first snapshot can come at many times it), counted in the samples the co-moments actually received (at a
  * DeiT size they grow far more slowly than the moments); each block's relative Frobenius change of {@code Σ_KP}
- * (K, P from the latest plan; {@link CovarianceChange}) between the last two snapshots is recorded. Such a block also
+ * (K, P from the latest plan; {@link CovarianceChange}), or of every off-diagonal entry for the reconstruction
+ * criterion, between the last two snapshots is recorded. Such a block also
  * needs at least {@code covarianceNMin} co-moment samples and a change of at most {@code covarianceTolerance}: the
  * change from {@code n} to {@code 2n} samples, which falls as {@code 1/√n} (docs/BENCHMARKS.md,
  * covariance-convergence); and its moments must cover at least the samples of the latest covariance snapshot, so that
@@ -51,6 +52,7 @@ public final class ConvergenceTracker {
     private final long deltaN;
     private final long covarianceNMin;
     private final double covarianceTolerance;
+    private final boolean wholeCovariance;
     private final Map<String, State> states = new HashMap<>();
 
     private static final class State {
@@ -67,6 +69,15 @@ public final class ConvergenceTracker {
     }
 
     public ConvergenceTracker(long nMin, double stability, long deltaN, long covarianceNMin, double covarianceTolerance) {
+        this(nMin, stability, deltaN, covarianceNMin, covarianceTolerance, false);
+    }
+
+    /**
+     * @param wholeCovariance measure every off-diagonal entry's change rather than the plan's Σ_KP: for the
+     *                        reconstruction criterion, whose order and fold use all of Σ
+     */
+    public ConvergenceTracker(long nMin, double stability, long deltaN, long covarianceNMin, double covarianceTolerance,
+                              boolean wholeCovariance) {
         if (nMin < 1 || deltaN < 1 || !(stability > 0 && stability <= 1)) {
             throw new IllegalArgumentException("n-min and delta-n must be positive and stability in (0, 1]");
         }
@@ -78,6 +89,7 @@ public final class ConvergenceTracker {
         this.deltaN = deltaN;
         this.covarianceNMin = covarianceNMin;
         this.covarianceTolerance = covarianceTolerance;
+        this.wholeCovariance = wholeCovariance;
     }
 
     /** As {@link #update(String, String, List, Map, Map, Function, boolean, Function)} for a policy that needs no covariance. */
@@ -158,7 +170,7 @@ public final class ConvergenceTracker {
      * converged), compared with its last one under the latest plan's K and P. Blocks are assembled and replaced one at
      * a time, copy on write: a prune that took the snapshot map keeps the matrices it took.
      */
-    private static void snapshotCovariance(State s, List<String> blocks, Map<String, Long> coCounts,
+    private void snapshotCovariance(State s, List<String> blocks, Map<String, Long> coCounts,
                                            Function<String, CoMoments> assemble, long nMin) {
         for (String b : blocks) {
             Long count = coCounts.get(b);
@@ -178,7 +190,9 @@ public final class ConvergenceTracker {
             if (now == null) {
                 continue; // the block's tiles changed between the counts and the assembly: next time
             }
-            if (before != null) {
+            if (before != null && wholeCovariance) {
+                s.covarianceChange.put(b, CovarianceChange.relativeOffDiagonal(now, before));
+            } else if (before != null) {
                 s.plan.blocks().stream().filter(bp -> bp.block().equals(b)).findFirst()
                         .ifPresent(bp -> s.covarianceChange.put(b, CovarianceChange.relative(now, before, bp)));
             }

@@ -87,7 +87,7 @@ public class PruningStep {
                     p.minKeepFraction(), 0, p.widthMultiple(), p.ridgeAlpha());
             return null;
         } catch (IllegalArgumentException e) {
-            return "the pruning policy settings vbp.pruner.policy.* cannot be used together: " + e.getMessage();
+            return "the pruning policy settings vbp.pruner.policy.* do not make a policy: " + e.getMessage();
         }
     }
 

@@ -42,7 +42,8 @@ final class PruneCommand implements Callable<Integer> {
         Double macsReduction;
     }
 
-    @Option(names = "--global", description = "Rank per-block z-scores across blocks instead of the same ratio per block.")
+    @Option(names = "--global", description = "Rank across blocks instead of the same ratio per block: per-block z-scores of the "
+            + "criterion, or for reconstruction each removal's error over the block's output energy.")
     boolean global;
 
     @Option(names = "--min-keep", defaultValue = PruningPolicy.MIN_KEEP_TEXT,

@@ -12,14 +12,16 @@ import java.util.stream.IntStream;
 
 /**
  * The order in which {@link Criterion#RECONSTRUCTION} removes a block's neurons: greedy structured Optimal Brain
- * Surgeon on the centred covariance. With {@code H = Σ + λI} (the ridge of {@link LeastSquares}) over the neurons still
+ * Surgeon on the centred covariance. With {@code H = Σ + λI} ({@code λ = α · mean(diag Σ)} over the whole block, α
+ * the ridge of {@link LeastSquares}) over the neurons still
  * kept and fc2's rows {@code w_j} as compensated so far, removing neuron j and refitting the rest by least squares
  * adds {@code ‖w_j‖² / [H⁻¹]_jj} to the expected squared output error. Each step removes the chunk with the lowest
  * such errors jointly (error {@code tr(W_Pᵀ [H⁻¹]_PP⁻¹ W_P)}), compensates the kept rows
  * ({@code W_R -= [H⁻¹]_RP [H⁻¹]_PP⁻¹ W_P}) and downdates the inverse by the Schur complement
  * ({@code [H⁻¹]_RR -= [H⁻¹]_RP [H⁻¹]_PP⁻¹ [H⁻¹]_PR}), which is the inverse of {@code H_RR}. The factorisations are
  * EJML's; only the downdate loop is here. The compensation actually applied is the least-squares fold on the final
- * kept set, which these accumulated updates equal.
+ * kept set, which these accumulated updates equal but for the ridge: the fold's λ is α times the mean variance of the
+ * kept neurons only.
  */
 final class ReconstructionOrder {
 
@@ -85,6 +87,10 @@ final class ReconstructionOrder {
                     + lambda + "); raise the ridge α above " + alpha);
         }
         chol.invert(inverse);
+        // the covariance and the factorisation's copies are garbage from here: the loop's own copies take their place
+        chol = null;
+        sigma = null;
+        h = null;
         return downdates(inverse, weights, out, stop, chunk, energy);
     }
 
