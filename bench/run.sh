@@ -83,6 +83,7 @@ case "${1:-}" in
     "$0" results --out target/bench/results.md
     "$0" compensation --out target/bench/compensation.md
     "$0" covariance-convergence --out target/bench/covariance-convergence.md
+    "$0" selection --out target/bench/selection.md
     "$0" soak --minutes 10 --rate 450 | tee target/bench/soak.txt ;;
   *) sed -n '2,21p' "$0"; exit 2 ;;
 esac
