@@ -123,13 +123,21 @@ public final class PlanBuilder {
             started.add(th);
         }
         worker.run();
+        boolean interrupted = false;
         for (Thread th : started) {
-            try {
-                th.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while computing the reconstruction orders", e);
+            while (th.isAlive()) {
+                try {
+                    th.join();
+                } catch (InterruptedException e) {
+                    // no new block is started; the running ones end before this returns (they hold the heap)
+                    failure.compareAndSet(null, new IllegalStateException("interrupted while computing the "
+                            + "reconstruction orders", e));
+                    interrupted = true;
+                }
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         Throwable t = failure.get();
         if (t instanceof RuntimeException r) {
