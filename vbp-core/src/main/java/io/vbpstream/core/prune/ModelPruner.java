@@ -118,8 +118,13 @@ public final class ModelPruner {
     }
 
     private static CoMoments requireCoMoments(ModelStatistics stats, MlpBlock block) {
+        return requireCoMoments(stats, block, "least-squares compensation");
+    }
+
+    /** The block's co-moments, or a refusal saying that {@code purpose} needs them (or that their width is wrong). */
+    static CoMoments requireCoMoments(ModelStatistics stats, MlpBlock block, String purpose) {
         if (stats == null || !stats.hasCoMoments(block.name())) {
-            throw new IllegalArgumentException("least-squares compensation needs the activation covariance of block "
+            throw new IllegalArgumentException(purpose + " needs the activation covariance of block "
                     + block.name() + " (vbp stats --covariance, or the streamed statistics)");
         }
         CoMoments c = stats.coMoments(block.name());

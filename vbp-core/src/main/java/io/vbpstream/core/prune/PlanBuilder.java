@@ -86,15 +86,7 @@ public final class PlanBuilder {
         ReconstructionOrder.Order[] out = new ReconstructionOrder.Order[blocks.size()];
         inParallel(blocks.size(), Math.min(RECONSTRUCTION_WORKERS, Runtime.getRuntime().availableProcessors()), b -> {
             MlpBlock blk = blocks.get(b);
-            if (stats == null || !stats.hasCoMoments(blk.name())) {
-                throw new IllegalArgumentException("the reconstruction criterion needs the activation covariance of block "
-                        + blk.name() + " (vbp stats --covariance, or the streamed statistics)");
-            }
-            CoMoments c = stats.coMoments(blk.name());
-            if (c.width() != blk.width()) {
-                throw new IllegalArgumentException("covariance for " + blk.name() + " has width " + c.width()
-                        + ", the block has " + blk.width());
-            }
+            CoMoments c = ModelPruner.requireCoMoments(stats, blk, "the reconstruction criterion");
             int w = blk.width();
             out[b] = ReconstructionOrder.compute(c, NeuronScorer.fc2Rows(blk.fc2()), blk.fc2().outFeatures(), ridge,
                     w - minKeep[b], reconstructionChunk(w));
