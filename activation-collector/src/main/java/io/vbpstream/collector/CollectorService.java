@@ -9,6 +9,7 @@ import io.vbpstream.collector.model.DjlEngine;
 import io.vbpstream.collector.model.ModelRegistry;
 import io.vbpstream.collector.observe.CollectorMetrics;
 import io.vbpstream.collector.pipeline.CollectorLoop;
+import io.vbpstream.collector.pipeline.LoopSettings;
 import io.vbpstream.collector.pipeline.ImageIntake;
 import io.vbpstream.core.data.ImageDecoder;
 import io.vbpstream.core.runtime.OrtShutdown;
@@ -53,7 +54,7 @@ public class CollectorService {
         });
         DjlEngine.get();
         registry.start();
-        CollectorLoop.Settings settings = new CollectorLoop.Settings(config.instanceId(), config.group(),
+        LoopSettings settings = new LoopSettings(config.instanceId(), config.group(),
                 config.batch().size(), config.batch().maxActivationBytes(), config.batch().maxPollRecords(), config.flush().images(), config.flush().interval(),
                 new ImageDecoder.Limits(config.limits().maxBytes(), config.limits().maxPixels()),
                 new ImageIntake.RecordLimits(config.limits().maxKeyBytes(), config.limits().maxHeaderBytes()), config.topK(),

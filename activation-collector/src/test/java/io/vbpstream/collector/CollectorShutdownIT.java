@@ -9,6 +9,7 @@ import io.vbpstream.collector.model.BatchPredictor;
 import io.vbpstream.collector.model.ServingModel;
 import io.vbpstream.collector.observe.CollectorMetrics;
 import io.vbpstream.collector.pipeline.CollectorLoop;
+import io.vbpstream.collector.pipeline.LoopSettings;
 import io.vbpstream.collector.pipeline.ImageIntake;
 import io.vbpstream.core.data.ImageDecoder;
 import io.vbpstream.core.data.ModelCard;
@@ -173,7 +174,7 @@ class CollectorShutdownIT {
                 return Optional.empty();
             }
         };
-        CollectorLoop.Settings settings = new CollectorLoop.Settings("shutdown-it", "vbp-collector", BATCH, 48L << 20,
+        LoopSettings settings = new LoopSettings("shutdown-it", "vbp-collector", BATCH, 48L << 20,
                 64, BATCH, Duration.ofSeconds(60), new ImageDecoder.Limits(1 << 20, 1 << 20),
                 ImageIntake.RecordLimits.DEFAULT, 3, 4096, Duration.ofMinutes(10), 256, 1024, Duration.ofMinutes(2));
         return new CollectorLoop(settings, Map.of("bootstrap.servers", bed.bootstrap()), registry, metrics, why -> {

@@ -40,6 +40,7 @@ public final class CoMomentsAccumulator implements AutoCloseable {
     private long images;
     private long published;
     private long startedAt = -1;
+    private boolean skippingWindow;
 
     /**
      * @param bufferRows a block's sampled rows per Gram ({@link SampledCoMoments}: {@code 4 · bufferRows · width}
@@ -55,12 +56,32 @@ public final class CoMomentsAccumulator implements AutoCloseable {
         this.bufferRows = bufferRows;
     }
 
-    /** Adds one block's sampled activation rows of a batch (row-major {@code [count, width]}). */
-    public void addRows(String block, int width, float[] rows, int count, long nowNanos) {
+    /**
+     * Adds one block's sampled activation rows of a batch (row-major {@code [count, width]}); false, and nothing added,
+     * while the open window's samples are skipped ({@link #skipRestOfWindow}).
+     */
+    public boolean addRows(String block, int width, float[] rows, int count, long nowNanos) {
+        if (skippingWindow) {
+            return false;
+        }
         if (startedAt < 0) {
             startedAt = nowNanos;
         }
         blocks.computeIfAbsent(block, b -> new SampledCoMoments(kernel(width), bufferRows)).add(rows, count);
+        return true;
+    }
+
+    /**
+     * After a batch failed with some of its rows added, and the accumulation was {@link #drop dropped}: the rest of
+     * the open window adds none, so no publication claims that window's images, whose samples are gone.
+     */
+    public void skipRestOfWindow() {
+        skippingWindow = true;
+    }
+
+    /** The open window committed or was aborted: the next one's rows are added again. */
+    public void windowClosed() {
+        skippingWindow = false;
     }
 
     private GramKernel kernel(int width) {

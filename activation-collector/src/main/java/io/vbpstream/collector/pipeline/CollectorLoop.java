@@ -1,33 +1,17 @@
 package io.vbpstream.collector.pipeline;
 
-import io.vbpstream.collector.model.InstrumentedPredictor;
 import io.vbpstream.collector.model.ModelRegistry;
 import io.vbpstream.collector.model.ServingModel;
 import io.vbpstream.collector.observe.CollectorMetrics;
-import io.vbpstream.core.data.ImageDecoder;
-import io.vbpstream.core.runtime.InstrumentedSession.BatchResult;
-import io.vbpstream.core.stats.CoMoments;
-import io.vbpstream.core.stats.CoMomentsCodec;
-import io.vbpstream.core.stats.CoMomentsTile;
 import io.vbpstream.core.stats.Moments;
-import io.vbpstream.core.stats.MomentsCodec;
-import io.vbpstream.core.stats.TokenSampler;
-import io.vbpstream.platform.CoMomentsKey;
-import io.vbpstream.platform.KafkaClientSettings;
-import io.vbpstream.platform.MomentsKey;
 import io.vbpstream.platform.Topic;
-import io.vbpstream.platform.message.Messages;
-import io.vbpstream.platform.message.Prediction;
 import io.vbpstream.platform.message.VbpHeaders;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -35,12 +19,6 @@ import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -64,67 +42,26 @@ import java.util.function.Consumer;
 public final class CollectorLoop implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(CollectorLoop.class);
-    /** Room left in a dead-letter record for headers; a payload bigger than the topic allows minus this is dropped. */
-    private static final int DLQ_HEADER_ROOM = 64 << 10;
     private static final Duration POLL = Duration.ofMillis(200);
 
-    /**
-     * The loop's settings.
-     *
-     * @param batchSize          the most images per inference call ({@link #batchSize(Settings, long)})
-     * @param maxBatchActivationBytes the largest MLP hidden tensor a batch may have
-     * @param maxPollRecords     the most records a poll returns; polls are smaller when the model is slow (see
-     *                           {@link #pollRecords})
-     * @param coMomentsFirst     samples before a version's first co-moments publication (later ones at each doubling,
-     *                           {@link CoMomentsAccumulator})
-     * @param coMomentsMaxAge    the longest co-moments are gathered before they are published
-     * @param tileSize           side of the published co-moment tiles
-     * @param gramRows           a block's sampled rows per Gram ({@link CoMomentsAccumulator})
-     * @param transactionTimeout the producer's {@code transaction.timeout.ms}: the coordinator aborts a transaction
-     *                           open longer; a window lasts at most {@code flushInterval} plus one batch
-     */
-    public record Settings(String instanceId, String group, int batchSize, long maxBatchActivationBytes,
-                           int maxPollRecords, int flushImages,
-                           Duration flushInterval, ImageDecoder.Limits limits, ImageIntake.RecordLimits recordLimits,
-                           int topK, long coMomentsFirst,
-                           Duration coMomentsMaxAge, int tileSize, int gramRows, Duration transactionTimeout) {
-        /** Room a window needs above {@code flushInterval}: its last batch, and the commit itself. */
-        public static final Duration WINDOW_MARGIN = Duration.ofSeconds(30);
-
-        public Settings {
-            if (tileSize < 1 || tileSize > CoMomentsCodec.MAX_TILE) {
-                throw new IllegalArgumentException("the co-moment tile size must be in [1, " + CoMomentsCodec.MAX_TILE
-                        + "] (a tile must fit a 1 MB record), got " + tileSize);
-            }
-            if (transactionTimeout.compareTo(flushInterval.plus(WINDOW_MARGIN)) < 0) {
-                throw new IllegalArgumentException("vbp.collector.transaction-timeout (" + transactionTimeout
-                        + ") must be at least vbp.collector.flush.interval (" + flushInterval + ") plus "
-                        + WINDOW_MARGIN.toSeconds() + " s for the window's last batch and its commit");
-            }
-        }
-    }
-
-    private final Settings settings;
+    private final LoopSettings settings;
     private final Map<String, Object> kafka;
     private final ModelRegistry registry;
     private final CollectorMetrics metrics;
     private final ImageIntake intake;
+    private final WindowRecords records;
+    private final BatchInference inference;
+    private final BatchInference.Outcomes outcomes = new WindowOutcomes();
     private final Consumer<String> fenced;
     private final MomentsWindow window;
     private final CoMomentsAccumulator coMoments;
-    /**
-     * Set when a batch failed after adding some of its sampled rows and the accumulation was dropped: the rest of the open
-     * window merges none, so the next publication never claims this window's images (whose samples are gone).
-     */
-    private boolean coMomentsSkipWindow;
 
     private volatile boolean running = true;
     private volatile long heartbeatNanos = System.nanoTime();
     private volatile boolean connected;
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
-    private int coMomentsPartitions;
-    private final List<AutoCloseable> clientMetrics = new ArrayList<>();
+    private CollectorClients clients;
     private ServingModel model;
     private float[] buffer = new float[0];
 
@@ -132,7 +69,7 @@ public final class CollectorLoop implements Runnable {
      * @param fenced told, once, when another collector with this one's instance id has taken over its transactional id:
      *               the loop has stopped for good, and the process should exit with the message
      */
-    public CollectorLoop(Settings settings, Map<String, Object> kafka, ModelRegistry registry, CollectorMetrics metrics,
+    public CollectorLoop(LoopSettings settings, Map<String, Object> kafka, ModelRegistry registry, CollectorMetrics metrics,
                          Consumer<String> fenced) {
         this.fenced = fenced;
         this.settings = settings;
@@ -140,6 +77,8 @@ public final class CollectorLoop implements Runnable {
         this.registry = registry;
         this.metrics = metrics;
         this.intake = new ImageIntake(settings.limits(), settings.recordLimits());
+        this.records = new WindowRecords(settings.instanceId(), settings.topK(), settings.recordLimits());
+        this.inference = new BatchInference(metrics, () -> running);
         this.window = new MomentsWindow(settings.flushImages(), settings.flushInterval().toNanos());
         this.coMoments = new CoMomentsAccumulator(settings.coMomentsFirst(), settings.coMomentsMaxAge().toNanos(),
                 settings.gramRows());
@@ -180,7 +119,7 @@ public final class CollectorLoop implements Runnable {
                             + " reopening the clients", transactionalId(), e.getMessage());
                     pause(Duration.ofSeconds(2));
                 }
-            } catch (StoppedMidBatch e) {
+            } catch (BatchInference.StoppedMidBatch e) {
                 LOG.warnf("stopped while a batch ran (%s): the open window is aborted, its images are read again by"
                         + " the next collector", e.getCause().getMessage());
                 try {
@@ -200,18 +139,11 @@ public final class CollectorLoop implements Runnable {
             } finally {
                 window.clear();
                 dropCoMoments(CollectorMetrics.DROPPED_RESTART);
-                coMomentsSkipWindow = false;
+                coMoments.windowClosed();
                 closeClients();
             }
         }
         coMoments.close();
-    }
-
-    /** A batch failed because the loop is stopping (its session closed under it): never the images' fault. */
-    private static final class StoppedMidBatch extends RuntimeException {
-        StoppedMidBatch(RuntimeException cause) {
-            super(cause);
-        }
     }
 
     /** Asks the loop to commit what it has and stop. */
@@ -287,7 +219,7 @@ public final class CollectorLoop implements Runnable {
      */
     private boolean process(ConsumerRecords<String, byte[]> records) {
         int size = model.preprocessor().size();
-        int batchSize = batchSize(settings, model.activationBytesPerImage());
+        int batchSize = settings.imagesPerBatch(model.activationBytesPerImage());
         if (buffer.length != batchSize * size) {
             buffer = new float[batchSize * size];
         }
@@ -332,99 +264,42 @@ public final class CollectorLoop implements Runnable {
     }
 
     private void infer(List<ConsumerRecord<String, byte[]>> batch) {
-        long t0 = System.nanoTime();
-        BatchResult result;
-        RowsCounter sink = new RowsCounter();
-        try {
-            result = model.predictor().predict(new InstrumentedPredictor.Batch(buffer, batch.size(), seeds(batch, 0, batch.size()), sink));
-        } catch (RuntimeException e) {
-            if (!running) {
-                throw new StoppedMidBatch(e); // the session was closed under a batch by a stop: not the images' fault
-            }
-            if (sink.added > 0) {
-                // some blocks' rows were added before the failure; the retry would add them again
-                dropCoMomentsForThisWindow();
-            }
-            inferOneByOne(batch, e);
-            return;
-        }
-        long nanos = System.nanoTime() - t0;
-        metrics.batch(batch.size(), nanos, model.modelId(), model.versionName());
-        window.add(result.moments(), batch.size());
-        countCoMoments(sink.added > 0);
-        int classes = result.output().length / batch.size();
-        for (int i = 0; i < batch.size(); i++) {
-            publishPrediction(batch.get(i), result.output(), i * classes, classes, nanos / 1e6, batch.size());
-        }
+        inference.run(model, buffer, batch, outcomes);
     }
 
-    /** A batch that failed as a whole: each image alone, so one poisonous input costs only itself. */
-    private void inferOneByOne(List<ConsumerRecord<String, byte[]>> batch, RuntimeException cause) {
-        LOG.warnf("batch of %d failed (%s); retrying image by image", batch.size(), cause.getMessage());
-        int size = model.preprocessor().size();
-        float[] one = new float[size];
-        for (int i = 0; i < batch.size(); i++) {
-            System.arraycopy(buffer, i * size, one, 0, size);
-            long t0 = System.nanoTime();
-            RowsCounter sink = new RowsCounter();
-            try {
-                BatchResult r = model.predictor().predict(new InstrumentedPredictor.Batch(one, 1, seeds(batch, i, 1), sink));
-                long nanos = System.nanoTime() - t0;
-                metrics.batch(1, nanos, model.modelId(), model.versionName());
-                window.add(r.moments(), 1);
-                publishPrediction(batch.get(i), r.output(), 0, r.output().length, nanos / 1e6, 1);
-            } catch (RuntimeException e) {
-                if (!running) {
-                    throw new StoppedMidBatch(e);
-                }
-                if (sink.added > 0) {
-                    dropCoMomentsForThisWindow();
-                }
-                deadLetter(batch.get(i), new ImageIntake.Refusal(CollectorMetrics.INFERENCE_FAILED, String.valueOf(e.getMessage())));
-            }
+    /** What a batch's inference gives the open window: predictions and dead letters sent, moments and rows kept. */
+    private final class WindowOutcomes implements BatchInference.Outcomes {
+        @Override
+        public void predicted(ConsumerRecord<String, byte[]> image, float[] logits, int offset, int classes,
+                              double inferenceMs, int batchSize) {
+            producer.send(records.prediction(image, model.version(), logits, offset, classes, model::label,
+                    inferenceMs, batchSize, System.currentTimeMillis()));
         }
-    }
-
-    /**
-     * The token seeds of {@code count} images of the batch from {@code from} (each from its partition and offset, so
-     * an image read again draws the same tokens), or null when the model computes no co-moments.
-     */
-    private long[] seeds(List<ConsumerRecord<String, byte[]>> batch, int from, int count) {
-        if (!model.predictor().coMoments()) {
-            return null;
-        }
-        long[] seeds = new long[count];
-        for (int i = 0; i < count; i++) {
-            ConsumerRecord<String, byte[]> rec = batch.get(from + i);
-            seeds[i] = TokenSampler.imageSeed(0, rec.partition(), rec.offset());
-        }
-        return seeds;
-    }
-
-    /**
-     * Adds a batch's sampled rows to the accumulation, counting the blocks (a failed batch that added some must drop
-     * it).
-     */
-    private final class RowsCounter implements InstrumentedPredictor.RowsSink {
-        int added;
 
         @Override
-        public void accept(String block, int width, float[] rows, int count) {
-            if (coMomentsSkipWindow) {
-                return;
-            }
-            added++;
-            coMoments.addRows(block, width, rows, count, System.nanoTime());
+        public void moments(Map<String, Moments> blocks, int images) {
+            window.add(blocks, images);
         }
-    }
 
-    /**
-     * A batch failed after adding some blocks' rows: the accumulation goes (its samples cannot be told apart), and the rest
-     * of the window merges none, so no publication claims images whose samples were dropped.
-     */
-    private void dropCoMomentsForThisWindow() {
-        dropCoMoments(CollectorMetrics.DROPPED_FAILED_BATCH);
-        coMomentsSkipWindow = true;
+        @Override
+        public void failed(ConsumerRecord<String, byte[]> image, ImageIntake.Refusal refusal) {
+            deadLetter(image, refusal);
+        }
+
+        /**
+         * The accumulation goes (its samples cannot be told apart), and the rest of the window merges none, so no
+         * publication claims images whose samples were dropped.
+         */
+        @Override
+        public void sampledRowsLost() {
+            dropCoMoments(CollectorMetrics.DROPPED_FAILED_BATCH);
+            coMoments.skipRestOfWindow();
+        }
+
+        @Override
+        public boolean sampledRows(String block, int width, float[] rows, int count) {
+            return coMoments.addRows(block, width, rows, count, System.nanoTime());
+        }
     }
 
     /** Forgets the co-moments gathered since the last publication, counting the samples under {@code reason}. */
@@ -436,43 +311,8 @@ public final class CollectorLoop implements Runnable {
         }
     }
 
-    private void countCoMoments(boolean sampled) {
-        if (sampled) {
-            metrics.coMomentsBatch();
-        }
-    }
-
-    private void publishPrediction(ConsumerRecord<String, byte[]> rec, float[] logits, int offset, int classes,
-                                   double inferenceMs, int batchSize) {
-        Prediction p = new Prediction(Prediction.SCHEMA, rec.key(), model.modelId(), model.versionName(),
-                TopK.of(logits, offset, classes, settings.topK(), model::label),
-                VbpHeaders.get(rec.headers(), VbpHeaders.LABEL), inferenceMs, batchSize,
-                Math.max(0, System.currentTimeMillis() - rec.timestamp()),
-                new Prediction.Source(rec.topic(), rec.partition(), rec.offset()));
-        producer.send(new ProducerRecord<>(Topic.PREDICTIONS.topicName(), rec.key(), Messages.write(p)));
-    }
-
-    /**
-     * The refused record to {@code images.dlq}, made to fit whatever it carried: a key over the limit cut to 256
-     * characters, headers over the limit left out, the detail cut to 1024 characters, and a payload that would not fit
-     * beside them left out (it stays in {@code images} until retention).
-     */
     private void deadLetter(ConsumerRecord<String, byte[]> rec, ImageIntake.Refusal refusal) {
-        ImageIntake.RecordLimits limits = intake.recordLimits();
-        Headers headers = ImageIntake.headerBytes(rec.headers()) > limits.maxHeaderBytes() ? new RecordHeaders()
-                : new RecordHeaders(rec.headers().toArray());
-        String key = rec.serializedKeySize() > limits.maxKeyBytes() ? rec.key().substring(0, 256) : rec.key();
-        String detail = refusal.detail().length() > 1024 ? refusal.detail().substring(0, 1024) + "..." : refusal.detail();
-        VbpHeaders.put(headers, VbpHeaders.DLQ_REASON, refusal.reason());
-        VbpHeaders.put(headers, VbpHeaders.DLQ_DETAIL, detail);
-        VbpHeaders.put(headers, VbpHeaders.DLQ_TOPIC, rec.topic());
-        VbpHeaders.put(headers, VbpHeaders.DLQ_PARTITION, Integer.toString(rec.partition()));
-        VbpHeaders.put(headers, VbpHeaders.DLQ_OFFSET, Long.toString(rec.offset()));
-        byte[] value = rec.value();
-        if (value != null && value.length > Topic.IMAGES_DLQ.maxMessageBytes() - DLQ_HEADER_ROOM) {
-            value = null; // the reason and coordinates are kept; the payload stays in the images topic until retention
-        }
-        producer.send(new ProducerRecord<>(Topic.IMAGES_DLQ.topicName(), null, key, value, headers));
+        producer.send(records.deadLetter(rec, refusal));
         metrics.deadLetter(refusal.reason());
         LOG.debugf("dead-lettered %s-%d@%d: %s %s", rec.topic(), rec.partition(), rec.offset(), refusal.reason(), refusal.detail());
     }
@@ -502,18 +342,8 @@ public final class CollectorLoop implements Runnable {
         try {
             int deltas = 0;
             if (window.images() > 0) {
-                String offsets = Messages.writeString(window.offsetRanges());
-                for (Map.Entry<String, Moments> e : window.blocks().entrySet()) {
-                    MomentsKey key = new MomentsKey(model.modelId(), model.versionName(), e.getKey());
-                    Headers headers = new RecordHeaders();
-                    VbpHeaders.put(headers, VbpHeaders.IMAGES, Long.toString(window.images()));
-                    VbpHeaders.put(headers, VbpHeaders.OFFSETS, offsets);
-                    VbpHeaders.put(headers, VbpHeaders.COLLECTOR, settings.instanceId());
-                    VbpHeaders.put(headers, VbpHeaders.MODEL_SHA256, model.version().sha256());
-                    producer.send(new ProducerRecord<>(Topic.ACTIVATION_MOMENTS.topicName(), null, key.toString(),
-                            MomentsCodec.encode(e.getValue()), headers));
-                    deltas++;
-                }
+                deltas = records.momentsDeltas(model.version(), window.images(), window.offsetRanges(),
+                        window.blocks(), producer::send);
                 coMoments.covered(window.images(), window.offsetRanges());
             }
             long published = 0;
@@ -527,7 +357,7 @@ public final class CollectorLoop implements Runnable {
             metrics.transaction("committed");
             metrics.momentsDeltas(deltas, model.modelId(), model.versionName());
             window.clear();
-            coMomentsSkipWindow = false;
+            coMoments.windowClosed();
             if (published > 0) {
                 coMoments.published(published);
                 metrics.coMomentsPublished(published, model.modelId(), model.versionName());
@@ -557,7 +387,7 @@ public final class CollectorLoop implements Runnable {
                             + "vbp.collector.transaction-timeout (at most the broker's transaction.max.timeout.ms)",
                     e.getClass().getSimpleName(), TimeUnit.NANOSECONDS.toSeconds(open),
                     settings.transactionTimeout().toSeconds(), settings.flushInterval(),
-                    batchSize(settings, model.activationBytesPerImage()));
+                    settings.imagesPerBatch(model.activationBytesPerImage()));
         }
     }
 
@@ -567,23 +397,9 @@ public final class CollectorLoop implements Runnable {
      * every window since the last publication). Returns the samples published.
      */
     private long publishCoMoments() {
-        int tiles = 0;
         long samples = coMoments.samples();
-        String offsets = Messages.writeString(coMoments.offsetRanges());
-        for (Map.Entry<String, CoMoments> e : coMoments.blocks().entrySet()) {
-            MomentsKey block = new MomentsKey(model.modelId(), model.versionName(), e.getKey());
-            for (CoMomentsTile tile : e.getValue().tiles(settings.tileSize())) {
-                CoMomentsKey key = new CoMomentsKey(block, tile.row(), tile.column());
-                Headers headers = new RecordHeaders();
-                VbpHeaders.put(headers, VbpHeaders.IMAGES, Long.toString(coMoments.images()));
-                VbpHeaders.put(headers, VbpHeaders.OFFSETS, offsets);
-                VbpHeaders.put(headers, VbpHeaders.COLLECTOR, settings.instanceId());
-                VbpHeaders.put(headers, VbpHeaders.MODEL_SHA256, model.version().sha256());
-                producer.send(new ProducerRecord<>(Topic.ACTIVATION_COMOMENTS.topicName(),
-                        key.partition(coMomentsPartitions), key.toString(), CoMomentsCodec.encode(tile), headers));
-                tiles++;
-            }
-        }
+        int tiles = records.coMomentTiles(model.version(), coMoments.images(), coMoments.offsetRanges(),
+                coMoments.blocks(), settings.tileSize(), clients.coMomentsPartitions(), producer::send);
         if (tiles > 0) {
             metrics.coMomentsTiles(tiles, model.modelId(), model.versionName());
         }
@@ -601,7 +417,7 @@ public final class CollectorLoop implements Runnable {
             metrics.transaction("aborted");
             window.clear();
             dropCoMoments(CollectorMetrics.DROPPED_ABORTED);
-            coMomentsSkipWindow = false;
+            coMoments.windowClosed();
             rewindToCommitted();
         }
     }
@@ -620,102 +436,28 @@ public final class CollectorLoop implements Runnable {
     }
 
     private void openClients() {
-        Map<String, Object> p = KafkaClientSettings.producer(kafka);
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId());
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topic.IMAGES_DLQ.maxMessageBytes());
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-producer");
-        // bounded blocking while the broker is away, so the loop keeps iterating (and liveness stays up)
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
-        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) settings.transactionTimeout().toMillis());
-        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        clientMetrics.add(metrics.bindKafkaClient(producer));
-        producer.initTransactions();
-        if (model.predictor().coMoments()) {
-            coMomentsPartitions = coMomentsPartitions();
-        }
-
-        Map<String, Object> c = KafkaClientSettings.consumer(kafka);
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, settings.group());
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        int pollRecords = pollRecords(settings, batchSize(settings, model.activationBytesPerImage()), model.imageNanos());
-        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, pollRecords);
-        c.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.instanceId() + "-consumer");
-        // static membership: a restarted instance takes its partitions back at once instead of waiting out the
-        // session timeout of its dead predecessor (and a rolling restart causes no rebalance)
-        c.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.instanceId());
-        consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-        clientMetrics.add(metrics.bindKafkaClient(consumer));
-        consumer.subscribe(List.of(Topic.IMAGES.topicName()), new Rebalance());
+        int pollRecords = settings.recordsPerPoll(settings.imagesPerBatch(model.activationBytesPerImage()), model.imageNanos());
+        clients = CollectorClients.open(settings, kafka, metrics, pollRecords, model.predictor().coMoments(),
+                new Rebalance());
+        producer = clients.producer();
+        consumer = clients.consumer();
         connected = true;
         LOG.infof("consuming %s as %s (transactional id %s, polls of up to %d records), serving %s",
                 Topic.IMAGES.topicName(), settings.group(), transactionalId(), pollRecords, model);
     }
 
-    /**
-     * Images per inference call for a model whose largest hidden tensor takes {@code activationBytesPerImage} per
-     * image: the configured size, or fewer so that a batch's stays within {@code maxBatchActivationBytes} (ONNX
-     * Runtime's arena keeps the largest batch's intermediates), never fewer than one.
-     */
-    static int batchSize(Settings settings, long activationBytesPerImage) {
-        if (activationBytesPerImage <= 0) {
-            return settings.batchSize();
-        }
-        long fit = Math.max(1, settings.maxBatchActivationBytes() / activationBytesPerImage);
-        return (int) Math.min(settings.batchSize(), fit);
-    }
-
-    /**
-     * Records per poll for a model that takes {@code imageNanos} per image: about one flush interval's worth, in whole
-     * batches, between one batch and {@code maxPollRecords}. A poll of a slow model then stays well inside
-     * {@code max.poll.interval.ms}, and a backlog does not put hundreds of images in reach of one window.
-     */
-    static int pollRecords(Settings settings, int batch, long imageNanos) {
-        if (imageNanos <= 0) {
-            return Math.max(batch, settings.maxPollRecords());
-        }
-        long perInterval = settings.flushInterval().toNanos() / imageNanos;
-        long batches = Math.max(1, (perInterval + batch - 1) / batch);
-        long records = Math.min(batches * batch, Math.max(batch, settings.maxPollRecords()));
-        return (int) records;
-    }
-
-    private int coMomentsPartitions() {
-        try {
-            return producer.partitionsFor(Topic.ACTIVATION_COMOMENTS.topicName()).size();
-        } catch (KafkaException e) {
-            throw new IllegalStateException("cannot publish co-moments: topic " + Topic.ACTIVATION_COMOMENTS.topicName()
-                    + " is not there (" + e.getMessage() + "); create it (deploy/local/broker.sh start and the KafkaTopic "
-                    + "resources do) or turn co-moments off with vbp.collector.covariance.enabled=false", e);
-        }
-    }
-
     private void closeClients() {
         connected = false;
-        for (AutoCloseable m : clientMetrics) {
-            try {
-                m.close();
-            } catch (Exception e) {
-                LOG.debugf(e, "unbinding client metrics");
-            }
+        if (clients != null) {
+            clients.close();
         }
-        clientMetrics.clear();
-        if (consumer != null) {
-            consumer.close(Duration.ofSeconds(5));
-            consumer = null;
-        }
-        if (producer != null) {
-            producer.close(Duration.ofSeconds(5));
-            producer = null;
-        }
+        clients = null;
+        producer = null;
+        consumer = null;
     }
 
     private String transactionalId() {
-        return "activation-collector-" + settings.instanceId();
+        return CollectorClients.transactionalId(settings.instanceId());
     }
 
     private static void pause(Duration d) {
@@ -748,7 +490,7 @@ public final class CollectorLoop implements Runnable {
                 metrics.transaction("aborted");
                 window.clear();
                 dropCoMoments(CollectorMetrics.DROPPED_ABORTED);
-                coMomentsSkipWindow = false;
+                coMoments.windowClosed();
                 rewindToCommitted();
             }
         }

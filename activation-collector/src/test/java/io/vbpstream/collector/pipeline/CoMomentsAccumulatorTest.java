@@ -80,6 +80,31 @@ class CoMomentsAccumulatorTest {
     }
 
     @Test
+    void aWindowWhoseSamplesWereDroppedAddsNoneAndClaimsNoImages() {
+        CoMomentsAccumulator acc = new CoMomentsAccumulator(10, 1_000, 16);
+        Random rnd = new Random(7);
+        assertTrue(acc.addRows("mlp0", 4, gaussian(rnd, 4 * 8), 8, 0));
+        acc.covered(2, List.of(new OffsetRange("images", 0, 0, 1)));
+        // the next window: a batch fails after its rows went in, so the accumulation goes and the window is skipped
+        assertTrue(acc.addRows("mlp0", 4, gaussian(rnd, 4 * 8), 8, 10));
+        assertEquals(16, acc.drop());
+        acc.skipRestOfWindow();
+        assertFalse(acc.addRows("mlp0", 4, gaussian(rnd, 4 * 8), 8, 20), "the rest of the window adds no rows");
+        assertEquals(0, acc.samples());
+        acc.covered(3, List.of(new OffsetRange("images", 0, 2, 4)));
+        assertEquals(0, acc.images(), "the skipped window's images are not claimed");
+        acc.windowClosed();
+        float[] next = gaussian(rnd, 4 * 5);
+        assertTrue(acc.addRows("mlp0", 4, next, 5, 30), "the window after takes rows again");
+        acc.covered(1, List.of(new OffsetRange("images", 0, 5, 5)));
+        assertEquals(5, acc.samples());
+        assertEquals(1, acc.images());
+        assertEquals(List.of(new OffsetRange("images", 0, 5, 5)), acc.offsetRanges());
+        CoMoments expected = CoMoments.empty(4).addBatch(next, 5);
+        assertEquals(expected.coMoment(1, 2), acc.blocks().get("mlp0").coMoment(1, 2), 1e-4);
+    }
+
+    @Test
     void refusesNonPositiveThresholds() {
         assertThrows(IllegalArgumentException.class, () -> new CoMomentsAccumulator(0, 1, 1));
         assertThrows(IllegalArgumentException.class, () -> new CoMomentsAccumulator(1, 0, 1));

@@ -10,46 +10,46 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class CollectorLoopSettingsTest {
+class LoopSettingsTest {
 
-    private static CollectorLoop.Settings settings(int batch, int maxPoll, Duration interval, Duration txTimeout) {
-        return new CollectorLoop.Settings("c-0", "g", batch, 48L << 20, maxPoll, 1024, interval,
+    private static LoopSettings settings(int batch, int maxPoll, Duration interval, Duration txTimeout) {
+        return new LoopSettings("c-0", "g", batch, 48L << 20, maxPoll, 1024, interval,
                 new ImageDecoder.Limits(1 << 20, 1 << 20), ImageIntake.RecordLimits.DEFAULT, 3, 4096, Duration.ofMinutes(10), 256, 1024, txTimeout);
     }
 
     @Test
     void pollsHoldAboutOneFlushIntervalOfImagesInWholeBatches() {
-        CollectorLoop.Settings s = settings(32, 256, Duration.ofSeconds(5), Duration.ofMinutes(2));
+        LoopSettings s = settings(32, 256, Duration.ofSeconds(5), Duration.ofMinutes(2));
         // a fast model (1.5 ms an image) fills the largest poll
-        assertEquals(256, CollectorLoop.pollRecords(s, 32, TimeUnit.MICROSECONDS.toNanos(1500)));
+        assertEquals(256, s.recordsPerPoll(32, TimeUnit.MICROSECONDS.toNanos(1500)));
         // DeiT-Base on two cores (about 0.35 s an image): 14 images an interval, so one batch
-        assertEquals(32, CollectorLoop.pollRecords(s, 32, TimeUnit.MILLISECONDS.toNanos(350)));
+        assertEquals(32, s.recordsPerPoll(32, TimeUnit.MILLISECONDS.toNanos(350)));
         // the same with DeiT-Base's batches of 20
-        assertEquals(20, CollectorLoop.pollRecords(s, 20, TimeUnit.MILLISECONDS.toNanos(350)));
+        assertEquals(20, s.recordsPerPoll(20, TimeUnit.MILLISECONDS.toNanos(350)));
         // 100 images an interval: four batches (rounded up)
-        assertEquals(128, CollectorLoop.pollRecords(s, 32, TimeUnit.MILLISECONDS.toNanos(50)));
+        assertEquals(128, s.recordsPerPoll(32, TimeUnit.MILLISECONDS.toNanos(50)));
         // slower than the interval itself: still one batch
-        assertEquals(32, CollectorLoop.pollRecords(s, 32, TimeUnit.SECONDS.toNanos(10)));
+        assertEquals(32, s.recordsPerPoll(32, TimeUnit.SECONDS.toNanos(10)));
         // not measured: the configured size
-        assertEquals(256, CollectorLoop.pollRecords(s, 32, 0));
+        assertEquals(256, s.recordsPerPoll(32, 0));
     }
 
     @Test
     void aPollIsNeverSmallerThanOneBatch() {
-        CollectorLoop.Settings s = settings(64, 16, Duration.ofSeconds(5), Duration.ofMinutes(2));
-        assertEquals(64, CollectorLoop.pollRecords(s, 64, TimeUnit.SECONDS.toNanos(1)));
-        assertEquals(64, CollectorLoop.pollRecords(s, 64, 1));
+        LoopSettings s = settings(64, 16, Duration.ofSeconds(5), Duration.ofMinutes(2));
+        assertEquals(64, s.recordsPerPoll(64, TimeUnit.SECONDS.toNanos(1)));
+        assertEquals(64, s.recordsPerPoll(64, 1));
     }
 
     @Test
     void wideModelsGetBatchesWhoseLargestHiddenTensorFitsTheBound() {
-        CollectorLoop.Settings s = settings(32, 256, Duration.ofSeconds(5), Duration.ofMinutes(2));
+        LoopSettings s = settings(32, 256, Duration.ofSeconds(5), Duration.ofMinutes(2));
         // fmnist-vit: 17 tokens x 256; DeiT-Small: 197 x 1536 (exactly 32 fit 48 MiB); DeiT-Base: 197 x 3072
-        assertEquals(32, CollectorLoop.batchSize(s, 17 * 256 * 4));
-        assertEquals(32, CollectorLoop.batchSize(s, 197 * 1536 * 4));
-        assertEquals(20, CollectorLoop.batchSize(s, 197 * 3072 * 4));
-        assertEquals(1, CollectorLoop.batchSize(s, 64L << 20), "never below one image");
-        assertEquals(32, CollectorLoop.batchSize(s, 0), "not measured: the configured size");
+        assertEquals(32, s.imagesPerBatch(17 * 256 * 4));
+        assertEquals(32, s.imagesPerBatch(197 * 1536 * 4));
+        assertEquals(20, s.imagesPerBatch(197 * 3072 * 4));
+        assertEquals(1, s.imagesPerBatch(64L << 20), "never below one image");
+        assertEquals(32, s.imagesPerBatch(0), "not measured: the configured size");
     }
 
     @Test
