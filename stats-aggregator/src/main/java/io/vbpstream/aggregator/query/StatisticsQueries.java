@@ -227,7 +227,7 @@ public class StatisticsQueries {
             while (it.hasNext()) {
                 RunningMoments r = it.next().value;
                 n++;
-                bytes += 16L * r.moments().width() + 38;
+                bytes += RunningMoments.encodedSize(r.moments().width());
             }
             return new long[]{n, bytes};
         } catch (StoreUnavailableException e) {

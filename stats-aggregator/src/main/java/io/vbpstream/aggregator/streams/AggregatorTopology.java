@@ -63,7 +63,7 @@ public class AggregatorTopology {
         // the record cache absorbs the many updates a hot key gets between commits: RocksDB and the changelog see
         // one write per key per commit instead of one per delta (a width-3072 value is 49 KB)
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MomentsMergeProcessor.STORE),
-                Serdes.String(), new RunningMomentsSerde()).withCachingEnabled(), MERGE);
+                Serdes.String(), RunningMoments.serde()).withCachingEnabled(), MERGE);
         t.addSink(MomentsMergeProcessor.STATISTICS_SINK, Topic.LAYER_STATISTICS.topicName(),
                 Serdes.String().serializer(), Serdes.ByteArray().serializer(), MERGE);
         t.addSink(MomentsMergeProcessor.DLQ_SINK, Topic.ACTIVATION_MOMENTS_DLQ.topicName(),
@@ -74,7 +74,7 @@ public class AggregatorTopology {
         // the changelogs of the tiles hold what layer-comoments holds: its segments, so that compaction reclaims a
         // version's first publication and a retired version's tiles within a chain
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CoMomentsMergeProcessor.STORE),
-                Serdes.String(), new RunningTileSerde()).withCachingEnabled()
+                Serdes.String(), RunningTile.serde()).withCachingEnabled()
                 .withLoggingEnabled(Topic.LAYER_COMOMENTS.segmentSettings()), MERGE_COMOMENTS);
         // a block's delta is staged until all its tiles are in; cached, so a delta that completes between two commits
         // costs the changelog only the tombstones of its staged tiles

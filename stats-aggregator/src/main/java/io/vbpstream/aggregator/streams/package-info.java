@@ -4,7 +4,7 @@
  *
  * <p>Classes: {@code AggregatorTopology}, {@code MomentsMergeProcessor}, {@code CoMomentsMergeProcessor},
  * {@code DeltaValidator}, {@code TileValidator}, {@code DeltaRejected}, {@code DeadLetters}, {@code RunningMoments},
- * {@code RunningTile} and their serdes ({@code RunningMomentsSerde}, {@code RunningTileSerde}), {@code StagedDeltas} (a
+ * {@code RunningTile} (and the {@code MergeEnvelope} both are stored in, with their serde), {@code StagedDeltas} (a
  * co-moments delta's tiles until the block's delta is whole), {@code BlockSummary}, {@code RetiredVersions},
  * {@code VersionsStoreUpdater}, {@code MergeListener}, {@code MergedCoMomentsPurge}.
  *

@@ -30,7 +30,7 @@ class CoMomentsMergeProcessorTest {
     private static MockProcessorContext<String, byte[]> contextWithEmptyStores() {
         MockProcessorContext<String, byte[]> context = new MockProcessorContext<>();
         KeyValueStore<String, RunningTile> running = Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(CoMomentsMergeProcessor.STORE), Serdes.String(), new RunningTileSerde())
+                Stores.inMemoryKeyValueStore(CoMomentsMergeProcessor.STORE), Serdes.String(), RunningTile.serde())
                 .withLoggingDisabled().build();
         KeyValueStore<String, byte[]> staging = Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(CoMomentsMergeProcessor.STAGING_STORE), Serdes.String(), Serdes.ByteArray())
