@@ -2,7 +2,9 @@ package io.vbpstream.collector.model;
 
 import io.vbpstream.core.data.ModelCard;
 import io.vbpstream.core.data.Preprocessor;
+import io.vbpstream.core.runtime.NativeHeap;
 import io.vbpstream.platform.message.ModelVersion;
+import org.jboss.logging.Logger;
 
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -12,6 +14,8 @@ import java.util.function.UnaryOperator;
  * Runtime session released) once it is swapped out and its last batch has finished.
  */
 public final class ServingModel implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ServingModel.class);
 
     private final ModelVersion version;
     private final BatchPredictor predictor;
@@ -88,9 +92,14 @@ public final class ServingModel implements AutoCloseable {
         return labels != null && i < labels.size() ? labels.get(i) : Integer.toString(i);
     }
 
+    /**
+     * Closes the session, and gives the C heap what ONNX Runtime freed back ({@link NativeHeap}): after a hot swap,
+     * glibc would otherwise keep the old session's weights and arena in the process.
+     */
     @Override
     public void close() {
         predictor.close();
+        NativeHeap.trim().ifPresent(r -> LOG.infof("closed %s: %s", this, r));
     }
 
     @Override

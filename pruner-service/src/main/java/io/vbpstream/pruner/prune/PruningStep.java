@@ -4,6 +4,7 @@ import io.smallrye.common.annotation.Identifier;
 import io.vbpstream.core.data.ModelCard;
 import io.vbpstream.core.onnx.OnnxModels;
 import io.vbpstream.core.runtime.ModelSession;
+import io.vbpstream.core.runtime.NativeHeap;
 import io.vbpstream.core.prune.Compensation;
 import io.vbpstream.core.prune.Criterion;
 import io.vbpstream.core.prune.Pruning;
@@ -318,8 +319,13 @@ public class PruningStep {
         }
         ValidationGate gate = new ValidationGate(new ValidationGate.Settings(g.minAgreement(), g.minRelativeAccuracy(),
                 g.minImages(), g.confidence(), g.batch()));
-        return gate.validate(() -> new ModelSession(artifactPath(parent)), () -> new ModelSession(artifactPath(candidate)),
-                sample, card());
+        try {
+            return gate.validate(() -> new ModelSession(artifactPath(parent)),
+                    () -> new ModelSession(artifactPath(candidate)), sample, card());
+        } finally {
+            // the two sessions are closed: give what ONNX Runtime freed back, before the next prune needs its heap
+            NativeHeap.trim().ifPresent(r -> LOG.infof("after the gate: %s", r));
+        }
     }
 
     /**

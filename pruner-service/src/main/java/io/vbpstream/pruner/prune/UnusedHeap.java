@@ -2,6 +2,7 @@ package io.vbpstream.pruner.prune;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import com.sun.management.VMOption;
+import io.vbpstream.core.runtime.NativeHeap;
 import org.jboss.logging.Logger;
 
 import java.lang.management.ManagementFactory;
@@ -18,7 +19,8 @@ import java.lang.management.MemoryUsage;
  * <p>{@link #configure} sets {@code MinHeapFreeRatio} 10 and {@code MaxHeapFreeRatio} 30 (both manageable) unless the
  * command line set them; {@link #release} runs a full collection, after which G1 uncommits down to the live set plus
  * 30%. One collection per prune, under 0.2 s at DeiT-Base, on the prune's own thread. The ratios then hold for the
- * life of the JVM: the heap also shrinks after concurrent cycles, and grows back as a prune needs it.
+ * life of the JVM: the heap also shrinks after concurrent cycles, and grows back as a prune needs it. The C heap is
+ * trimmed after it ({@link NativeHeap}), and again after each gate.
  */
 public final class UnusedHeap {
 
@@ -55,5 +57,6 @@ public final class UnusedHeap {
         MemoryUsage after = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         LOG.infof("heap after the prune: %d MiB in use, %d MiB committed (was %d MiB), in %.2f s", after.getUsed() >> 20,
                 after.getCommitted() >> 20, before.getCommitted() >> 20, (System.nanoTime() - t0) / 1e9);
+        NativeHeap.trim().ifPresent(r -> LOG.infof("after the prune: %s", r));
     }
 }
