@@ -9,7 +9,7 @@ import io.vbpstream.core.cost.ModelCost;
 import io.vbpstream.core.onnx.MlpBlock;
 import io.vbpstream.core.onnx.MlpBlockFinder;
 import io.vbpstream.core.onnx.OnnxModels;
-import io.vbpstream.core.prune.ModelPruner;
+import io.vbpstream.core.prune.LineageMetadata;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -47,7 +47,7 @@ final class InspectCommand implements Callable<Integer> {
             out.put("cost", cost);
             out.put("blocks", blocks.stream().map(b -> Map.of("name", b.name(), "activation", b.activation().name(),
                     "source", b.source(), "hidden", b.hidden())).toList());
-            out.put("metadata", ModelPruner.metadata(m));
+            out.put("metadata", LineageMetadata.read(m));
             System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out));
             return 0;
         }
@@ -64,8 +64,8 @@ final class InspectCommand implements Callable<Integer> {
         }
         System.out.printf(Locale.ROOT, "%ntotal   params %,d (MLP %.1f%%), MACs at batch 1 %,d (MLP %.1f%%)%n", cost.params(),
                 100.0 * cost.mlpParams() / cost.params(), cost.macs(), 100.0 * cost.mlpMacs() / cost.macs());
-        Map<String, String> meta = ModelPruner.metadata(m);
-        meta.entrySet().stream().filter(e -> e.getKey().startsWith(ModelPruner.META_PREFIX))
+        Map<String, String> meta = LineageMetadata.read(m);
+        meta.entrySet().stream().filter(e -> e.getKey().startsWith(LineageMetadata.PREFIX))
                 .forEach(e -> System.out.printf("%-28s %s%n", e.getKey(), e.getValue()));
         return 0;
     }

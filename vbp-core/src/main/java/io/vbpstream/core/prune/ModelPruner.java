@@ -3,7 +3,6 @@ package io.vbpstream.core.prune;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
-import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
@@ -17,22 +16,20 @@ import io.vbpstream.core.stats.Moments;
 
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Applies a {@link PruningPlan} to a model: slices fc1's weight columns and bias entries and fc2's weight rows, and
- * compensates for the removed neurons in fc2 ({@link Compensation}: their mean folded into the bias, or their
- * least-squares reconstruction from the kept neurons folded into the kept rows and the bias). The result is physically smaller (sliced initializers, not masks).
+ * compensates for the removed neurons in fc2 ({@link Compensation}, computed by {@link Fc2Compensation}: their mean
+ * folded into the bias, or their least-squares reconstruction from the kept neurons folded into the kept rows and the
+ * bias), and records the lineage ({@link LineageMetadata}). This class is the graph surgery. The result is physically
+ * smaller (sliced initializers, not masks).
  * Everything the plan does not touch is preserved: opset imports, metadata, other initializers, node order and names.
  * A block with nothing to remove is left byte-for-byte as it was.
  */
 public final class ModelPruner {
-
-    /** Metadata keys written to {@code metadata_props}. */
-    public static final String META_PREFIX = "vbp.";
 
     private final ModelProto model;
     private final GraphIndex index;
@@ -52,17 +49,14 @@ public final class ModelPruner {
         }
     }
 
-    /** Lineage recorded in the pruned model's metadata. */
-    public record Lineage(String parentSha256, PruningPolicy policy, long samples) {
-    }
-
     /**
      * @param stats needed for {@link Compensation#MEAN} (moments) and {@link Compensation#LEAST_SQUARES} (co-moment
      *              matrices); may be null for {@link Compensation#NONE}
      * @param ridge α of least-squares compensation (ignored otherwise)
      */
     public static ModelProto prune(ModelProto model, List<MlpBlock> blocks, PruningPlan plan, ModelStatistics stats,
-                                   Compensation compensation, double ridge, Lineage lineage) {
+                                   Compensation compensation, double ridge,
+                                   LineageMetadata.Lineage lineage) {
         ModelPruner p = new ModelPruner(model);
         Map<String, BlockPlan> plans = new HashMap<>();
         plan.blocks().forEach(b -> plans.put(b.block(), b));
@@ -78,11 +72,11 @@ public final class ModelPruner {
         }
         // the least-squares solves are independent per block and take most of the time: run them in parallel first
         Map<String, double[]> reconstructions = compensation == Compensation.LEAST_SQUARES
-                ? solveAll(blocks, plans, stats, ridge) : Map.of();
+                ? Fc2Compensation.solveAll(blocks, plans, stats, ridge) : Map.of();
         for (MlpBlock block : blocks) {
             BlockPlan bp = plans.get(block.name());
             if (bp.removed().length > 0) {
-                Moments m = compensation == Compensation.MEAN ? requireMoments(stats, block) : null;
+                Moments m = compensation == Compensation.MEAN ? Fc2Compensation.requireMoments(stats, block) : null;
                 CoMoments c = compensation == Compensation.LEAST_SQUARES ? stats.coMoments(block.name()) : null;
                 p.pruneBlock(block, bp, m, c, reconstructions.get(block.name()));
             }
@@ -90,61 +84,8 @@ public final class ModelPruner {
         p.insertPendingNodes();
         p.fixShapes();
         ModelProto.Builder out = model.toBuilder().setGraph(p.graph);
-        writeMetadata(out, plan, compensation, lineage);
+        LineageMetadata.write(out, plan, compensation, lineage);
         return out.build();
-    }
-
-    /** {@code Δ = B·W2_P} of every block that loses neurons, solved in parallel (row-major {@code |K| x out}). */
-    private static Map<String, double[]> solveAll(List<MlpBlock> blocks, Map<String, BlockPlan> plans, ModelStatistics stats,
-                                                  double ridge) {
-        List<MlpBlock> pruned = blocks.stream().filter(b -> plans.get(b.name()).removed().length > 0).toList();
-        pruned.forEach(b -> requireCoMoments(stats, b));
-        Map<String, double[]> out = new java.util.concurrent.ConcurrentHashMap<>();
-        pruned.parallelStream().forEach(b -> {
-            BlockPlan plan = plans.get(b.name());
-            LinearLayer fc2 = b.fc2();
-            float[] w2 = Tensors.floats(fc2.weight());
-            int outputs = fc2.outFeatures();
-            int[] removed = plan.removed();
-            double[] w2Removed = new double[removed.length * outputs];
-            for (int p = 0; p < removed.length; p++) {
-                for (int o = 0; o < outputs; o++) {
-                    w2Removed[p * outputs + o] = fc2.outFeaturesFirst() ? w2[o * b.width() + removed[p]] : w2[removed[p] * outputs + o];
-                }
-            }
-            out.put(b.name(), LeastSquares.reconstruction(stats.coMoments(b.name()), plan.kept(), removed, ridge, w2Removed, outputs));
-        });
-        return out;
-    }
-
-    private static CoMoments requireCoMoments(ModelStatistics stats, MlpBlock block) {
-        return requireCoMoments(stats, block, "least-squares compensation");
-    }
-
-    /** The block's co-moments, or a refusal saying that {@code purpose} needs them (or that their width is wrong). */
-    static CoMoments requireCoMoments(ModelStatistics stats, MlpBlock block, String purpose) {
-        if (stats == null || !stats.hasCoMoments(block.name())) {
-            throw new IllegalArgumentException(purpose + " needs the activation covariance of block "
-                    + block.name() + " (vbp stats --covariance, or the streamed statistics)");
-        }
-        CoMoments c = stats.coMoments(block.name());
-        if (c.width() != block.width()) {
-            throw new IllegalArgumentException("covariance for " + block.name() + " has width " + c.width()
-                    + ", the block has " + block.width());
-        }
-        return c;
-    }
-
-    private static Moments requireMoments(ModelStatistics stats, MlpBlock block) {
-        if (stats == null) {
-            throw new IllegalArgumentException("mean-shift compensation needs activation statistics");
-        }
-        Moments m = stats.get(block.name());
-        if (m.width() != block.width()) {
-            throw new IllegalArgumentException("statistics for " + block.name() + " have width " + m.width()
-                    + ", the block has " + block.width());
-        }
-        return m;
     }
 
     private void pruneBlock(MlpBlock block, BlockPlan plan, Moments moments, CoMoments coMoments, double[] reconstruction) {
@@ -172,9 +113,9 @@ public final class ModelPruner {
         float[] w2Kept = fc2.outFeaturesFirst() ? Tensors.keepColumns(w2, out, w, kept) : Tensors.keepRows(w2, out, kept);
         double[] shift = null;
         if (moments != null) {
-            shift = meanShift(block, plan, moments, w2);
+            shift = Fc2Compensation.meanShift(block, plan, moments, w2);
         } else if (coMoments != null) {
-            shift = leastSquaresFold(block, plan, coMoments, reconstruction, w2, w2Kept);
+            shift = Fc2Compensation.leastSquaresFold(block, plan, coMoments, reconstruction, w2, w2Kept);
         }
         replace(fc2.nodeIndex(), 1, fc2.weight(), fc2.outFeaturesFirst() ? new long[] {out, k} : new long[] {k, out},
                 w2Kept, tag);
@@ -191,45 +132,6 @@ public final class ModelPruner {
         staleShapes.add(index.node(fc1.nodeIndex()).getOutput(0));
         staleShapes.add(fc1.output());
         block.activationNodes().forEach(i -> staleShapes.addAll(index.node(i).getOutputList()));
-    }
-
-    /** {@code sum over removed j of mean_j * W2[j, :]}, accumulated in float64. */
-    private static double[] meanShift(MlpBlock block, BlockPlan plan, Moments moments, float[] w2) {
-        LinearLayer fc2 = block.fc2();
-        int w = block.width();
-        int out = fc2.outFeatures();
-        double[] shift = new double[out];
-        for (int j : plan.removed()) {
-            double mu = moments.mean(j);
-            for (int o = 0; o < out; o++) {
-                shift[o] += mu * (fc2.outFeaturesFirst() ? w2[o * w + j] : w2[j * out + o]);
-            }
-        }
-        return shift;
-    }
-
-    /**
-     * Least-squares reconstruction of the removed neurons from the kept ones: adds {@code Δ = B·W2_P} (solved by
-     * {@link #solveAll}) to the kept rows of fc2's weight ({@code w2Kept}, in place) and returns the bias shift
-     * {@code μ_P·W2_P − μ_K·Δ}.
-     */
-    private static double[] leastSquaresFold(MlpBlock block, BlockPlan plan, CoMoments c, double[] delta, float[] w2,
-                                             float[] w2Kept) {
-        LinearLayer fc2 = block.fc2();
-        int out = fc2.outFeatures();
-        int[] kept = plan.kept();
-        int k = kept.length;
-        double[] shift = meanShift(block, plan, c.moments(), w2);
-        for (int i = 0; i < k; i++) {
-            double muK = c.mean(kept[i]);
-            for (int o = 0; o < out; o++) {
-                double d = delta[i * out + o];
-                int at = fc2.outFeaturesFirst() ? o * k + i : i * out + o;
-                w2Kept[at] = (float) (w2Kept[at] + d);
-                shift[o] -= muK * d;
-            }
-        }
-        return shift;
     }
 
     /** {@code b2 += (alpha / beta) * shift}, or a new bias {@code alpha * shift} for an fc2 without one. */
@@ -329,48 +231,5 @@ public final class ModelPruner {
                 graph.setInput(i, v);
             }
         }
-    }
-
-    private static void writeMetadata(ModelProto.Builder out, PruningPlan plan, Compensation compensation, Lineage lineage) {
-        Map<String, String> meta = new LinkedHashMap<>();
-        for (StringStringEntryProto e : out.getMetadataPropsList()) {
-            meta.put(e.getKey(), e.getValue());
-        }
-        int generation;
-        try {
-            generation = Integer.parseInt(meta.getOrDefault(META_PREFIX + "generation", "0")) + 1;
-        } catch (NumberFormatException e) {
-            generation = 1;
-        }
-        PruningPolicy p = lineage.policy();
-        meta.put(META_PREFIX + "parent_sha256", lineage.parentSha256());
-        meta.put(META_PREFIX + "generation", Integer.toString(generation));
-        meta.put(META_PREFIX + "criterion", p.criterion().id());
-        meta.put(META_PREFIX + "allocation", p.allocation().id());
-        meta.put(META_PREFIX + "compensation", compensation.id());
-        if (compensation == Compensation.LEAST_SQUARES) {
-            meta.put(META_PREFIX + "ridge_alpha", Double.toString(p.ridge()));
-        } else {
-            meta.remove(META_PREFIX + "ridge_alpha");
-        }
-        if (p.target() instanceof PruningTarget.NeuronRatio r) {
-            meta.put(META_PREFIX + "ratio", Double.toString(r.ratio()));
-        } else if (p.target() instanceof PruningTarget.MacsReduction m) {
-            meta.put(META_PREFIX + "macs_reduction_target", Double.toString(m.fraction()));
-        }
-        meta.put(META_PREFIX + "removed_fraction", String.format(java.util.Locale.ROOT, "%.6f", plan.removedFraction()));
-        meta.put(META_PREFIX + "samples", Long.toString(lineage.samples()));
-        StringBuilder widths = new StringBuilder("{");
-        plan.keptWidths().forEach((k, v) -> widths.append(widths.length() > 1 ? "," : "").append('"').append(k).append("\":").append(v));
-        meta.put(META_PREFIX + "kept_widths", widths.append('}').toString());
-        out.clearMetadataProps();
-        meta.forEach((k, v) -> out.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
-    }
-
-    /** Reads a model's {@code vbp.*} lineage metadata. */
-    public static Map<String, String> metadata(ModelProto model) {
-        Map<String, String> meta = new LinkedHashMap<>();
-        model.getMetadataPropsList().forEach(e -> meta.put(e.getKey(), e.getValue()));
-        return meta;
     }
 }

@@ -86,7 +86,7 @@ public final class PlanBuilder {
         ReconstructionOrder.Order[] out = new ReconstructionOrder.Order[blocks.size()];
         inParallel(blocks.size(), Math.min(RECONSTRUCTION_WORKERS, Runtime.getRuntime().availableProcessors()), b -> {
             MlpBlock blk = blocks.get(b);
-            CoMoments c = ModelPruner.requireCoMoments(stats, blk, "the reconstruction criterion");
+            CoMoments c = Fc2Compensation.requireCoMoments(stats, blk, "the reconstruction criterion");
             int w = blk.width();
             out[b] = ReconstructionOrder.compute(c, NeuronScorer.fc2Rows(blk.fc2()), blk.fc2().outFeatures(), ridge,
                     w - minKeep[b], reconstructionChunk(w));

@@ -35,7 +35,7 @@ public final class Pruning {
         PruningPlan plan = new PlanBuilder(blocks, stats, policy).build(before);
         long samples = stats == null ? 0 : stats.images();
         ModelProto pruned = ModelPruner.prune(parent, blocks, plan, stats, policy.compensation(), policy.ridge(),
-                new ModelPruner.Lineage(parentSha256, policy, samples));
+                new LineageMetadata.Lineage(parentSha256, policy, samples));
         ModelCost after = before.withWidths(plan.keptWidths());
         String sha = OnnxModels.sha256(pruned);
         return new Result(pruned, plan, PruningReport.of(parentSha256, sha, policy, samples, plan, before, after));

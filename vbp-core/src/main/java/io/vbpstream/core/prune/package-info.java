@@ -4,7 +4,9 @@
  *
  * <p>Classes: {@code Criterion}, {@code Allocation}, {@code Compensation}, {@code PruningTarget},
  * {@code PruningPolicy}, {@code NeuronScorer}, {@code PlanBuilder}, {@code PruningPlan}, {@code BlockPlan},
- * {@code ModelPruner}, {@code LeastSquares}, {@code ReconstructionOrder},
+ * {@code ModelPruner} (the graph surgery), {@code Fc2Compensation} (the mean-shift and least-squares numerics),
+ * {@code WeightLayout} (the two weight layouts, in one place), {@code LineageMetadata} (the lineage in
+ * {@code metadata_props}), {@code LeastSquares}, {@code ReconstructionOrder},
  * {@code CovarianceChange}, {@code Pruning}, {@code PruningReport}.
  *
  * <p>The package tables of {@code docs/ARCHITECTURE.md} list the same roles; keep the two in step.

@@ -86,8 +86,8 @@ class LeastSquaresCompensationTest {
         double meanError = maxAbsDiff(expected, run(mean, test, shape));
         assertTrue(lsError < 1e-5, "least squares reproduces the parent on unseen inputs, max diff " + lsError);
         assertTrue(meanError > 1e-2, "the mean shift cannot (else this test proves nothing): " + meanError);
-        assertEquals("least-squares", ModelPruner.metadata(ls.model()).get("vbp.compensation"));
-        assertEquals("0.0", ModelPruner.metadata(ls.model()).get("vbp.ridge_alpha"));
+        assertEquals("least-squares", LineageMetadata.read(ls.model()).get("vbp.compensation"));
+        assertEquals("0.0", LineageMetadata.read(ls.model()).get("vbp.ridge_alpha"));
     }
 
     @Test

@@ -72,7 +72,7 @@ class ModelPrunerTest {
         ModelProto pruned = PruneTestSupport.prune(vit, vitBlocks, stats, PruneTestSupport.ratio(Criterion.VARIANCE, 0, Compensation.MEAN));
         assertEquals(vit.getGraph(), pruned.getGraph(), "ratio 0 leaves the graph untouched");
         assertArrayEquals(run(vit, heldOut, heldOutShape), run(pruned, heldOut, heldOutShape));
-        assertEquals("0.0", ModelPruner.metadata(pruned).get("vbp.ratio"));
+        assertEquals("0.0", LineageMetadata.read(pruned).get("vbp.ratio"));
     }
 
     @Test
@@ -160,7 +160,7 @@ class ModelPrunerTest {
         assertTrue(pruned.getSerializedSize() < 0.7 * vit.getSerializedSize());
         assertEquals(vit.getOpsetImportList(), pruned.getOpsetImportList());
         assertEquals(vit.getGraph().getNodeCount(), pruned.getGraph().getNodeCount());
-        Map<String, String> meta = ModelPruner.metadata(pruned);
+        Map<String, String> meta = LineageMetadata.read(pruned);
         assertEquals(parentSha, meta.get("vbp.parent_sha256"));
         assertEquals("variance", meta.get("vbp.criterion"));
         assertEquals("mean", meta.get("vbp.compensation"));
@@ -180,8 +180,8 @@ class ModelPrunerTest {
         String childSha = OnnxModels.sha256(pruned);
         ModelProto grandchild = Pruning.run(pruned, childSha, null,
                 PruneTestSupport.ratio(Criterion.MAGNITUDE, 0.25, Compensation.NONE), null).model();
-        assertEquals("2", ModelPruner.metadata(grandchild).get("vbp.generation"));
-        assertEquals(childSha, ModelPruner.metadata(grandchild).get("vbp.parent_sha256"));
+        assertEquals("2", LineageMetadata.read(grandchild).get("vbp.generation"));
+        assertEquals(childSha, LineageMetadata.read(grandchild).get("vbp.parent_sha256"));
         assertEquals(96, MlpBlockFinder.find(grandchild).get(0).width());
     }
 
