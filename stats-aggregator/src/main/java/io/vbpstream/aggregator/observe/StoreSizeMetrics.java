@@ -3,7 +3,7 @@ package io.vbpstream.aggregator.observe;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
-import io.vbpstream.aggregator.query.StatisticsQueries;
+import io.vbpstream.aggregator.query.LocalStores;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -11,10 +11,10 @@ import jakarta.enterprise.event.Observes;
 @ApplicationScoped
 public class StoreSizeMetrics {
 
-    void register(@Observes StartupEvent e, MeterRegistry registry, StatisticsQueries queries) {
-        Gauge.builder("vbp.aggregator.store.entries", queries, q -> q.localStoreSize()[0])
+    void register(@Observes StartupEvent e, MeterRegistry registry, LocalStores stores) {
+        Gauge.builder("vbp.aggregator.store.entries", stores, s -> s.momentsStoreSize()[0])
                 .description("Keys (model/version/block) in this instance's running-moments store").register(registry);
-        Gauge.builder("vbp.aggregator.store.bytes", queries, q -> q.localStoreSize()[1])
+        Gauge.builder("vbp.aggregator.store.bytes", stores, s -> s.momentsStoreSize()[1])
                 .description("Bytes of moments held in this instance's running-moments store").baseUnit("bytes")
                 .register(registry);
     }

@@ -52,11 +52,38 @@ public class AggregatorTopology {
     /** With {@code comomentsEmitBytes}: the co-moment tiles one punctuation emits, in whole blocks (at least one). */
     public static Topology build(Duration emitInterval, long comomentsEmitBytes, Retention retention, MergeListener listener) {
         Topology t = new Topology();
-        // every model-versions record, for the retention of superseded versions (a global store: each task sees all)
+        addVersions(t);
+        addMoments(t, emitInterval, retention, listener);
+        addCoMoments(t, emitInterval, comomentsEmitBytes, retention, listener);
+        return t;
+    }
+
+    /** The moments half alone (with the versions store both halves read): for tests of that half. */
+    public static Topology moments(Duration emitInterval, Retention retention, MergeListener listener) {
+        Topology t = new Topology();
+        addVersions(t);
+        addMoments(t, emitInterval, retention, listener);
+        return t;
+    }
+
+    /** The co-moments half alone (with the versions store both halves read): for tests of that half. */
+    public static Topology coMoments(Duration emitInterval, long comomentsEmitBytes, Retention retention,
+                                     MergeListener listener) {
+        Topology t = new Topology();
+        addVersions(t);
+        addCoMoments(t, emitInterval, comomentsEmitBytes, retention, listener);
+        return t;
+    }
+
+    /** Every model-versions record, for the retention of superseded versions (a global store: each task sees all). */
+    private static void addVersions(Topology t) {
         t.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(RetiredVersions.STORE),
                         Serdes.String(), Serdes.ByteArray()).withLoggingDisabled(), VERSIONS_SOURCE,
                 Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topic.MODEL_VERSIONS.topicName(),
                 VERSIONS_STORE_UPDATER, VersionsStoreUpdater::new);
+    }
+
+    private static void addMoments(Topology t, Duration emitInterval, Retention retention, MergeListener listener) {
         t.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 Topic.ACTIVATION_MOMENTS.topicName());
         t.addProcessor(MERGE, () -> new MomentsMergeProcessor(emitInterval, retention, listener), SOURCE);
@@ -64,13 +91,16 @@ public class AggregatorTopology {
         // one write per key per commit instead of one per delta (a width-3072 value is 49 KB)
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MomentsMergeProcessor.STORE),
                 Serdes.String(), RunningMoments.serde()).withCachingEnabled(), MERGE);
-        t.addSink(MomentsMergeProcessor.STATISTICS_SINK, Topic.LAYER_STATISTICS.topicName(),
-                Serdes.String().serializer(), Serdes.ByteArray().serializer(), MERGE);
-        t.addSink(MomentsMergeProcessor.DLQ_SINK, Topic.ACTIVATION_MOMENTS_DLQ.topicName(),
-                Serdes.String().serializer(), Serdes.ByteArray().serializer(), MERGE);
+        addSink(t, MomentsMergeProcessor.STATISTICS_SINK, Topic.LAYER_STATISTICS, MERGE);
+        addSink(t, MomentsMergeProcessor.DLQ_SINK, Topic.ACTIVATION_MOMENTS_DLQ, MERGE);
+    }
+
+    private static void addCoMoments(Topology t, Duration emitInterval, long comomentsEmitBytes, Retention retention,
+                                     MergeListener listener) {
         t.addSource(COMOMENTS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 Topic.ACTIVATION_COMOMENTS.topicName());
-        t.addProcessor(MERGE_COMOMENTS, () -> new CoMomentsMergeProcessor(emitInterval, comomentsEmitBytes, retention, listener), COMOMENTS_SOURCE);
+        t.addProcessor(MERGE_COMOMENTS, () -> new CoMomentsMergeProcessor(emitInterval, comomentsEmitBytes, retention,
+                listener), COMOMENTS_SOURCE);
         // the changelogs of the tiles hold what layer-comoments holds: its segments, so that compaction reclaims a
         // version's first publication and a retired version's tiles within a chain
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CoMomentsMergeProcessor.STORE),
@@ -83,10 +113,11 @@ public class AggregatorTopology {
                 .withLoggingEnabled(Topic.LAYER_COMOMENTS.segmentSettings()), MERGE_COMOMENTS);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CoMomentsMergeProcessor.SUMMARY_STORE),
                 Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), MERGE_COMOMENTS);
-        t.addSink(CoMomentsMergeProcessor.SINK, Topic.LAYER_COMOMENTS.topicName(),
-                Serdes.String().serializer(), Serdes.ByteArray().serializer(), MERGE_COMOMENTS);
-        t.addSink(CoMomentsMergeProcessor.DLQ_SINK, Topic.ACTIVATION_COMOMENTS_DLQ.topicName(),
-                Serdes.String().serializer(), Serdes.ByteArray().serializer(), MERGE_COMOMENTS);
-        return t;
+        addSink(t, CoMomentsMergeProcessor.SINK, Topic.LAYER_COMOMENTS, MERGE_COMOMENTS);
+        addSink(t, CoMomentsMergeProcessor.DLQ_SINK, Topic.ACTIVATION_COMOMENTS_DLQ, MERGE_COMOMENTS);
+    }
+
+    private static void addSink(Topology t, String name, Topic topic, String parent) {
+        t.addSink(name, topic.topicName(), Serdes.String().serializer(), Serdes.ByteArray().serializer(), parent);
     }
 }

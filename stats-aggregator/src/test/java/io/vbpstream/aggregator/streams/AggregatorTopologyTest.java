@@ -47,7 +47,7 @@ class AggregatorTopologyTest {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("aggregator-test").toString());
-        driver = new TopologyTestDriver(AggregatorTopology.build(EMIT, new MergeListener() {
+        driver = new TopologyTestDriver(AggregatorTopology.moments(EMIT, AggregatorTopology.Retention.DEFAULT, new MergeListener() {
             @Override
             public void merged(io.vbpstream.platform.MomentsKey key, RunningMoments totals, long lagMs) {
             }

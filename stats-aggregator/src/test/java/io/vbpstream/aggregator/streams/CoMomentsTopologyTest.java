@@ -54,7 +54,8 @@ class CoMomentsTopologyTest {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("aggregator-comoments-test").toString());
-        driver = new TopologyTestDriver(AggregatorTopology.build(EMIT, new MergeListener() {
+        driver = new TopologyTestDriver(AggregatorTopology.coMoments(EMIT, CoMomentsMergeProcessor.DEFAULT_MAX_EMIT_BYTES,
+                AggregatorTopology.Retention.DEFAULT, new MergeListener() {
             @Override
             public void merged(io.vbpstream.platform.MomentsKey key, RunningMoments totals, long lagMs) {
             }
