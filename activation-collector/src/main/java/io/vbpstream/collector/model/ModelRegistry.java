@@ -3,6 +3,7 @@ package io.vbpstream.collector.model;
 import io.vbpstream.collector.CollectorConfig;
 import io.vbpstream.collector.observe.CollectorMetrics;
 import io.vbpstream.core.data.ModelCard;
+import io.vbpstream.core.runtime.UnusedHeap;
 import io.vbpstream.core.store.DirectoryModelStore;
 import io.vbpstream.platform.message.ModelVersion;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -51,6 +52,7 @@ public class ModelRegistry {
 
     /** Starts loading the configured version. */
     public void start() {
+        LOG.info(UnusedHeap.configure());
         try {
             ModelCard card = ModelCard.read(Path.of(config.model().card()));
             loader = new ModelLoader(new DirectoryModelStore(Path.of(config.store().directory())), card, config.threads(),
@@ -80,7 +82,9 @@ public class ModelRegistry {
         }
         try {
             ServingModel m = loader.load(v);
-            LOG.infof("loaded %s; it is served from the next transaction", m);
+            // the load's garbage (the parsed and instrumented graphs) goes before the old version is swapped out, so
+            // the process does not hold the load's heap beside both sessions
+            LOG.infof("loaded %s; it is served from the next transaction (%s)", m, UnusedHeap.release());
             ServingModel superseded = pending.getAndSet(m);
             if (superseded != null) {
                 superseded.close();

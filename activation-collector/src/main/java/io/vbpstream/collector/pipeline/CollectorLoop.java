@@ -49,7 +49,7 @@ public final class CollectorLoop implements Runnable {
     private final ModelRegistry registry;
     private final CollectorMetrics metrics;
     private final ImageIntake intake;
-    private final WindowRecords records;
+    private final WindowRecords windowRecords;
     private final BatchInference inference;
     private final BatchInference.Outcomes outcomes = new WindowOutcomes();
     private final Consumer<String> fenced;
@@ -77,7 +77,7 @@ public final class CollectorLoop implements Runnable {
         this.registry = registry;
         this.metrics = metrics;
         this.intake = new ImageIntake(settings.limits(), settings.recordLimits());
-        this.records = new WindowRecords(settings.instanceId(), settings.topK(), settings.recordLimits());
+        this.windowRecords = new WindowRecords(settings.instanceId(), settings.topK(), settings.recordLimits());
         this.inference = new BatchInference(metrics, () -> running);
         this.window = new MomentsWindow(settings.flushImages(), settings.flushInterval().toNanos());
         this.coMoments = new CoMomentsAccumulator(settings.coMomentsFirst(), settings.coMomentsMaxAge().toNanos(),
@@ -272,7 +272,7 @@ public final class CollectorLoop implements Runnable {
         @Override
         public void predicted(ConsumerRecord<String, byte[]> image, float[] logits, int offset, int classes,
                               double inferenceMs, int batchSize) {
-            producer.send(records.prediction(image, model.version(), logits, offset, classes, model::label,
+            producer.send(windowRecords.prediction(image, model.version(), logits, offset, classes, model::label,
                     inferenceMs, batchSize, System.currentTimeMillis()));
         }
 
@@ -312,7 +312,7 @@ public final class CollectorLoop implements Runnable {
     }
 
     private void deadLetter(ConsumerRecord<String, byte[]> rec, ImageIntake.Refusal refusal) {
-        producer.send(records.deadLetter(rec, refusal));
+        producer.send(windowRecords.deadLetter(rec, refusal));
         metrics.deadLetter(refusal.reason());
         LOG.debugf("dead-lettered %s-%d@%d: %s %s", rec.topic(), rec.partition(), rec.offset(), refusal.reason(), refusal.detail());
     }
@@ -342,7 +342,7 @@ public final class CollectorLoop implements Runnable {
         try {
             int deltas = 0;
             if (window.images() > 0) {
-                deltas = records.momentsDeltas(model.version(), window.images(), window.offsetRanges(),
+                deltas = windowRecords.momentsDeltas(model.version(), window.images(), window.offsetRanges(),
                         window.blocks(), producer::send);
                 coMoments.covered(window.images(), window.offsetRanges());
             }
@@ -398,7 +398,7 @@ public final class CollectorLoop implements Runnable {
      */
     private long publishCoMoments() {
         long samples = coMoments.samples();
-        int tiles = records.coMomentTiles(model.version(), coMoments.images(), coMoments.offsetRanges(),
+        int tiles = windowRecords.coMomentTiles(model.version(), coMoments.images(), coMoments.offsetRanges(),
                 coMoments.blocks(), settings.tileSize(), clients.coMomentsPartitions(), producer::send);
         if (tiles > 0) {
             metrics.coMomentsTiles(tiles, model.modelId(), model.versionName());

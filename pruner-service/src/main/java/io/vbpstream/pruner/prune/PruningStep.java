@@ -1,45 +1,35 @@
 package io.vbpstream.pruner.prune;
 
-import io.smallrye.common.annotation.Identifier;
-import io.vbpstream.core.data.ModelCard;
-import io.vbpstream.core.onnx.OnnxModels;
-import io.vbpstream.core.runtime.ModelSession;
-import io.vbpstream.core.runtime.NativeHeap;
-import io.vbpstream.core.prune.Compensation;
 import io.vbpstream.core.prune.Criterion;
-import io.vbpstream.core.prune.Pruning;
+import io.vbpstream.core.runtime.UnusedHeap;
 import io.vbpstream.core.prune.PruningPlan;
 import io.vbpstream.core.prune.PruningPolicy;
 import io.vbpstream.core.prune.PruningTarget;
 import io.vbpstream.core.prune.PlanBuilder;
 import io.vbpstream.core.stats.CoMoments;
-import io.vbpstream.core.stats.ModelStatistics;
 import io.vbpstream.core.stats.Moments;
-import io.vbpstream.core.store.ArtifactRef;
 import io.vbpstream.core.store.DirectoryModelStore;
 import io.vbpstream.platform.message.ModelVersion;
 import io.vbpstream.pruner.PrunerConfig;
 import io.vbpstream.pruner.follow.CoMomentsView;
-import io.vbpstream.pruner.follow.StatisticsView;
 import io.vbpstream.pruner.observe.PrunerMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Prunes a promoted version with the statistics gathered under it, stores the artifact, publishes the candidate,
- * runs the validation gate and publishes the verdict. The statistics and the full report of every candidate are kept
- * beside the store ({@code statistics/<sha256>.vbps}, {@code reports/<sha256>.json}) for inspection and reproduction.
+ * One pruning step of a promoted version, on one worker thread: the candidate built ({@link CandidateBuilder}: the
+ * artifact, its statistics and report stored beside it, {@code statistics/<sha256>.vbps} and
+ * {@code reports/<sha256>.json}) and published, the gate run on it ({@link CandidateGate}), the verdict published;
+ * which candidates are being judged or settled, and orphaned candidates settled. Also the next step's policy on the
+ * way to the final target, and the plan convergence compares.
  */
 @ApplicationScoped
 public class PruningStep {
@@ -48,9 +38,6 @@ public class PruningStep {
 
     @Inject
     PrunerConfig config;
-
-    @Inject
-    StatisticsView statistics;
 
     @Inject
     CoMomentsView coMoments;
@@ -68,14 +55,14 @@ public class PruningStep {
     PrunerMetrics metrics;
 
     @Inject
-    @Identifier("default-kafka-broker")
-    Map<String, Object> kafka;
+    CandidateBuilder candidates;
 
-    private volatile ModelCard card;
+    @Inject
+    CandidateGate candidateGate;
 
     @jakarta.annotation.PostConstruct
     void init() {
-        UnusedHeap.configure();
+        LOG.info(UnusedHeap.configure());
     }
 
     /**
@@ -90,17 +77,6 @@ public class PruningStep {
         } catch (IllegalArgumentException e) {
             return "the pruning policy settings vbp.pruner.policy.* do not make a policy: " + e.getMessage();
         }
-    }
-
-    public ModelCard card() {
-        if (card == null) {
-            try {
-                card = ModelCard.read(Path.of(config.model().card()));
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the model card " + config.model().card(), e);
-            }
-        }
-        return card;
     }
 
     /**
@@ -129,7 +105,8 @@ public class PruningStep {
      * and the covariance has its own convergence check.
      */
     public PruningPlan plan(VersionModel parent, Map<String, Moments> stats, PruningPolicy policy) {
-        return new PlanBuilder(parent.blocks(), toStatistics(parent, stats), convergencePolicy(policy)).build(parent.cost());
+        return new PlanBuilder(parent.blocks(), CandidateBuilder.toStatistics(parent, stats), convergencePolicy(policy))
+                .build(parent.cost());
     }
 
     /** The policy whose plans {@link #plan} compares between snapshots: {@code policy}, or variance for reconstruction. */
@@ -183,8 +160,9 @@ public class PruningStep {
         }
         long t0 = System.nanoTime();
         // the pruned model and the statistics (a DeiT-Base covariance is 453 MB) are garbage once the artifact is stored
-        ModelVersion candidate = buildCandidate(parent, policy, covariance);
-        UnusedHeap.release(); // before the gate's sessions: the pruned model and the least-squares work are garbage now
+        ModelVersion candidate = candidates.build(parent, policy, covariance);
+        // before the gate's sessions: the pruned model and the least-squares work are garbage now
+        LOG.infof("after the prune: %s", UnusedHeap.release());
         gating.add(candidate.key());
         try {
             publisher.publish(candidate);
@@ -198,7 +176,7 @@ public class PruningStep {
     /** Runs the gate on a published candidate and publishes its verdict. */
     private ModelVersion gate(ModelVersion parent, ModelVersion candidate, double pruneSeconds) {
         long t1 = System.nanoTime();
-        ModelVersion.Validation v = validate(parent, candidate);
+        ModelVersion.Validation v = candidateGate.validate(parent, candidate);
         double validateSeconds = (System.nanoTime() - t1) / 1e9;
         ModelVersion verdict = verdict(parent, candidate, v);
         LOG.info(String.format(Locale.ROOT, "%s: %s (MACs -%.1f%% from %s, agreement %.4f on %d images%s); prune %.2f s, validate %.2f s",
@@ -265,84 +243,6 @@ public class PruningStep {
         });
     }
 
-    /** Plans, slices and folds, stores the artifact with its statistics and report: the CANDIDATE record. */
-    private ModelVersion buildCandidate(ModelVersion parent, PruningPolicy policy, Map<String, CoMoments> covariance) {
-        VersionModel pm = models.load(parent);
-        Map<String, Moments> stats = statistics.blocks(parent.model(), parent.version());
-        for (String b : pm.blockNames()) {
-            if (!stats.containsKey(b)) {
-                throw new IllegalStateException("no statistics yet for block " + b + " of " + parent.key());
-            }
-        }
-        refuseEmptyingBlocks(pm, policy);
-        ModelStatistics ms = toStatistics(pm, stats);
-        if (policy.compensation() == Compensation.LEAST_SQUARES) {
-            for (String b : pm.blockNames()) {
-                // the convergence snapshot's matrix (what convergence judged), else the view's latest
-                CoMoments c = covariance == null ? null : covariance.get(b);
-                if (c == null) {
-                    c = coMoments.block(new io.vbpstream.platform.MomentsKey(parent.model(), parent.version(), b));
-                }
-                if (c == null) {
-                    throw new IllegalStateException("no co-moments yet for block " + b + " of " + parent.key()
-                            + " (least-squares compensation needs the collectors' vbp.collector.covariance.enabled)");
-                }
-                ms.putCoMoments(b, c);
-            }
-        }
-        Pruning.Result r = Pruning.run(pm.model(), parent.sha256(), ms, policy, pm.cost());
-        ArtifactRef ref = storeArtifact(r, ms);
-        String now = Instant.now().toString();
-        Map<String, Long> samples = new LinkedHashMap<>();
-        stats.forEach((b, m) -> samples.put(b, m.count()));
-        long baseMacs = parent.pruning() == null ? r.report().before().macs() : parent.pruning().baseMacs();
-        ModelVersion.Pruning pruning = new ModelVersion.Pruning(describe(policy), samples, r.plan().keptWidths(),
-                r.report().after().macs(), r.report().after().params(), baseMacs, r.report().macsReduction(),
-                r.report().paramsReduction());
-        int generation = parent.generation() + 1;
-        String name = "g" + generation + "-" + ref.sha256().substring(0, 12);
-        return new ModelVersion(ModelVersion.SCHEMA, parent.model(), name, ref.uri().toString(),
-                ref.sha256(), parent.version(), generation, now, ModelVersion.Status.CANDIDATE, pruning, null, now);
-    }
-
-    /**
-     * The gate on the images the parent already predicted (only the candidate runs), or, when too few of those can
-     * be read back, on the last images of the topic with both models run. Sessions open from the artifacts' files.
-     */
-    private ModelVersion.Validation validate(ModelVersion parent, ModelVersion candidate) {
-        PrunerConfig.Gate g = config.gate();
-        RecentImages.Sample sample = RecentImages.readPredicted(kafka, g.images(), card(), parent.model(), parent.version());
-        if (sample.count() < g.minImages()) {
-            LOG.infof("only %d of the images %s predicted can be read back; the gate runs both models on the latest images",
-                    sample.count(), parent.key());
-            sample = RecentImages.read(kafka, g.images(), card());
-        }
-        ValidationGate gate = new ValidationGate(new ValidationGate.Settings(g.minAgreement(), g.minRelativeAccuracy(),
-                g.minImages(), g.confidence(), g.batch()));
-        try {
-            return gate.validate(() -> new ModelSession(artifactPath(parent)),
-                    () -> new ModelSession(artifactPath(candidate)), sample, card());
-        } finally {
-            // the two sessions are closed: give what ONNX Runtime freed back, before the next prune needs its heap
-            NativeHeap.trim().ifPresent(r -> LOG.infof("after the gate: %s", r));
-        }
-    }
-
-    /**
-     * vbp-core keeps at least one neuron per block whatever the policy says; a request that asks to remove every neuron
-     * of a block is refused here rather than quietly changed.
-     */
-    private static void refuseEmptyingBlocks(VersionModel pm, PruningPolicy policy) {
-        if (policy.target() instanceof PruningTarget.NeuronRatio r) {
-            for (var b : pm.blocks()) {
-                if (Math.round(r.ratio() * b.width()) >= b.width() && policy.minKeepFraction() == 0) {
-                    throw new IllegalArgumentException(String.format(Locale.ROOT, "ratio %s would empty block %s "
-                            + "(all %d neurons): lower the ratio or keep a minKeepFraction above 0", r.ratio(), b.name(), b.width()));
-                }
-            }
-        }
-    }
-
     /** True if every block of {@code version} has a co-moment matrix (least squares can be used). */
     public boolean hasCoMoments(ModelVersion version) {
         Map<String, Long> cm = coMoments.counts(version.model(), version.version());
@@ -356,41 +256,5 @@ public class PruningStep {
 
     private Path artifactPath(ModelVersion v) {
         return models.store().artifactFile(v.sha256());
-    }
-
-    private ArtifactRef storeArtifact(Pruning.Result r, ModelStatistics ms) {
-        try {
-            Path tmp = Files.createTempFile("vbp-pruned-", ".onnx");
-            try {
-                OnnxModels.write(r.model(), tmp);
-                ArtifactRef ref = models.store().put(tmp);
-                ms.write(models.store().statisticsFile(ref.sha256()));
-                r.report().write(models.store().reportFile(ref.sha256()));
-                return ref;
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot store the pruned model: " + e.getMessage(), e);
-        }
-    }
-
-    private static ModelStatistics toStatistics(VersionModel parent, Map<String, Moments> stats) {
-        ModelStatistics ms = new ModelStatistics(parent.version().sha256());
-        long min = Long.MAX_VALUE;
-        for (Map.Entry<String, Moments> e : stats.entrySet()) {
-            ms.block(e.getKey(), e.getValue().width()).merge(e.getValue());
-            min = Math.min(min, e.getValue().count());
-        }
-        ms.addImages(stats.isEmpty() ? 0 : min / Math.max(1, parent.tokens()));
-        return ms;
-    }
-
-    static String describe(PruningPolicy p) {
-        String target = p.target() instanceof PruningTarget.NeuronRatio r ? "ratio=" + r.ratio()
-                : "macs-reduction=" + ((PruningTarget.MacsReduction) p.target()).fraction();
-        return p.criterion().id() + "," + p.allocation().id() + "," + target + ",compensation=" + p.compensation().id()
-                + (p.compensation() == Compensation.LEAST_SQUARES ? ",ridge-alpha=" + p.ridge() : "")
-                + ",min-keep=" + p.minKeepFraction() + ",width-multiple=" + p.widthMultiple();
     }
 }

@@ -5,7 +5,8 @@
  *
  * <p>Classes: {@code OrtEnv}, {@code ModelSession}, {@code InstrumentedSession}, {@code GramKernel},
  * {@code SampledCoMoments}, {@code Batches}, {@code StatisticsCollector}, {@code Evaluator}, {@code LatencyBench},
- * {@code OrtShutdown}, {@code NativeHeap} (gives the C heap what a closed session freed back).
+ * {@code OrtShutdown}, {@code NativeHeap} (gives the C heap what a closed session freed back), {@code UnusedHeap}
+ * (a full collection that shrinks the heap to its live set, then the trim).
  *
  * <p>The package tables of {@code docs/ARCHITECTURE.md} list the same roles; keep the two in step.
  */

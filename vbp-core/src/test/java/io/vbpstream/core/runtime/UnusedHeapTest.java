@@ -1,4 +1,4 @@
-package io.vbpstream.pruner.prune;
+package io.vbpstream.core.runtime;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import org.junit.jupiter.api.Test;
@@ -8,14 +8,14 @@ import java.lang.management.ManagementFactory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The heap a prune needed goes back to the operating system once it is garbage (this JVM's flags left to default). */
+/** The heap a burst of work needed goes back to the operating system once it is garbage (this JVM's flags left to default). */
 class UnusedHeapTest {
 
     private static final long MB = 1L << 20;
 
     @Test
     void afterAReleaseTheHeapCommittedIsCloseToWhatIsLive() {
-        UnusedHeap.configure();
+        assertTrue(UnusedHeap.configure().startsWith("heap free ratios set"));
         HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
         assertEquals("10", hotspot.getVMOption(UnusedHeap.MIN).getValue());
         assertEquals("30", hotspot.getVMOption(UnusedHeap.MAX).getValue());
@@ -30,7 +30,8 @@ class UnusedHeapTest {
         assertTrue(grown >= 800 * MB, "committed " + grown / MB + " MiB while 800 MiB are live");
         prune = null;
 
-        UnusedHeap.release();
+        String report = UnusedHeap.release();
+        assertTrue(report.startsWith("heap "), report);
         java.lang.management.MemoryUsage after = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         long bound = Math.max(after.getInit(), (long) (after.getUsed() / 0.7)) + 64 * MB;
         assertTrue(after.getCommitted() <= bound, "committed " + after.getCommitted() / MB + " MiB after the release, "
