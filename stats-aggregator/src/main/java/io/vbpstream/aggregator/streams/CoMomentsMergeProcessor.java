@@ -7,7 +7,6 @@ import io.vbpstream.platform.CoMomentsKey;
 import io.vbpstream.platform.message.VbpHeaders;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -123,10 +122,7 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
         });
         this.staged = new StagedDeltas(context.getStateStore(STAGING_STORE));
         staged.rebuild(System.currentTimeMillis());
-        this.versions = context.getStateStore(RetiredVersions.STORE);
-        retired.refresh(versions, Instant.now());
-        context.schedule(emitInterval, PunctuationType.WALL_CLOCK_TIME, now -> emit());
-        context.schedule(retention.checkInterval(), PunctuationType.WALL_CLOCK_TIME, now -> retire(now));
+        this.versions = retired.start(context, emitInterval, retention.checkInterval(), this::emit, this::retire);
     }
 
     /**

@@ -6,7 +6,6 @@ import io.vbpstream.platform.MomentsKey;
 import io.vbpstream.platform.message.VbpHeaders;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -59,10 +58,7 @@ public final class MomentsMergeProcessor implements Processor<String, byte[], St
         try (KeyValueIterator<String, RunningMoments> it = store.all()) {
             it.forEachRemaining(kv -> dirty.add(kv.key));
         }
-        this.versions = context.getStateStore(RetiredVersions.STORE);
-        retired.refresh(versions, Instant.now());
-        context.schedule(emitInterval, PunctuationType.WALL_CLOCK_TIME, now -> emit());
-        context.schedule(retention.checkInterval(), PunctuationType.WALL_CLOCK_TIME, now -> retire(now));
+        this.versions = retired.start(context, emitInterval, retention.checkInterval(), this::emit, this::retire);
     }
 
     /** Deletes the keys of retired versions from the store and tombstones them in {@code layer-statistics}. */

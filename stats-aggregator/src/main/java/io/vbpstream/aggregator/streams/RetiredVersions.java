@@ -2,6 +2,8 @@ package io.vbpstream.aggregator.streams;
 
 import io.vbpstream.platform.message.ModelVersion;
 import io.vbpstream.platform.message.VersionRetention;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
@@ -13,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongConsumer;
 
 /**
  * The retired {@code model/version}s, from the global store of {@code model-versions} records: {@link VersionRetention}
@@ -28,6 +31,21 @@ public final class RetiredVersions {
 
     public RetiredVersions(Duration grace) {
         this.grace = grace;
+    }
+
+    /**
+     * At a merge processor's {@code init}: reads the global versions store, computes the retired set, and schedules
+     * the processor's emission every {@code emitInterval} and its retirement of superseded keys every
+     * {@code checkInterval} (wall-clock punctuations; {@code retire} gets the punctuation's time). Returns the store,
+     * for the processor's later {@link #refresh}es.
+     */
+    public ReadOnlyKeyValueStore<String, byte[]> start(ProcessorContext<?, ?> context, Duration emitInterval,
+                                                       Duration checkInterval, Runnable emit, LongConsumer retire) {
+        ReadOnlyKeyValueStore<String, byte[]> versions = context.getStateStore(STORE);
+        refresh(versions, Instant.now());
+        context.schedule(emitInterval, PunctuationType.WALL_CLOCK_TIME, now -> emit.run());
+        context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, retire::accept);
+        return versions;
     }
 
     /** Recomputes the retired set from the records now in {@code versions}. */
