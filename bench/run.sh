@@ -19,6 +19,8 @@
 #                                         the whole pipeline on any model (heaps from vbp heap): per generation first
 #                                         image -> candidate -> verdict and its stages, collector vs plain ORT,
 #                                         transactions, peak RSS/heap per service, bytes per topic per image
+#   bench/run.sh preprocess [--model M]   decoding + timm-style preprocessing of a 500x375 JPEG against one batch-1
+#                                         inference of M (default DeiT-Small), both on one core
 #   bench/run.sh soak [--minutes 10]      the three services for 10 minutes: RSS, live heap and lag slopes
 #   bench/run.sh all                      everything above, output in target/bench/
 set -euo pipefail
@@ -46,6 +48,7 @@ case "${1:-}" in
   collector) shift; services_built; run -Xmx1g io.vbpstream.bench.CollectorBench "$@" ;;
   aggregator) shift; services_built; run -Xmx1g io.vbpstream.bench.AggregatorBench "$@" ;;
   pruner) shift; services_built; run -Xmx3g io.vbpstream.bench.PrunerBench "$@" ;;
+  preprocess) shift; run -Xmx1g -Dvbp.ort.threads=1 io.vbpstream.bench.PreprocessBench "$@" ;;
   soak) shift; services_built; run -Xmx1g io.vbpstream.bench.SoakBench "$@" ;;
   pipeline) shift; services_built; run -Xmx3g io.vbpstream.bench.PipelineBench "$@" ;;
   deit-models) /usr/bin/python3 models/scripts/make_deit.py target/deit ;;
@@ -63,6 +66,7 @@ case "${1:-}" in
   all)
     [ -f target/deit/deit-base/model.onnx ] || "$0" deit-models
     "$0" instrumentation | tee target/bench/instrumentation.txt
+    "$0" preprocess | tee target/bench/preprocess.txt
     "$0" collector --images 6000 --batch 32 --rounds 3 | tee target/bench/collector.txt
     "$0" collector --model target/deit/deit-small/model.onnx --images 240 --batch 8 --rounds 3 \
       | tee target/bench/collector-deit-small.txt

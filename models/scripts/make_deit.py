@@ -31,6 +31,8 @@ def export(name, out):
                       dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
     card = {"name": f"deit-{name}-random", "input": {
         "name": "input", "layout": "NCHW", "shape": [-1, 3, 224, 224], "color": "rgb", "width": 224, "height": 224,
+        # timm's DeiT eval transform: Resize(256, bicubic) + CenterCrop(224) (crop_pct 0.875)
+        "resize": 256, "crop": "center", "interpolation": "bicubic",
         "normalisation": {"scale": 1 / 255, "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}},
         "labels": [str(i) for i in range(1000)], "note": "random weights, for benchmarks only"}
     with open(os.path.join(folder, "model.json"), "w") as f:

@@ -30,9 +30,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Streams IDX images (the Fashion-MNIST test split by default) as PNG records into the {@code images} topic: key
- * {@code <prefix>-<index>}, headers {@code content-type: image/png} and {@code label}, at a given rate or as fast as the
- * broker takes them, with an idempotent producer.
+ * Streams images into the {@code images} topic: an IDX file's (the Fashion-MNIST test split by default) as lossless
+ * PNG records, or a folder's PNG and JPEG files as they are (sorted by path; a file in a sub-folder named by a class
+ * index gets that label). Key {@code <prefix>-<index>}, headers {@code content-type} and {@code label}, at a given
+ * rate or as fast as the broker takes them, with an idempotent producer.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true, description = "Replay images into Kafka as PNG records.")
 public final class TrafficReplayer implements Callable<Integer> {
@@ -43,7 +44,7 @@ public final class TrafficReplayer implements Callable<Integer> {
     @Option(names = "--topic", description = "Target topic (default: images).")
     String topic = Topic.IMAGES.topicName();
 
-    @Option(names = "--images", defaultValue = "data/fashion-mnist/t10k-images-idx3-ubyte.gz", description = "IDX image file.")
+    @Option(names = "--images", defaultValue = "data/fashion-mnist/t10k-images-idx3-ubyte.gz", description = "IDX image file, or a folder of PNG/JPEG files (labels from class-index sub-folders).")
     Path images;
 
     @Option(names = "--labels", defaultValue = "data/fashion-mnist/t10k-labels-idx1-ubyte.gz",
@@ -82,8 +83,7 @@ public final class TrafficReplayer implements Callable<Integer> {
 
     /** Sends the images and waits for every acknowledgement; returns how many were sent. */
     public int replay() throws IOException, InterruptedException {
-        IdxImages.Images set = IdxImages.readImages(images, offset + limit > offset ? offset + limit : 0);
-        int[] l = "none".equals(labels) ? null : IdxImages.readLabels(Path.of(labels), set.count());
+        ImageSource set = ImageSource.open(images, labels, offset + limit > offset ? offset + limit : 0);
         int end = set.count();
         if (offset < 0 || offset >= end) {
             throw new IllegalArgumentException("offset " + offset + " is outside 0.." + (end - 1));
@@ -111,10 +111,10 @@ public final class TrafficReplayer implements Callable<Integer> {
                         LockSupport.parkNanos(wait);
                     }
                 }
-                ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, keyPrefix + "-" + i, png(set, i));
-                record.headers().add(new RecordHeader("content-type", "image/png".getBytes(StandardCharsets.UTF_8)));
-                if (l != null) {
-                    record.headers().add(new RecordHeader("label", Integer.toString(l[i]).getBytes(StandardCharsets.UTF_8)));
+                ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, keyPrefix + "-" + i, set.bytes(i));
+                record.headers().add(new RecordHeader("content-type", set.contentType(i).getBytes(StandardCharsets.UTF_8)));
+                if (set.label(i) >= 0) {
+                    record.headers().add(new RecordHeader("label", Integer.toString(set.label(i)).getBytes(StandardCharsets.UTF_8)));
                 }
                 pending.add(producer.send(record, (md, e) -> bar.step(1)));
                 if (pending.size() >= 1000) {

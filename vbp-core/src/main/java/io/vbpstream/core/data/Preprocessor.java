@@ -1,30 +1,36 @@
 package io.vbpstream.core.data;
 
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 
 /**
- * Turns images into the float tensor a model expects, as its {@link ModelCard} says: size, grayscale or RGB, and
- * {@code (pixel * scale - mean) / std} per channel, laid out CHW.
+ * Turns images into the float tensor a model expects, as its {@link ModelCard} says, the way torchvision and timm
+ * define it for PIL images: convert to gray or RGB, resize ({@code resize}: the shorter side, then a centre crop to the
+ * input's size; without it, straight to the input's size) with the card's {@code interpolation} (Pillow's filters,
+ * {@link Resampler}), then {@code (pixel * scale - mean) / std} per channel, laid out CHW. The collector, the pruner's
+ * gate, {@code vbp stats} and {@code vbp eval} all go through here, so they all see the same inputs.
  */
 public final class Preprocessor {
 
     private final ModelCard.Input input;
-    private final double scale;
-    private final double[] mean;
-    private final double[] std;
+    private final Interpolation interpolation;
+    private final int resize;
+    /** Per channel, the normalised value of each 8-bit level. */
+    private final float[][] levels;
 
     public Preprocessor(ModelCard.Input input) {
         this.input = input;
+        this.interpolation = Interpolation.parse(input.interpolation());
+        this.resize = input.resize() == null ? 0 : input.resize();
         int c = input.channels();
         ModelCard.Normalisation n = input.normalisation();
-        this.scale = n == null || n.scale() == 0 ? 1.0 / 255.0 : n.scale();
-        this.mean = new double[c];
-        this.std = new double[c];
+        double scale = n == null || n.scale() == 0 ? 1.0 / 255.0 : n.scale();
+        this.levels = new float[c][256];
         for (int i = 0; i < c; i++) {
-            mean[i] = n == null || n.mean() == null ? 0 : n.mean().get(Math.min(i, n.mean().size() - 1));
-            std[i] = n == null || n.std() == null ? 1 : n.std().get(Math.min(i, n.std().size() - 1));
+            double mean = n == null || n.mean() == null ? 0 : n.mean().get(Math.min(i, n.mean().size() - 1));
+            double std = n == null || n.std() == null ? 1 : n.std().get(Math.min(i, n.std().size() - 1));
+            for (int v = 0; v < 256; v++) {
+                levels[i][v] = (float) ((v * scale - mean) / std);
+            }
         }
     }
 
@@ -45,66 +51,54 @@ public final class Preprocessor {
         return channels() * width() * height();
     }
 
+    /** Where the input comes from in a {@code w x h} image. */
+    public ResizeGeometry geometry(int w, int h) {
+        return ResizeGeometry.of(w, h, resize, width(), height());
+    }
+
     /**
-     * Writes a grayscale uint8 image of {@code w x h} pixels (row-major) into {@code dst} at {@code offset}. It is
-     * resized if the model expects another size and replicated to three channels for an RGB model.
+     * Writes a grayscale uint8 image of {@code w x h} pixels (row-major) into {@code dst} at {@code offset}, resized
+     * as the card says and replicated to three channels for an RGB model.
      */
     public void gray(byte[] pixels, int pixelOffset, int w, int h, float[] dst, int offset) {
-        if (w == width() && h == height()) {
-            int plane = w * h;
-            for (int c = 0; c < channels(); c++) {
-                for (int i = 0; i < plane; i++) {
-                    dst[offset + c * plane + i] = normalise(pixels[pixelOffset + i] & 0xff, c);
-                }
-            }
+        if (w == width() && h == height() && resize == 0) {
+            write(pixels, pixelOffset, dst, offset, 0, channels());
             return;
         }
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
-        img.getRaster().setDataElements(0, 0, w, h, java.util.Arrays.copyOfRange(pixels, pixelOffset, pixelOffset + w * h));
-        image(img, dst, offset);
+        write(PixelPlanes.gray(pixels, pixelOffset, w, h), dst, offset);
     }
 
-    /** Writes any decoded image into {@code dst} at {@code offset}, resizing and converting colour as needed. */
+    /** Writes any decoded image into {@code dst} at {@code offset}. */
     public void image(BufferedImage src, float[] dst, int offset) {
-        boolean gray = src.getRaster().getNumBands() == 1 && src.getColorModel().getPixelSize() == 8;
-        BufferedImage img = src;
-        if (src.getWidth() != width() || src.getHeight() != height()) {
-            // gray stays gray: drawing gray into RGB (or reading it with getRGB) applies a colour-space conversion
-            img = new BufferedImage(width(), height(), gray ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
-            Graphics2D g = img.createGraphics();
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-            g.drawImage(src, 0, 0, width(), height(), null);
-            g.dispose();
+        write(PixelPlanes.of(src), dst, offset);
+    }
+
+    /** Writes decoded planes into {@code dst} at {@code offset}. */
+    public void write(PixelPlanes image, float[] dst, int offset) {
+        PixelPlanes src = channels() == 1 ? image.luma() : image;
+        ResizeGeometry g = geometry(src.width(), src.height());
+        boolean identity = g.resizedWidth() == src.width() && g.resizedHeight() == src.height()
+                && g.width() == src.width() && g.height() == src.height();
+        byte[] resized = null;
+        for (int c = 0; c < channels(); c++) {
+            // a gray image in an RGB model: its one plane, resized once, in every channel
+            if (resized == null || !src.gray()) {
+                byte[] from = src.planes()[c];
+                resized = identity ? from : Resampler.resample(from, 0, src.width(), src.height(), g, interpolation);
+            }
+            write(resized, 0, dst, offset + c * width() * height(), c, 1);
         }
+    }
+
+    /** Normalises one plane of bytes into {@code channels} consecutive channel planes from {@code channel}. */
+    private void write(byte[] pixels, int pixelOffset, float[] dst, int offset, int channel, int channels) {
         int plane = width() * height();
-        java.awt.image.Raster raster = img.getRaster();
-        for (int y = 0; y < height(); y++) {
-            for (int x = 0; x < width(); x++) {
-                int i = y * width() + x;
-                if (gray) {
-                    int v = raster.getSample(x, y, 0);
-                    for (int c = 0; c < channels(); c++) {
-                        dst[offset + c * plane + i] = normalise(v, c);
-                    }
-                    continue;
-                }
-                int rgb = img.getRGB(x, y);
-                int r = (rgb >> 16) & 0xff;
-                int g = (rgb >> 8) & 0xff;
-                int b = rgb & 0xff;
-                if (channels() == 1) {
-                    // ITU-R BT.601 luma
-                    dst[offset + i] = (float) (((0.299 * r + 0.587 * g + 0.114 * b) * scale - mean[0]) / std[0]);
-                } else {
-                    dst[offset + i] = normalise(r, 0);
-                    dst[offset + plane + i] = normalise(g, 1);
-                    dst[offset + 2 * plane + i] = normalise(b, 2);
-                }
+        for (int c = 0; c < channels; c++) {
+            float[] lut = levels[channel + c];
+            int to = offset + c * plane;
+            for (int i = 0; i < plane; i++) {
+                dst[to + i] = lut[pixels[pixelOffset + i] & 0xff];
             }
         }
-    }
-
-    private float normalise(int value, int channel) {
-        return (float) ((value * scale - mean[channel]) / std[channel]);
     }
 }

@@ -95,6 +95,25 @@ class PreprocessorTest {
     }
 
     @Test
+    void aCardWhosePreprocessingCannotBeAppliedIsRefusedNamingTheField(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        String base = "{\"input\": {\"name\": \"input\", \"layout\": \"NCHW\", \"color\": \"rgb\", \"width\": 224, \"height\": 224%s}}";
+        Path card = dir.resolve("model.json");
+        Files.writeString(card, String.format(base, ", \"resize\": 256, \"crop\": \"center\", \"interpolation\": \"bicubic\""));
+        ModelCard ok = ModelCard.read(card);
+        assertEquals(256, ok.input().resize());
+        assertEquals(new ResizeGeometry(341, 256, 58, 16, 224, 224), new Preprocessor(ok.input()).geometry(500, 375));
+        for (String[] bad : new String[][] {
+                {", \"interpolation\": \"lanczos\"", "interpolation 'lanczos'"},
+                {", \"resize\": 200", "input.resize 200 is smaller"},
+                {", \"resize\": 256, \"crop\": \"random\"", "input.crop 'random'"},
+                {", \"crop\": \"center\"", "input.crop needs input.resize"}}) {
+            Files.writeString(card, String.format(base, bad[0]));
+            IOException e = assertThrows(IOException.class, () -> ModelCard.read(card));
+            assertTrue(e.getMessage().contains(bad[1]), e.getMessage());
+        }
+    }
+
+    @Test
     void truncatedOrWrongIdxFilesAreRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
         Path truncated = dir.resolve("t.idx");
         Files.write(truncated, new byte[] {0, 0, 8, 3, 0, 0, 0, 5, 0, 0, 0, 28, 0, 0, 0, 28, 1, 2, 3});
