@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
  * The local runner's eyes (JDK only, run as a single-file program: java deploy/local/Monitor.java ...).
  *
  *   ready NAME URL TIMEOUT_S LOG            waits for URL/q/health/ready; says which part failed and where its log is
+ *   await COLLECTOR N TIMEOUT_S            waits until the collector has taken N images (run or dead-lettered)
  *   watch COLLECTOR PRUNER MODEL TIMEOUT_S [first|final FINAL_TARGET]
  *                                          live progress and a line per promoted or rejected generation, until the
  *                                          first pruned version is promoted (first) or a promoted version reaches the
@@ -29,6 +30,11 @@ public class Monitor {
     public static void main(String[] a) throws Exception {
         if (a[0].equals("ready")) {
             ready(a[1], a[2], Long.parseLong(a[3]), a[4]);
+        } else if (a[0].equals("await")) {
+            long deadline = System.nanoTime() + Long.parseLong(a[3]) * 1_000_000_000L;
+            while (taken(a[1]) < Double.parseDouble(a[2]) && System.nanoTime() < deadline) {
+                Thread.sleep(1000);
+            }
         } else {
             boolean untilFinal = a.length > 5 && a[5].equals("final");
             watch(a[1], a[2], a[3], Long.parseLong(a[4]), untilFinal, untilFinal ? Double.parseDouble(a[6]) : 0);
@@ -218,6 +224,12 @@ public class Monitor {
                 i++;
             }
         }
+    }
+
+    /** Images the collector has run or dead-lettered. */
+    static double taken(String collector) {
+        String m = body(collector + "/q/metrics");
+        return sum(m, "vbp_collector_images_total") + sum(m, "vbp_collector_dead_letters_total");
     }
 
     static String versions(String json) {

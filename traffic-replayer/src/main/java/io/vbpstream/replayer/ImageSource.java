@@ -7,7 +7,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.Locale;
 
 /** What the replayer sends: each image's record value, its content type and its label (-1: none). */
@@ -23,12 +27,28 @@ interface ImageSource {
 
     /**
      * An IDX file (with {@code labels} the label file, or {@code none}) or a folder of PNG/JPEG files, whose labels come
-     * from class-index sub-folders; at most {@code limit} images (0: all).
+     * from class-index sub-folders; at most {@code limit} images (0: all). A folder's files are sent in a seeded
+     * shuffle of their path order (the same every run), not class by class as the paths sort: traffic that arrives
+     * one class at a time would give every window, and the gate's recent images, one class.
      */
     static ImageSource open(Path images, String labels, int limit) throws IOException {
         if (Files.isDirectory(images)) {
-            ImageSet.DirectoryImageSet folder = (ImageSet.DirectoryImageSet) ImageSet.open(images, null, limit);
-            return new Folder(folder.files(), folder.labels());
+            ImageSet.DirectoryImageSet folder = (ImageSet.DirectoryImageSet) ImageSet.open(images, null, 0);
+            Integer[] order = new Integer[folder.size()];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            Collections.shuffle(Arrays.asList(order), new Random(20261204L));
+            int n = limit > 0 ? Math.min(limit, order.length) : order.length;
+            List<Path> files = new ArrayList<>(n);
+            int[] l = folder.labels() == null ? null : new int[n];
+            for (int i = 0; i < n; i++) {
+                files.add(folder.files().get(order[i]));
+                if (l != null) {
+                    l[i] = folder.labels()[order[i]];
+                }
+            }
+            return new Folder(files, l);
         }
         IdxImages.Images set = IdxImages.readImages(images, limit);
         int[] l = "none".equals(labels) ? null : IdxImages.readLabels(Path.of(labels), set.count());

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ImageSourceTest {
 
@@ -25,14 +26,36 @@ class ImageSourceTest {
         Files.writeString(dir.resolve("0").resolve("notes.txt"), "not an image");
         ImageSource source = ImageSource.open(dir, "ignored for a folder", 0);
         assertEquals(2, source.count());
-        // sorted by path: 0/a.png, then 3/b.JPG
-        assertArrayEquals(png, source.bytes(0));
-        assertEquals("image/png", source.contentType(0));
-        assertEquals(0, source.label(0));
-        assertArrayEquals(jpeg, source.bytes(1));
-        assertEquals("image/jpeg", source.contentType(1));
-        assertEquals(3, source.label(1));
+        int p = source.contentType(0).equals("image/png") ? 0 : 1;
+        assertArrayEquals(png, source.bytes(p));
+        assertEquals("image/png", source.contentType(p));
+        assertEquals(0, source.label(p));
+        assertArrayEquals(jpeg, source.bytes(1 - p));
+        assertEquals("image/jpeg", source.contentType(1 - p));
+        assertEquals(3, source.label(1 - p));
         assertEquals(1, ImageSource.open(dir, null, 1).count(), "the limit");
+    }
+
+    @Test
+    void aFolderIsSentInTheSameShuffleEveryRunNotClassByClass(@TempDir Path dir) throws IOException {
+        byte[] png = encode("png");
+        for (int c = 0; c < 4; c++) {
+            for (int i = 0; i < 25; i++) {
+                Files.write(Files.createDirectories(dir.resolve(Integer.toString(c))).resolve(i + ".png"), png);
+            }
+        }
+        ImageSource a = ImageSource.open(dir, null, 0);
+        ImageSource b = ImageSource.open(dir, null, 0);
+        int[] perClass = new int[4];
+        for (int i = 0; i < 100; i++) {
+            assertEquals(a.label(i), b.label(i), "the same order every run");
+            if (i < 20) {
+                perClass[a.label(i)]++;
+            }
+        }
+        for (int c = 0; c < 4; c++) {
+            assertTrue(perClass[c] > 0, "class " + c + " is among the first 20 of 100 images");
+        }
     }
 
     @Test
