@@ -22,7 +22,12 @@ final class Chromium {
     }
 
     static void screenshot(String url, Path png, Path work) throws Exception {
-        run(work, "--screenshot=" + png, "--window-size=1280,1600", url);
+        screenshot(url, png, work, 1280, 1600);
+    }
+
+    /** A screenshot of a {@code width x height} window. */
+    static void screenshot(String url, Path png, Path work, int width, int height) throws Exception {
+        run(work, "--screenshot=" + png, "--window-size=" + width + "," + height, url);
         if (!Files.exists(png)) {
             throw new IllegalStateException("chromium wrote no screenshot to " + png);
         }

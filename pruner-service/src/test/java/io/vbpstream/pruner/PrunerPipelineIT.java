@@ -278,21 +278,41 @@ class PrunerPipelineIT {
         }
     }
 
+    /**
+     * The status page in headless Chromium while the first generation is served and the next step is planned: the
+     * DOM has each spectrum's axes and the threshold's label, and the lineage chart; screenshots at 1280 and 600 px
+     * (copied to docs/ for the README) show it readable at both.
+     */
     @Test
+    @Order(Integer.MAX_VALUE - 1) // after the traffic of the other tests: statistics of the first generation exist
     void theStatusPageRendersInHeadlessChromium() throws Exception {
         Path out = Path.of("target", "status-page");
         Files.createDirectories(out);
-        Path png = out.resolve("pipeline-status.png").toAbsolutePath();
-        String dom = Chromium.dumpDom(pruner.url("/"), out);
-        Chromium.screenshot(pruner.url("/"), png, out);
-        assertTrue(count(dom, "<svg class=\"spectrum\"") == 6, "one spectrum per block");
-        assertTrue(dom.contains("<polyline"));
-        assertTrue(dom.contains("id=\"lineage\"") && dom.contains(promoted.version()), "lineage lists the promoted version");
-        assertTrue(dom.contains("reconstruction,uniform,"), "and the criterion it was pruned with");
-        assertTrue(dom.contains("id=\"convergence\"") || dom.contains("final target is reached"));
-        assertTrue(Files.size(png) > 10_000, "a real screenshot: " + Files.size(png) + " bytes");
-        var img = javax.imageio.ImageIO.read(png.toFile());
-        assertTrue(img.getWidth() >= 800, "screenshot width " + img.getWidth());
+        String[] dom = new String[1];
+        PipelineTestBed.await(() -> unchecked(() -> (dom[0] = Chromium.dumpDom(pruner.url("/"), out)).contains("threshold-label")),
+                "the next step's threshold on the page", 90);
+        Path wide = out.resolve("status-page-1280.png").toAbsolutePath();
+        Path narrow = out.resolve("status-page-600.png").toAbsolutePath();
+        Chromium.screenshot(pruner.url("/"), wide, out, 1280, 2000);
+        Chromium.screenshot(pruner.url("/"), narrow, out, 600, 3000);
+        String d = dom[0];
+        assertTrue(count(d, "<svg class=\"spectrum\"") == 6, "one spectrum per block");
+        assertTrue(count(d, "class=\"axis x-axis\"") >= 7 && count(d, "class=\"axis y-axis\"") >= 7,
+                "x and y axes on the six spectra and the lineage chart");
+        assertTrue(d.contains("neurons, sorted by variance") && d.contains("variance (log)"), "the axes are labelled");
+        assertTrue(count(d, "class=\"threshold-label\"") == 6 && d.contains(">threshold "), "each threshold is labelled");
+        assertTrue(d.contains("class=\"removed-label\""), "the removed share is labelled");
+        assertTrue(d.contains("id=\"lineage-chart\"") && d.contains("MACs, share of the base"), "the lineage chart");
+        assertTrue(d.contains("http-equiv=\"refresh\""), "the page refreshes itself");
+        assertTrue(d.contains("<polyline"));
+        assertTrue(d.contains("id=\"lineage\"") && d.contains(promoted.version()), "lineage lists the promoted version");
+        assertTrue(d.contains("reconstruction,uniform,"), "and the criterion it was pruned with");
+        assertTrue(d.contains("id=\"convergence\""));
+        for (Path png : new Path[] {wide, narrow}) {
+            assertTrue(Files.size(png) > 10_000, "a real screenshot: " + Files.size(png) + " bytes");
+        }
+        assertEquals(1280, javax.imageio.ImageIO.read(wide.toFile()).getWidth());
+        assertEquals(600, javax.imageio.ImageIO.read(narrow.toFile()).getWidth());
     }
 
     @Test

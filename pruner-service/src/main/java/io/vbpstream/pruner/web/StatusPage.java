@@ -3,6 +3,7 @@ package io.vbpstream.pruner.web;
 import io.vbpstream.core.prune.Criterion;
 import io.vbpstream.core.prune.PruningPlan;
 import io.vbpstream.core.prune.PruningPolicy;
+import io.vbpstream.core.prune.PruningTarget;
 import io.vbpstream.core.stats.Moments;
 import io.vbpstream.platform.message.ModelVersion;
 import io.vbpstream.pruner.PrunerConfig;
@@ -27,7 +28,9 @@ import java.util.Optional;
 
 /**
  * The page a person reads: the promoted version's per-block variance spectra with the next step's threshold, the
- * convergence progress, and the lineage. Server-rendered HTML and SVG, no scripts, no external resources.
+ * convergence progress, and the lineage (a chart of MACs and accuracy against the base, and the table). Server-rendered
+ * HTML and SVG, no scripts, no external resources; it reloads itself every 5 s (a meta refresh) and its charts and
+ * tables fit widths from a phone's to a desktop's.
  */
 @Path("/")
 public class StatusPage {
@@ -63,11 +66,17 @@ public class StatusPage {
     private String render() {
         String model = config.model().id();
         StringBuilder h = new StringBuilder(16_384);
-        h.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>vbp-stream pruner: ")
+        h.append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
+                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+                .append("<meta http-equiv=\"refresh\" content=\"5\"><title>vbp-stream pruner: ")
                 .append(Html.escape(model)).append("</title><style>")
-                .append("body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0 24px}")
+                .append("body{font:14px/1.4 system-ui,sans-serif;margin:16px auto;padding:0 12px;max-width:1400px;color:#222}")
+                .append("table{border-collapse:collapse;margin:8px 0 24px}.scroll{overflow-x:auto}")
                 .append("td,th{border:1px solid #ddd;padding:4px 8px;text-align:right}th{background:#f3f3f3}td.l,th.l{text-align:left}")
-                .append(".charts{display:flex;flex-wrap:wrap;gap:12px}.ok{color:#1e8449}.wait{color:#b9770e}.bad{color:#c0392b}")
+                .append(".charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));gap:12px}")
+                .append("svg{width:100%;height:auto;display:block}.lineage-chart{max-width:720px}")
+                .append(".ok{color:#1e8449}.wait{color:#b9770e}.bad{color:#c0392b}")
+                .append("@media (max-width:700px){body{font-size:13px}h1{font-size:20px}td,th{padding:3px 5px}}")
                 .append("</style></head><body>");
         h.append("<h1>vbp-stream pruner: ").append(Html.escape(model)).append("</h1>");
         Optional<ModelVersion> current = registry.current(model);
@@ -99,8 +108,12 @@ public class StatusPage {
         PruningPlan plan = null;
         if (next.isPresent() && stats.keySet().containsAll(vm.blockNames())) {
             plan = step.plan(vm, stats, next.get());
-            h.append("<p>Shaded: what the next step (").append(Html.escape(next.get().target().toString()))
-                    .append(") would remove; dashed: its variance threshold.</p>");
+            String target = next.get().target() instanceof PruningTarget.MacsReduction m
+                    ? String.format(Locale.ROOT, "%.1f%% fewer MACs than this version", 100 * m.fraction())
+                    : next.get().target() instanceof PruningTarget.NeuronRatio r
+                    ? String.format(Locale.ROOT, "%.1f%% of the neurons", 100 * r.ratio()) : next.get().target().toString();
+            h.append("<p>Shaded: what the next step (").append(Html.escape(target))
+                    .append(") would remove; dashed and labelled: its variance threshold.</p>");
         } else if (next.isEmpty()) {
             h.append("<p>The final target is reached: no further step.</p>");
         }
@@ -133,7 +146,7 @@ public class StatusPage {
                         + "<strong class=\"%s\">%s</strong></p>", c.nMin(), c.stability(), c.deltaN(), p.snapshots(),
                 criterion.id(), Html.escape(followed), config.policy().compensation().id(), c.covarianceNMin(), c.covarianceTolerance(),
                 p.ready() ? "ok" : "wait", p.ready() ? "Ready" : "Not ready"));
-        h.append("<table id=\"convergence\"><tr><th class=\"l\">block</th><th>samples</th><th>of n-min</th><th>Jaccard</th>"
+        h.append("<div class=\"scroll\"><table id=\"convergence\"><tr><th class=\"l\">block</th><th>samples</th><th>of n-min</th><th>Jaccard</th>"
                 + "<th>covariance samples</th><th>Σ_KP change</th><th>converged</th></tr>");
         for (ConvergenceTracker.BlockProgress b : p.blocks()) {
             h.append(String.format(Locale.ROOT, "<tr><td class=\"l\">%s</td><td>%d</td><td>%.0f%%</td><td>%s</td><td>%d</td><td>%s</td>"
@@ -144,13 +157,15 @@ public class StatusPage {
                     Double.isNaN(b.covarianceChange()) ? "–" : String.format(Locale.ROOT, "%.3f", b.covarianceChange()),
                     b.converged() ? "ok" : "wait", b.converged() ? "yes" : "no"));
         }
-        h.append("</table>");
+        h.append("</table></div>");
     }
 
     private void lineage(StringBuilder h, String model) {
         List<ModelVersion> all = registry.all(model).stream()
                 .sorted(Comparator.comparingInt(ModelVersion::generation).thenComparing(ModelVersion::createdAt)).toList();
-        h.append("<h2>Lineage</h2><table id=\"lineage\"><tr><th class=\"l\">version</th><th class=\"l\">parent</th>"
+        h.append("<h2>Lineage</h2>");
+        h.append(LineageChart.svg(all.stream().filter(v -> v.status() == ModelVersion.Status.PROMOTED).toList()));
+        h.append("<div class=\"scroll\"><table id=\"lineage\"><tr><th class=\"l\">version</th><th class=\"l\">parent</th>"
                 + "<th class=\"l\">status</th><th>MACs</th><th>params</th><th>MACs −</th><th>agreement</th><th>accuracy</th>"
                 + "<th>latency ratio</th><th class=\"l\">policy</th></tr>");
         for (ModelVersion v : all) {
@@ -172,7 +187,7 @@ public class StatusPage {
                             val.parentAccuracy()), val.latencyRatio()));
             h.append("<td class=\"l\">").append(p == null ? "–" : Html.escape(p.policy())).append("</td></tr>");
         }
-        h.append("</table>");
+        h.append("</table></div>");
     }
 
 }
