@@ -92,15 +92,20 @@ public class Monitor {
 
     /**
      * Prints a line for each promoted or rejected generation not yet in {@code reported}, in generation order, and says
-     * whether the run is done: a promoted pruned version exists and (with {@code finalTarget >= 0}) the newest
-     * promoted one has at least that MACs reduction against the base.
+     * whether the run is done: a promoted pruned version exists and (with {@code finalTarget >= 0}) a promoted one
+     * has at least that MACs reduction against the base.
      */
     @SuppressWarnings("unchecked")
     static boolean generations(String json, Set<String> reported, double finalTarget) {
         if (json.isEmpty()) {
             return false;
         }
-        Map<String, Object> summary = (Map<String, Object>) new Json(json).value();
+        Map<String, Object> summary;
+        try {
+            summary = (Map<String, Object>) new Json(json).value();
+        } catch (RuntimeException e) {
+            return false; // a partial or odd answer: asked again in 2 s
+        }
         List<Map<String, Object>> versions = new ArrayList<>((List<Map<String, Object>>) summary.get("versions"));
         versions.sort(java.util.Comparator.comparingDouble(v -> num(v, "generation")));
         double baseParams = Double.NaN;

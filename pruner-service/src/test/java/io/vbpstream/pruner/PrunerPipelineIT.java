@@ -289,8 +289,8 @@ class PrunerPipelineIT {
         Path out = Path.of("target", "status-page");
         Files.createDirectories(out);
         String[] dom = new String[1];
-        PipelineTestBed.await(() -> unchecked(() -> (dom[0] = Chromium.dumpDom(pruner.url("/"), out)).contains("threshold-label")),
-                "the next step's threshold on the page", 90);
+        PipelineTestBed.await(() -> unchecked(() -> count(dom[0] = Chromium.dumpDom(pruner.url("/"), out), "class=\"threshold-label\"") == 6),
+                "the next step's threshold on every block's spectrum", 90);
         Path wide = out.resolve("status-page-1280.png").toAbsolutePath();
         Path narrow = out.resolve("status-page-600.png").toAbsolutePath();
         Chromium.screenshot(pruner.url("/"), wide, out, 1280, 2000);

@@ -252,8 +252,9 @@ public final class RecentImages {
                 if (parentTop1 == null) {
                     planned.add(s);
                 }
-            } catch (RejectedImageException | IllegalArgumentException e) {
-                // not an image the model can take: the collector dead-letters it, the gate skips it
+            } catch (RuntimeException e) {
+                // not an image the model can take (refused, or a decoder failing on hostile bytes): the collector
+                // dead-letters it, the gate skips it
             }
         });
         // close the gaps of what could not be read or decoded, in place

@@ -10,7 +10,8 @@ import java.util.Locale;
  * The promoted lineage as an inline SVG line chart: per generation, MACs as a share of the base, and accuracy as a
  * share of the base's (each gate measures a version against its parent on the same images, so the base's share is
  * the product of those ratios along the lineage; with unlabelled traffic, the product of the top-1 agreements
- * instead, and the legend says so). Both on one 0-100% axis.
+ * instead, and the legend says so: if any generation lacks labels the whole line is the agreement-style product).
+ * Both on one 0-100% axis.
  */
 final class LineageChart {
 
@@ -35,13 +36,19 @@ final class LineageChart {
                 continue;
             }
             ModelVersion.Validation g = v.validation();
+            double factor;
             if (g.accuracy() >= 0 && g.parentAccuracy() > 0) {
-                quality *= g.accuracy() / g.parentAccuracy();
+                factor = g.accuracy() / g.parentAccuracy();
             } else {
                 labelled = false;
-                quality *= g.agreement();
+                factor = g.agreement();
             }
-            points.add(new double[] {v.generation(), (double) v.pruning().macs() / v.pruning().baseMacs(), quality});
+            double macs = v.pruning().baseMacs() > 0 ? (double) v.pruning().macs() / v.pruning().baseMacs() : Double.NaN;
+            if (!Double.isFinite(factor) || !Double.isFinite(macs)) {
+                continue; // a version without usable figures is left off the chart, not drawn as NaN
+            }
+            quality *= factor;
+            points.add(new double[] {v.generation(), macs, quality});
         }
         int last = points.isEmpty() ? 1 : (int) Math.max(1, points.get(points.size() - 1)[0]);
         double plotW = W - LEFT - RIGHT;

@@ -23,8 +23,14 @@ final class SpectrumChart {
     }
 
     static String svg(String title, double[] variance, int removed) {
-        double[] v = variance.clone();
-        Arrays.sort(v);
+        // NaN or infinite variances (a block with no samples yet) are left out rather than drawn
+        double[] v = Arrays.stream(variance).filter(Double::isFinite).sorted().toArray();
+        if (v.length == 0) {
+            return String.format(Locale.ROOT, "<svg class=\"spectrum\" role=\"img\" viewBox=\"0 0 %d %d\" "
+                    + "xmlns=\"http://www.w3.org/2000/svg\" font-size=\"11\"><title>%s</title><text x=\"%d\" y=\"14\">%s: "
+                    + "no finite variances yet</text></svg>", W, H, Html.escape(title), LEFT, Html.escape(title));
+        }
+        removed = Math.max(0, Math.min(removed, v.length));
         double lo = Math.floor(Math.log10(Math.max(v[0], FLOOR)));
         double hi = Math.ceil(Math.log10(Math.max(v[v.length - 1], FLOOR)));
         if (hi - lo < 1) {
@@ -41,7 +47,7 @@ final class SpectrumChart {
         s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.0f\" height=\"%.0f\" fill=\"#fafafa\" stroke=\"#ccc\"/>",
                 LEFT, TOP, plotW, plotH));
         if (removed > 0) {
-            double xr = x(removed - 0.5, v.length, plotW);
+            double xr = Math.min(LEFT + plotW, x(removed - 0.5, v.length, plotW));
             double thr = v[removed - 1];
             double yt = y(thr, lo, hi, plotH);
             s.append(String.format(Locale.ROOT, "<rect class=\"removed\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%.0f\" fill=\"#fde2e2\"/>",

@@ -33,6 +33,19 @@ class StatusChartsTest {
     }
 
     @Test
+    void nonFiniteVariancesAreLeftOutAndARemovedShareOfAllStaysInsideThePlot() {
+        String svg = SpectrumChart.svg("mlp0", new double[] {Double.NaN, 1e-3, Double.POSITIVE_INFINITY, 1e-1}, 2);
+        assertFalse(svg.contains("NaN") || svg.contains("Infinity"), svg);
+        assertTrue(svg.contains(">removed 2 (100%)</text>"), "clamped to the finite neurons: " + svg);
+        assertTrue(SpectrumChart.svg("mlp0", new double[] {Double.NaN}, 0).contains("no finite variances yet"));
+        String all = SpectrumChart.svg("mlp0", new double[] {1e-3, 1e-2, 1e-1}, 3);
+        Matcher m = Pattern.compile("class=\"removed\" x=\"(\\d+)\" y=\"\\d+\" width=\"([0-9.]+)\"").matcher(all);
+        assertTrue(m.find(), all);
+        assertTrue(Integer.parseInt(m.group(1)) + Double.parseDouble(m.group(2)) <= SpectrumChart.W - 10 + 1e-9,
+                "the shaded share ends at the plot's right edge");
+    }
+
+    @Test
     void theLineageChartChainsEachGatesAccuracyRatioToTheBase() {
         ModelVersion base = version(0, null, null);
         ModelVersion g1 = version(1, pruning(900, 1000), validation(0.99, 0.80, 0.82));

@@ -11,8 +11,8 @@ import java.awt.image.Raster;
 /**
  * A decoded image as 8-bit planes: one for gray, three (R, G, B) for colour, alpha dropped as Pillow's
  * {@code convert("RGB")} drops it. The decoders' usual layouts (8-bit gray, interleaved BGR and ABGR bytes) are read
- * straight from the raster's bytes; any other (a palette, 16 bits, packed ints) is first drawn once into 8-bit gray or
- * BGR.
+ * straight from the raster's bytes; any other (a palette, 16 bits, packed ints) is read as sRGB rows (alpha dropped)
+ * or, for gray without alpha, drawn once into 8-bit gray.
  *
  * @param planes one or three planes of {@code width x height} bytes, row-major
  */
@@ -28,16 +28,31 @@ public record PixelPlanes(int width, int height, byte[][] planes) {
         if (direct != null) {
             return direct;
         }
-        boolean gray = img.getColorModel().getNumColorComponents() == 1;
-        BufferedImage copy = new BufferedImage(img.getWidth(), img.getHeight(),
-                gray ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_3BYTE_BGR);
-        Graphics2D g = copy.createGraphics();
-        try {
-            g.drawImage(img, 0, 0, null);
-        } finally {
-            g.dispose();
+        int w = img.getWidth();
+        int h = img.getHeight();
+        if (img.getColorModel().getNumColorComponents() == 1 && !img.getColorModel().hasAlpha()) {
+            BufferedImage copy = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+            Graphics2D g = copy.createGraphics();
+            try {
+                g.drawImage(img, 0, 0, null);
+            } finally {
+                g.dispose();
+            }
+            return fromBytes(copy);
         }
-        return fromBytes(copy);
+        // any other layout: sRGB rows, not premultiplied, alpha dropped (drawing would composite it over black)
+        byte[][] planes = new byte[3][w * h];
+        int[] row = new int[w];
+        for (int y = 0; y < h; y++) {
+            img.getRGB(0, y, w, 1, row, 0, w);
+            for (int x = 0; x < w; x++) {
+                int i = y * w + x;
+                planes[0][i] = (byte) (row[x] >> 16);
+                planes[1][i] = (byte) (row[x] >> 8);
+                planes[2][i] = (byte) row[x];
+            }
+        }
+        return new PixelPlanes(w, h, planes);
     }
 
     /** One gray plane, copied from {@code pixels} at {@code offset}. */

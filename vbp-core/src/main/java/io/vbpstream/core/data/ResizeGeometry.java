@@ -16,6 +16,9 @@ package io.vbpstream.core.data;
  */
 public record ResizeGeometry(int resizedWidth, int resizedHeight, int left, int top, int width, int height) {
 
+    /** The longest side a resize may produce (a 1 x 16M-pixel strip would otherwise overflow). */
+    public static final int MAX_SIDE = 1 << 20;
+
     public ResizeGeometry {
         if (left < 0 || top < 0 || left + width > resizedWidth || top + height > resizedHeight) {
             throw new IllegalArgumentException("a " + width + "x" + height + " crop at (" + left + ", " + top
@@ -35,16 +38,20 @@ public record ResizeGeometry(int resizedWidth, int resizedHeight, int left, int 
         if (resize <= 0) {
             return new ResizeGeometry(width, height, 0, 0, width, height);
         }
-        int rw;
-        int rh;
+        long rw;
+        long rh;
         if (srcWidth <= srcHeight) {
             rw = resize;
-            rh = (int) ((double) ((long) resize * srcHeight) / srcWidth);
+            rh = (long) ((double) ((long) resize * srcHeight) / srcWidth);
         } else {
             rh = resize;
-            rw = (int) ((double) ((long) resize * srcWidth) / srcHeight);
+            rw = (long) ((double) ((long) resize * srcWidth) / srcHeight);
         }
-        return new ResizeGeometry(rw, rh, (int) Math.rint((rw - width) / 2.0), (int) Math.rint((rh - height) / 2.0),
-                width, height);
+        if (rw > MAX_SIDE || rh > MAX_SIDE) {
+            throw new IllegalArgumentException("a " + srcWidth + "x" + srcHeight + " image resized to a shorter side of "
+                    + resize + " would be " + rw + "x" + rh + "; at most " + MAX_SIDE + " a side");
+        }
+        return new ResizeGeometry((int) rw, (int) rh, (int) Math.rint((rw - width) / 2.0),
+                (int) Math.rint((rh - height) / 2.0), width, height);
     }
 }

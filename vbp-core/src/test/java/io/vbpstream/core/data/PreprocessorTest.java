@@ -114,6 +114,28 @@ class PreprocessorTest {
     }
 
     @Test
+    void aStripTooLongToResizeIsRefusedAndTransparencyIsDroppedNotCompositedOverBlack() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ResizeGeometry.of(1, 16_000_000, 256, 224, 224));
+        assertTrue(e.getMessage().contains("at most"), e.getMessage());
+        BufferedImage argb = new BufferedImage(2, 2, BufferedImage.TYPE_INT_ARGB);
+        argb.setRGB(0, 0, 0x00ff8000); // fully transparent orange
+        argb.setRGB(1, 0, 0x80ffffff);
+        PixelPlanes p = PixelPlanes.of(argb);
+        assertEquals(3, p.planes().length);
+        assertEquals(0xff, p.planes()[0][0] & 0xff);
+        assertEquals(0x80, p.planes()[1][0] & 0xff);
+        assertEquals(0x00, p.planes()[2][0] & 0xff);
+        assertEquals(0xff, p.planes()[2][1] & 0xff);
+        // a translated sub-image reads its own pixels
+        BufferedImage big = new BufferedImage(4, 4, BufferedImage.TYPE_3BYTE_BGR);
+        big.setRGB(2, 3, 0x102030);
+        PixelPlanes sub = PixelPlanes.of(big.getSubimage(1, 2, 3, 2));
+        assertEquals(0x10, sub.planes()[0][3 + 1] & 0xff);
+        assertEquals(0x30, sub.planes()[2][3 + 1] & 0xff);
+    }
+
+    @Test
     void truncatedOrWrongIdxFilesAreRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
         Path truncated = dir.resolve("t.idx");
         Files.write(truncated, new byte[] {0, 0, 8, 3, 0, 0, 0, 5, 0, 0, 0, 28, 0, 0, 0, 28, 1, 2, 3});
