@@ -9,20 +9,19 @@ import io.vbpstream.core.prune.PruningPolicy;
 import io.vbpstream.core.runtime.OrtShutdown;
 import io.vbpstream.core.prune.Compensation;
 import io.vbpstream.core.prune.Criterion;
-import io.vbpstream.core.stats.MomentsCodec;
-import io.vbpstream.platform.CoMomentsKey;
+import io.vbpstream.core.store.ArtifactRef;
 import io.vbpstream.platform.KafkaCredentialsCheck;
 import io.vbpstream.platform.MomentsKey;
-import io.vbpstream.platform.Topic;
 import io.vbpstream.platform.VitalThreads;
 import io.vbpstream.platform.message.ModelVersion;
 import io.vbpstream.pruner.convergence.ConvergenceTracker;
-import io.vbpstream.pruner.follow.CompactedTopicFollower;
+import io.vbpstream.pruner.follow.TopicFollowers;
 import io.vbpstream.pruner.follow.CoMomentsView;
 import io.vbpstream.pruner.follow.StatisticsView;
 import io.vbpstream.pruner.follow.VersionRegistry;
 import io.vbpstream.pruner.observe.PrunerMetrics;
 import io.vbpstream.pruner.prune.PruningStep;
+import io.vbpstream.pruner.prune.RecompressionSchedule;
 import io.vbpstream.pruner.prune.VersionModel;
 import io.vbpstream.pruner.prune.VersionModels;
 import io.vbpstream.pruner.prune.VersionPublisher;
@@ -80,9 +79,7 @@ public class RecompressionLoop {
     Map<String, Object> kafka;
 
     private ConvergenceTracker tracker;
-    private CompactedTopicFollower versions;
-    private CompactedTopicFollower stats;
-    private CompactedTopicFollower tiles;
+    private TopicFollowers followers;
     private ScheduledExecutorService scheduler;
     private volatile ScheduledFuture<?> checks;
     private volatile ConvergenceTracker.Progress progress;
@@ -90,7 +87,7 @@ public class RecompressionLoop {
     private volatile boolean stopping;
 
     void onStart(@Observes StartupEvent e) {
-        String invalid = PruningStep.invalid(config.policy());
+        String invalid = RecompressionSchedule.invalid(config.policy());
         if (invalid != null) {
             LOG.error(invalid);
             Quarkus.asyncExit(KafkaCredentialsCheck.EXIT_CONFIG);
@@ -103,23 +100,7 @@ public class RecompressionLoop {
         PrunerConfig.Convergence c = config.convergence();
         tracker = new ConvergenceTracker(c.nMin(), c.stability(), c.deltaN(), c.covarianceNMin(), c.covarianceTolerance(),
                 config.policy().criterion() == Criterion.RECONSTRUCTION);
-        versions = new CompactedTopicFollower(Topic.MODEL_VERSIONS.topicName(), kafka,
-                r -> registry.accept(ModelVersion.read(r.value())), metrics::bindKafkaClient).start();
-        // a tombstone (null value) is the aggregator retiring a superseded version's key
-        stats = new CompactedTopicFollower(Topic.LAYER_STATISTICS.topicName(), kafka, r -> {
-            if (r.value() == null) {
-                statistics.remove(MomentsKey.parse(r.key()));
-            } else {
-                statistics.accept(MomentsKey.parse(r.key()), MomentsCodec.decode(r.value()));
-            }
-        }, metrics::bindKafkaClient).start();
-        tiles = new CompactedTopicFollower(Topic.LAYER_COMOMENTS.topicName(), kafka, r -> {
-            if (r.value() == null) {
-                coMoments.remove(CoMomentsKey.parse(r.key()));
-            } else {
-                coMoments.accept(CoMomentsKey.parse(r.key()), r.value());
-            }
-        }, metrics::bindKafkaClient).start();
+        followers = new TopicFollowers(kafka, registry, statistics, coMoments, metrics::bindKafkaClient);
         // a big stack: ONNX Runtime's graph work on DeiT-Base-sized models overflows a default thread stack
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(null, r, "vbp-pruner", 64L << 20));
         long ms = config.checkInterval().toMillis();
@@ -134,10 +115,8 @@ public class RecompressionLoop {
         if (scheduler != null) {
             scheduler.shutdownNow();
         }
-        if (versions != null) {
-            versions.close();
-            stats.close();
-            tiles.close();
+        if (followers != null) {
+            followers.close();
         }
     }
 
@@ -157,7 +136,7 @@ public class RecompressionLoop {
 
     /** True once the three topics have been read to where they stood at start. */
     public boolean caughtUp() {
-        return versions != null && versions.caughtUp() && stats.caughtUp() && tiles.caughtUp();
+        return followers != null && followers.caughtUp();
     }
 
     /**
@@ -169,10 +148,8 @@ public class RecompressionLoop {
         if (stopping) {
             return out;
         }
-        for (CompactedTopicFollower f : new CompactedTopicFollower[] {versions, stats, tiles}) {
-            if (f != null && !f.alive()) {
-                out.putIfAbsent(f.name(), "the follower thread has ended");
-            }
+        if (followers != null) {
+            followers.addEnded(out);
         }
         ScheduledFuture<?> c = checks;
         if (c != null && c.isDone()) {
@@ -242,7 +219,8 @@ public class RecompressionLoop {
 
     private void publishBase(String model) {
         String uri = config.model().baseUri();
-        String sha = uri.substring(uri.lastIndexOf('/') + 1, uri.lastIndexOf(".onnx"));
+        String sha = ArtifactRef.sha256Of(uri).orElseThrow(() -> new IllegalStateException(
+                "vbp.pruner.model.base-uri is not a store address (vbp-store:sha256/<hex>.onnx): " + uri));
         ModelVersion base = ModelVersion.of(model, config.model().baseVersion(), uri, sha, null, 0, Instant.now().toString());
         models.load(base); // refuse to announce a base the store cannot serve
         registry.accept(base);

@@ -4,6 +4,7 @@ import io.vbpstream.collector.CollectorConfig;
 import io.vbpstream.collector.observe.CollectorMetrics;
 import io.vbpstream.core.data.ModelCard;
 import io.vbpstream.core.runtime.UnusedHeap;
+import io.vbpstream.core.store.ArtifactRef;
 import io.vbpstream.core.store.DirectoryModelStore;
 import io.vbpstream.platform.message.ModelVersion;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -61,7 +62,8 @@ public class ModelRegistry {
             throw new UncheckedIOException("cannot read the model card " + config.model().card(), e);
         }
         CollectorConfig.Model m = config.model();
-        String sha = m.sha256().orElseGet(() -> shaFromUri(m.uri()));
+        String sha = m.sha256().orElseGet(() -> ArtifactRef.sha256Of(m.uri()).orElseThrow(() -> new IllegalArgumentException(
+                "vbp.collector.model.sha256 is not set and cannot be read from " + m.uri())));
         promote(ModelVersion.of(m.id(), m.version(), m.uri(), sha, null, 0, Instant.EPOCH.toString()));
     }
 
@@ -151,14 +153,5 @@ public class ModelRegistry {
         if (current != null) {
             current.close();
         }
-    }
-
-    static String shaFromUri(String uri) {
-        int slash = uri.lastIndexOf('/');
-        int dot = uri.lastIndexOf(".onnx");
-        if (slash < 0 || dot <= slash) {
-            throw new IllegalArgumentException("vbp.collector.model.sha256 is not set and cannot be read from " + uri);
-        }
-        return uri.substring(slash + 1, dot);
     }
 }

@@ -4,7 +4,6 @@ import io.vbpstream.core.prune.Criterion;
 import io.vbpstream.core.runtime.UnusedHeap;
 import io.vbpstream.core.prune.PruningPlan;
 import io.vbpstream.core.prune.PruningPolicy;
-import io.vbpstream.core.prune.PruningTarget;
 import io.vbpstream.core.prune.PlanBuilder;
 import io.vbpstream.core.stats.CoMoments;
 import io.vbpstream.core.stats.Moments;
@@ -66,36 +65,11 @@ public class PruningStep {
     }
 
     /**
-     * Why the policy settings cannot make a policy (the reconstruction criterion without least squares, say), or null:
-     * checked at start-up, so a combination that could never prune stops the service instead of failing every check.
-     */
-    public static String invalid(PrunerConfig.Policy p) {
-        try {
-            new PruningPolicy(p.criterion(), p.allocation(), new PruningTarget.MacsReduction(p.step()), p.compensation(),
-                    p.minKeepFraction(), 0, p.widthMultiple(), p.ridgeAlpha());
-            return null;
-        } catch (IllegalArgumentException e) {
-            return "the pruning policy settings vbp.pruner.policy.* do not make a policy: " + e.getMessage();
-        }
-    }
-
-    /**
      * The policy of the next continuous-recompression step from {@code parent}, or empty once the final target is
-     * reached: cumulative MACs reduction (of the base) {@code min(final, (generation + 1) * step)}.
+     * reached ({@link RecompressionSchedule#nextStep}).
      */
     public Optional<PruningPolicy> nextStep(ModelVersion parent, VersionModel parentModel) {
-        PrunerConfig.Policy p = config.policy();
-        long parentMacs = parentModel.cost().macs();
-        long baseMacs = parent.pruning() == null ? parentMacs : parent.pruning().baseMacs();
-        double done = 1.0 - (double) parentMacs / baseMacs;
-        double target = Math.min(p.finalTarget(), (parent.generation() + 1) * p.step());
-        if (target <= done + 1e-3) {
-            return Optional.empty();
-        }
-        // rounded so the policy in the record is the number a person would type (0.1, not 0.09999999999999998)
-        double fromParent = Math.round((1.0 - baseMacs * (1.0 - target) / parentMacs) * 1e9) / 1e9;
-        return Optional.of(new PruningPolicy(p.criterion(), p.allocation(), new PruningTarget.MacsReduction(fromParent),
-                p.compensation(), p.minKeepFraction(), 0, p.widthMultiple(), p.ridgeAlpha()));
+        return RecompressionSchedule.nextStep(config.policy(), parent, parentModel.cost().macs());
     }
 
     /**
@@ -105,13 +79,9 @@ public class PruningStep {
      * and the covariance has its own convergence check.
      */
     public PruningPlan plan(VersionModel parent, Map<String, Moments> stats, PruningPolicy policy) {
-        return new PlanBuilder(parent.blocks(), CandidateBuilder.toStatistics(parent, stats), convergencePolicy(policy))
+        return new PlanBuilder(parent.blocks(), CandidateBuilder.toStatistics(parent, stats),
+                RecompressionSchedule.convergencePolicy(policy))
                 .build(parent.cost());
-    }
-
-    /** The policy whose plans {@link #plan} compares between snapshots: {@code policy}, or variance for reconstruction. */
-    public static PruningPolicy convergencePolicy(PruningPolicy policy) {
-        return policy.criterion() == Criterion.RECONSTRUCTION ? policy.withCriterion(Criterion.VARIANCE) : policy;
     }
 
     /**

@@ -1,26 +1,13 @@
 package io.vbpstream.pruner.prune;
 
-import io.vbpstream.core.data.ImageDecoder;
 import io.vbpstream.core.data.ModelCard;
-import io.vbpstream.core.data.Preprocessor;
-import io.vbpstream.core.data.RejectedImageException;
-import io.vbpstream.platform.KafkaClientSettings;
 import io.vbpstream.platform.Topic;
 import io.vbpstream.platform.message.OffsetRange;
 import io.vbpstream.platform.message.Prediction;
-import io.vbpstream.platform.message.VbpHeaders;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,8 +74,9 @@ public final class RecentImages {
 
     /** The last {@code n / partitions} committed records of each partition of {@code images}. */
     public static Sample read(Map<String, Object> kafka, int n, ModelCard card) {
-        try (KafkaConsumer<String, byte[]> k = consumer(kafka, Topic.IMAGES.maxMessageBytes() + (64 << 10))) {
-            List<TopicPartition> parts = partitions(k, Topic.IMAGES.topicName());
+        try (KafkaConsumer<String, byte[]> k =
+                     RecentRecords.consumer(kafka, Topic.IMAGES.maxMessageBytes() + (64 << 10))) {
+            List<TopicPartition> parts = RecentRecords.partitions(k, Topic.IMAGES.topicName());
             Map<TopicPartition, Long> begin = k.beginningOffsets(parts);
             Map<TopicPartition, Long> end = k.endOffsets(parts);
             int per = (n + parts.size() - 1) / parts.size();
@@ -96,7 +84,7 @@ public final class RecentImages {
             for (TopicPartition tp : parts) {
                 spans.put(tp, new long[] {Math.max(begin.get(tp), end.get(tp) - per), end.get(tp)});
             }
-            return collect(k, spans, (tp, offset) -> true, card, null);
+            return SampleCollector.collect(k, spans, (tp, offset) -> true, card, null);
         }
     }
 
@@ -109,15 +97,16 @@ public final class RecentImages {
     public static Sample readPredicted(Map<String, Object> kafka, int n, ModelCard card, String model, String version) {
         Map<TopicPartition, TreeMap<Long, Integer>> wanted = new TreeMap<>(
                 java.util.Comparator.comparingInt(TopicPartition::partition));
-        try (KafkaConsumer<String, byte[]> k = consumer(kafka, Topic.PREDICTIONS.maxMessageBytes() + (64 << 10))) {
-            List<TopicPartition> parts = partitions(k, Topic.PREDICTIONS.topicName());
+        try (KafkaConsumer<String, byte[]> k =
+                     RecentRecords.consumer(kafka, Topic.PREDICTIONS.maxMessageBytes() + (64 << 10))) {
+            List<TopicPartition> parts = RecentRecords.partitions(k, Topic.PREDICTIONS.topicName());
             Map<TopicPartition, Long> begin = k.beginningOffsets(parts);
             Map<TopicPartition, Long> end = k.endOffsets(parts);
             int per = (2 * n + parts.size() - 1) / parts.size();
             for (TopicPartition tp : parts) {
                 k.seek(tp, Math.max(begin.get(tp), end.get(tp) - per));
             }
-            readUntil(k, end, r -> {
+            RecentRecords.readUntil(k, end, r -> {
                 Prediction p;
                 try {
                     p = Prediction.read(r.value());
@@ -153,129 +142,16 @@ public final class RecentImages {
                 }
             }
         }
-        try (KafkaConsumer<String, byte[]> k = consumer(kafka, Topic.IMAGES.maxMessageBytes() + (64 << 10))) {
+        try (KafkaConsumer<String, byte[]> k =
+                     RecentRecords.consumer(kafka, Topic.IMAGES.maxMessageBytes() + (64 << 10))) {
             List<TopicPartition> parts = new ArrayList<>(chosen.keySet());
             k.assign(parts);
             Map<TopicPartition, Long> begin = k.beginningOffsets(parts);
             Map<TopicPartition, long[]> spans = new LinkedHashMap<>();
             chosen.forEach((tp, offsets) -> spans.put(tp, new long[] {Math.max(begin.get(tp), offsets.firstKey()),
                     offsets.lastKey() + 1}));
-            return collect(k, spans, (tp, offset) -> chosen.get(tp).containsKey(offset), card, chosen);
+            return SampleCollector.collect(k, spans, (tp, offset) -> chosen.get(tp).containsKey(offset), card, chosen);
         }
-    }
-
-    private static KafkaConsumer<String, byte[]> consumer(Map<String, Object> kafka, int maxFetch) {
-        Map<String, Object> c = KafkaClientSettings.consumer(kafka);
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, maxFetch);
-        c.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        return new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-    }
-
-    private static List<TopicPartition> partitions(KafkaConsumer<?, ?> k, String topic) {
-        List<TopicPartition> parts = new ArrayList<>();
-        for (PartitionInfo p : k.partitionsFor(topic, Duration.ofSeconds(30))) {
-            parts.add(new TopicPartition(topic, p.partition()));
-        }
-        k.assign(parts);
-        return parts;
-    }
-
-    /** Polls until every partition's position reaches {@code end} (or 30 s), handing each record below it on. */
-    private static void readUntil(KafkaConsumer<String, byte[]> k, Map<TopicPartition, Long> end,
-                                  java.util.function.Consumer<ConsumerRecord<String, byte[]>> each) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (end.keySet().stream().anyMatch(tp -> k.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
-            for (ConsumerRecord<String, byte[]> r : k.poll(Duration.ofMillis(200))) {
-                if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
-                    each.accept(r);
-                }
-            }
-        }
-    }
-
-    /**
-     * Reads {@code [from, to)} of each partition in {@code spans} and keeps the records {@code keep} accepts and can
-     * decode, each preprocessed straight into its slot of one array (a DeiT-Base sample of 512 images is 308 MB: it is
-     * never held twice). With {@code parentTop1}, the slots follow its maps alternately, newest first, and the
-     * parent's answers come along; without, arrival order.
-     */
-    private static Sample collect(KafkaConsumer<String, byte[]> k, Map<TopicPartition, long[]> spans,
-                                  java.util.function.BiPredicate<TopicPartition, Long> keep, ModelCard card,
-                                  Map<TopicPartition, TreeMap<Long, Integer>> parentTop1) {
-        Preprocessor pre = new Preprocessor(card.input());
-        ImageDecoder decoder = new ImageDecoder(ImageDecoder.Limits.DEFAULT);
-        Map<TopicPartition, Long> end = new LinkedHashMap<>();
-        long capacity = 0;
-        for (Map.Entry<TopicPartition, long[]> e : spans.entrySet()) {
-            k.seek(e.getKey(), e.getValue()[0]);
-            end.put(e.getKey(), e.getValue()[1]);
-            capacity += Math.max(0, e.getValue()[1] - e.getValue()[0]);
-        }
-        List<Prediction.Source> planned = new ArrayList<>();
-        Map<Prediction.Source, Integer> slot = new HashMap<>();
-        if (parentTop1 != null) {
-            List<java.util.Iterator<Long>> its = new ArrayList<>();
-            List<TopicPartition> parts = new ArrayList<>(parentTop1.keySet());
-            for (TopicPartition tp : parts) {
-                its.add(parentTop1.get(tp).descendingKeySet().iterator());
-            }
-            for (boolean any = true; any; ) {
-                any = false;
-                for (int i = 0; i < parts.size(); i++) {
-                    if (its.get(i).hasNext()) {
-                        any = true;
-                        Prediction.Source s = new Prediction.Source(parts.get(i).topic(), parts.get(i).partition(), its.get(i).next());
-                        slot.put(s, planned.size());
-                        planned.add(s);
-                    }
-                }
-            }
-            capacity = planned.size();
-        }
-        int size = pre.size();
-        float[] all = new float[Math.toIntExact(capacity * size)];
-        Prediction.Source[] at = new Prediction.Source[(int) capacity];
-        int[] labels = new int[(int) capacity];
-        readUntil(k, end, r -> {
-            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-            Prediction.Source s = new Prediction.Source(r.topic(), r.partition(), r.offset());
-            Integer index = parentTop1 == null ? Integer.valueOf(planned.size()) : slot.get(s);
-            if (!keep.test(tp, r.offset()) || index == null || index >= at.length) {
-                return;
-            }
-            try {
-                pre.image(decoder.decode(r.value(), VbpHeaders.get(r.headers(), VbpHeaders.CONTENT_TYPE)), all, index * size);
-                at[index] = s;
-                labels[index] = label(VbpHeaders.get(r.headers(), VbpHeaders.LABEL), card);
-                if (parentTop1 == null) {
-                    planned.add(s);
-                }
-            } catch (RuntimeException e) {
-                // not an image the model can take (refused, or a decoder failing on hostile bytes): the collector
-                // dead-letters it, the gate skips it
-            }
-        });
-        // close the gaps of what could not be read or decoded, in place
-        List<Prediction.Source> order = new ArrayList<>();
-        int[] parent = parentTop1 == null ? null : new int[at.length];
-        int n = 0;
-        for (int i = 0; i < at.length; i++) {
-            if (at[i] == null) {
-                continue;
-            }
-            if (n != i) {
-                System.arraycopy(all, i * size, all, n * size, size);
-                labels[n] = labels[i];
-            }
-            if (parent != null) {
-                parent[n] = parentTop1.get(new TopicPartition(at[i].topic(), at[i].partition())).get(at[i].offset());
-            }
-            order.add(at[i]);
-            n++;
-        }
-        return new Sample(all, n, Arrays.copyOf(labels, n), parent == null ? null : Arrays.copyOf(parent, n), order);
     }
 
     static int label(String header, ModelCard card) {

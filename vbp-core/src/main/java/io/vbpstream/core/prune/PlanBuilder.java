@@ -3,7 +3,6 @@ package io.vbpstream.core.prune;
 import io.vbpstream.core.cost.BlockCost;
 import io.vbpstream.core.cost.ModelCost;
 import io.vbpstream.core.onnx.MlpBlock;
-import io.vbpstream.core.stats.CoMoments;
 import io.vbpstream.core.stats.ModelStatistics;
 
 import java.util.ArrayList;
@@ -11,9 +10,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 /** Turns scores, an allocation and a target into a {@link PruningPlan}. */
@@ -29,9 +25,9 @@ public final class PlanBuilder {
 
     private final List<MlpBlock> blocks;
     /** Per block, higher means kept longer: the criterion's score, or for reconstruction the removal position. */
-    private final List<double[]> scores = new ArrayList<>();
+    private final List<double[]> scores;
     /** Per block, what global allocation ranks across blocks (lowest removed first). */
-    private final List<double[]> ranks = new ArrayList<>();
+    private final List<double[]> ranks;
     private final int[] minKeep;
     private final PruningPolicy policy;
 
@@ -45,33 +41,9 @@ public final class PlanBuilder {
         for (int b = 0; b < blocks.size(); b++) {
             minKeep[b] = Math.max(1, (int) Math.ceil(policy.minKeepFraction() * blocks.get(b).width()));
         }
-        if (policy.criterion() == Criterion.RECONSTRUCTION) {
-            List<ReconstructionOrder.Order> orders = reconstructionOrders(blocks, stats, policy.ridge(), minKeep);
-            for (int b = 0; b < blocks.size(); b++) {
-                int w = blocks.get(b).width();
-                ReconstructionOrder.Order order = orders.get(b);
-                double[] position = new double[w];
-                double[] rank = new double[w];
-                Arrays.fill(position, Double.POSITIVE_INFINITY);
-                Arrays.fill(rank, Double.POSITIVE_INFINITY);
-                double[] errors = order.monotoneErrors();
-                double energy = order.energy() > 0 ? order.energy() : 1;
-                for (int i = 0; i < order.neurons().length; i++) {
-                    position[order.neurons()[i]] = i;
-                    rank[order.neurons()[i]] = errors[i] / energy;
-                }
-                scores.add(position);
-                ranks.add(rank);
-            }
-            return;
-        }
-        for (int b = 0; b < blocks.size(); b++) {
-            MlpBlock blk = blocks.get(b);
-            double[] s = NeuronScorer.score(blk, b, policy.criterion(),
-                    stats == null || !policy.criterion().needsStatistics() ? null : stats.get(blk.name()), policy.seed());
-            scores.add(s);
-            ranks.add(zScores(s));
-        }
+        NeuronRanking ranking = NeuronRanking.of(blocks, stats, policy, minKeep);
+        this.scores = ranking.scores();
+        this.ranks = ranking.ranks();
     }
 
     /**
@@ -79,66 +51,6 @@ public final class PlanBuilder {
      * DeiT's 3072), so the heap they need stays the same on any number of cores ({@code HeapBudget}).
      */
     public static final int RECONSTRUCTION_WORKERS = 2;
-
-    /** Every block's greedy order down to its minimum, {@link #RECONSTRUCTION_WORKERS} blocks at a time. */
-    private static List<ReconstructionOrder.Order> reconstructionOrders(List<MlpBlock> blocks, ModelStatistics stats,
-                                                                     double ridge, int[] minKeep) {
-        ReconstructionOrder.Order[] out = new ReconstructionOrder.Order[blocks.size()];
-        inParallel(blocks.size(), Math.min(RECONSTRUCTION_WORKERS, Runtime.getRuntime().availableProcessors()), b -> {
-            MlpBlock blk = blocks.get(b);
-            CoMoments c = Fc2Compensation.requireCoMoments(stats, blk, "the reconstruction criterion");
-            int w = blk.width();
-            out[b] = ReconstructionOrder.compute(c, NeuronScorer.fc2Rows(blk.fc2()), blk.fc2().outFeatures(), ridge,
-                    w - minKeep[b], reconstructionChunk(w));
-        });
-        return List.of(out);
-    }
-
-    /** Runs {@code task} for 0..n-1 on {@code threads} threads; the first failure is rethrown as it was. */
-    private static void inParallel(int n, int threads, IntConsumer task) {
-        AtomicInteger next = new AtomicInteger();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Runnable worker = () -> {
-            for (int i; failure.get() == null && (i = next.getAndIncrement()) < n; ) {
-                try {
-                    task.accept(i);
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
-                }
-            }
-        };
-        List<Thread> started = new ArrayList<>();
-        for (int t = 1; t < Math.min(threads, n); t++) {
-            Thread th = new Thread(worker, "vbp-reconstruction-" + t);
-            th.setDaemon(true);
-            th.start();
-            started.add(th);
-        }
-        worker.run();
-        boolean interrupted = false;
-        for (Thread th : started) {
-            while (th.isAlive()) {
-                try {
-                    th.join();
-                } catch (InterruptedException e) {
-                    // no new block is started; the running ones end before this returns (they hold the heap)
-                    failure.compareAndSet(null, new IllegalStateException("interrupted while computing the "
-                            + "reconstruction orders", e));
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        Throwable t = failure.get();
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-    }
 
     /** The plan for the policy's target; {@code cost} is needed for a MACs target. */
     public PruningPlan build(ModelCost cost) {
@@ -293,12 +205,5 @@ public final class PlanBuilder {
         return IntStream.range(0, s.length).boxed()
                 .sorted(Comparator.comparingDouble((Integer j) -> s[j]).thenComparingInt(j -> j))
                 .limit(Math.max(0, k)).mapToInt(Integer::intValue).toArray();
-    }
-
-    static double[] zScores(double[] s) {
-        double mean = Arrays.stream(s).average().orElse(0);
-        double var = Arrays.stream(s).map(x -> (x - mean) * (x - mean)).sum() / s.length;
-        double sd = Math.sqrt(var);
-        return Arrays.stream(s).map(x -> sd == 0 ? 0 : (x - mean) / sd).toArray();
     }
 }

@@ -1,6 +1,5 @@
 package io.vbpstream.core.stats;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -29,6 +28,14 @@ public final class CoMoments {
         this.upper = new double[packedSize(width)];
     }
 
+    /** An accumulator over {@code mean} and the packed {@code upper} triangle of its width, not copied. */
+    CoMoments(long count, double[] mean, double[] upper) {
+        this.count = count;
+        this.width = mean.length;
+        this.mean = mean;
+        this.upper = upper;
+    }
+
     public static CoMoments empty(int width) {
         return new CoMoments(width);
     }
@@ -42,7 +49,8 @@ public final class CoMoments {
         return (int) n;
     }
 
-    private int at(int i, int j) {
+    /** Where {@code C[i][j]} ({@code i <= j}) sits in the packed upper triangle of a {@code width x width} matrix. */
+    static int at(int width, int i, int j) {
         // row i of the packed upper triangle starts after rows 0..i-1, of lengths w, w-1, ...
         return i * width - i * (i - 1) / 2 + (j - i);
     }
@@ -97,30 +105,7 @@ public final class CoMoments {
         if (rows == 0) {
             return this;
         }
-        CoMoments b = new CoMoments(width);
-        b.count = rows;
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < width; j++) {
-                b.mean[j] += data[r * width + j];
-            }
-        }
-        for (int j = 0; j < width; j++) {
-            b.mean[j] /= rows;
-        }
-        double[] centred = new double[width];
-        for (int r = 0; r < rows; r++) {
-            for (int j = 0; j < width; j++) {
-                centred[j] = data[r * width + j] - b.mean[j];
-            }
-            int k = 0;
-            for (int i = 0; i < width; i++) {
-                double ci = centred[i];
-                for (int j = i; j < width; j++) {
-                    b.upper[k++] += ci * centred[j];
-                }
-            }
-        }
-        return merge(b);
+        return merge(BatchCoMoments.of(data, rows, width));
     }
 
     /**
@@ -130,44 +115,7 @@ public final class CoMoments {
      * in the runtime package returns). Only the part on or above the diagonal is read.
      */
     public CoMoments mergeBands(long batchCount, double[] batchMean, int bandRows, float[][] bands) {
-        if (batchMean.length != width || bandRows < 1 || bands.length != (width + bandRows - 1) / bandRows) {
-            throw new IllegalArgumentException("a batch of width " + batchMean.length + " in " + bands.length
-                    + " bands of " + bandRows + " rows merged into width " + width);
-        }
-        for (int b = 0; b < bands.length; b++) {
-            int r0 = b * bandRows;
-            long expected = (long) Math.min(bandRows, width - r0) * (width - r0);
-            if (bands[b].length != expected) {
-                throw new IllegalArgumentException("band " + b + " holds " + bands[b].length + " values, expected "
-                        + expected);
-            }
-        }
-        if (batchCount <= 0) {
-            return this;
-        }
-        double[] d = new double[width];
-        for (int j = 0; j < width; j++) {
-            d[j] = batchMean[j] - mean[j];
-        }
-        long n = count + batchCount;
-        double f = count == 0 ? 0 : (double) count * batchCount / n;
-        int k = 0;
-        for (int i = 0; i < width; i++) {
-            int b = i / bandRows;
-            int c0 = b * bandRows;
-            float[] band = bands[b];
-            // row i of the band starts at column c0; its diagonal is at column i
-            int at = (i - c0) * (width - c0) + (i - c0);
-            double di = d[i] * f;
-            upper[k++] += Math.max(0.0, band[at]) + di * d[i];
-            for (int j = i + 1; j < width; j++) {
-                upper[k++] += band[++at] + di * d[j];
-            }
-        }
-        for (int j = 0; j < width; j++) {
-            mean[j] = count == 0 ? batchMean[j] : mean[j] + d[j] * batchCount / n;
-        }
-        count = n;
+        count = GramBandMerge.merge(count, mean, upper, batchCount, batchMean, bandRows, bands);
         return this;
     }
 
@@ -220,7 +168,7 @@ public final class CoMoments {
 
     /** {@code C[i][j]} (symmetric). */
     public double coMoment(int i, int j) {
-        return i <= j ? upper[at(i, j)] : upper[at(j, i)];
+        return i <= j ? upper[at(width, i, j)] : upper[at(width, j, i)];
     }
 
     /** The population covariance {@code C[i][j] / n}. */
@@ -235,38 +183,14 @@ public final class CoMoments {
     public Moments moments() {
         double[] m2 = new double[width];
         for (int j = 0; j < width; j++) {
-            m2[j] = upper[at(j, j)];
+            m2[j] = upper[at(width, j, j)];
         }
         return Moments.of(count, mean, m2);
     }
 
     /** The upper-triangular tiles of side {@code tile} (the last row and column of tiles may be smaller). */
     public List<CoMomentsTile> tiles(int tile) {
-        if (tile <= 0) {
-            throw new IllegalArgumentException("tile size must be positive: " + tile);
-        }
-        List<CoMomentsTile> out = new ArrayList<>();
-        int tiles = new TileGrid(width, tile).side();
-        for (int ti = 0; ti < tiles; ti++) {
-            for (int tj = ti; tj < tiles; tj++) {
-                int r0 = ti * tile;
-                int c0 = tj * tile;
-                int rows = Math.min(tile, width - r0);
-                int cols = Math.min(tile, width - c0);
-                double[] values = new double[rows * cols];
-                for (int r = 0; r < rows; r++) {
-                    for (int c = 0; c < cols; c++) {
-                        values[r * cols + c] = coMoment(r0 + r, c0 + c);
-                    }
-                }
-                double[] rowMeans = new double[rows];
-                double[] colMeans = new double[cols];
-                System.arraycopy(mean, r0, rowMeans, 0, rows);
-                System.arraycopy(mean, c0, colMeans, 0, cols);
-                out.add(new CoMomentsTile(width, tile, ti, tj, count, rowMeans, colMeans, values));
-            }
-        }
-        return out;
+        return CoMomentsTiling.tiles(this, tile);
     }
 
     /**
@@ -275,52 +199,6 @@ public final class CoMoments {
      * diagonal tiles'.
      */
     public static CoMoments fromTiles(List<CoMomentsTile> tiles) {
-        if (tiles.isEmpty()) {
-            throw new IllegalArgumentException("no tiles");
-        }
-        CoMomentsTile first = tiles.get(0);
-        int w = first.width();
-        int side = first.tileSize();
-        TileGrid grid = TileGrid.of(first);
-        int n = grid.side();
-        if (tiles.size() != grid.tiles()) {
-            throw new IllegalArgumentException(tiles.size() + " tiles for " + grid + "; expected " + grid.tiles());
-        }
-        CoMoments c = new CoMoments(w);
-        c.count = first.count();
-        boolean[][] seen = new boolean[n][n];
-        for (CoMomentsTile t : tiles) {
-            if (t.width() != w || t.tileSize() != side || t.count() != c.count) {
-                throw new IllegalArgumentException("tile " + t.row() + "," + t.column() + " does not belong with the others");
-            }
-            if (seen[t.row()][t.column()]) {
-                throw new IllegalArgumentException("tile " + t.row() + "," + t.column() + " twice");
-            }
-            seen[t.row()][t.column()] = true;
-            int r0 = t.row() * side;
-            int c0 = t.column() * side;
-            if (t.row() == t.column()) {
-                System.arraycopy(t.rowMeans(), 0, c.mean, r0, t.rows());
-            }
-            for (int r = 0; r < t.rows(); r++) {
-                for (int col = 0; col < t.columns(); col++) {
-                    int i = r0 + r;
-                    int j = c0 + col;
-                    if (i <= j) {
-                        c.upper[c.at(i, j)] = t.values()[r * t.columns() + col];
-                    }
-                }
-            }
-        }
-        // tiles merged apart (in different partitions, say) may round their means differently, never more
-        for (CoMomentsTile t : tiles) {
-            for (int col = 0; col < t.columns(); col++) {
-                double expected = c.mean[t.column() * side + col];
-                if (Math.abs(t.columnMeans()[col] - expected) > 1e-9 * Math.max(1.0, Math.abs(expected))) {
-                    throw new IllegalArgumentException("tile " + t.row() + "," + t.column() + " disagrees on the means");
-                }
-            }
-        }
-        return c;
+        return CoMomentsTiling.fromTiles(tiles);
     }
 }

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  */
 public final class DirectoryModelStore implements ModelStore {
 
-    public static final String SCHEME = "vbp-store";
+    public static final String SCHEME = ArtifactRef.SCHEME;
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern PATH = Pattern.compile("sha256/([0-9a-f]{64})\\.onnx");
 
@@ -60,7 +60,7 @@ public final class DirectoryModelStore implements ModelStore {
                 Files.copy(modelFile, tmp, StandardCopyOption.REPLACE_EXISTING);
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             }
-            return new ArtifactRef(URI.create(SCHEME + ":sha256/" + sha + ".onnx"), sha, Files.size(target));
+            return new ArtifactRef(ArtifactRef.address(sha), sha, Files.size(target));
         } catch (IOException e) {
             throw new ModelStoreException(ModelStoreException.Reason.IO, "cannot store " + modelFile + ": " + e.getMessage(), e);
         }

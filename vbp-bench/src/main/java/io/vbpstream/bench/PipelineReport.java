@@ -1,0 +1,41 @@
+package io.vbpstream.bench;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** {@link PipelineBench}'s report: the generations' table, the rates, the transactions, memory and bytes per topic. */
+final class PipelineReport {
+
+    private PipelineReport() {
+    }
+
+    static void print(List<PipelineFollower.Generation> done, double rate, double plain, double committed, double aborted,
+                      double processed, Map<String, double[]> memory, Map<String, Long> bytes) {
+        System.out.printf(Locale.ROOT, "%n%-20s %8s %7s %9s %8s %8s %7s %7s %9s  %s%n", "version", "from", "stats", "covariance",
+                "prune", "gate", "cand.", "verdict", "base MACs", "status");
+        for (PipelineFollower.Generation g : done) {
+            double stats = g.statisticsSettled() - g.from();
+            double cov = Math.max(0, g.candidate() - g.prune() - g.statisticsSettled()); // the sampler looks once a second
+            System.out.printf(Locale.ROOT, "%-20s %7.0fs %6.0fs %8.0fs %7.1fs %7.1fs %6.0fs %6.0fs %8.1f%%  %s%s%n",
+                    g.verdict().version(), g.from(), stats, cov, g.prune(), g.gate(), g.candidate(), g.verdictAt(),
+                    -100 * PipelineFollower.fromBase(g.verdict()), g.verdict().status(),
+                    g.verdict().validation().reason() == null ? "" : " (" + g.verdict().validation().reason() + ")");
+        }
+        System.out.println("  (seconds from the first image; stats: the parent promoted -> its neuron statistics settled;"
+                + " covariance: then -> the prune began)");
+        System.out.printf(Locale.ROOT, "collector %.2f images/s (predictions, 10th-90th percentile); plain ONNX Runtime %.2f"
+                + " images/s on the same model, alone; ratio %.3f%n", rate, plain, rate / plain);
+        System.out.printf(Locale.ROOT, "transactions committed %.0f, aborted %.0f; images processed %.0f%n", committed, aborted,
+                processed);
+        memory.forEach((name, m) -> System.out.printf(Locale.ROOT, "%-10s peak RSS %6.0f MiB, peak heap used %6.0f MiB;"
+                + " sampled RSS highest at %.0f s, heap committed then %.0f MiB%n", name, m[0], m[1], m[2], m[3]));
+        System.out.println("bytes on the broker's disk per image processed, by topic:");
+        bytes.forEach((topic, b) -> {
+            if (b > 0 && !topic.startsWith("__")) {
+                System.out.printf(Locale.ROOT, "  %-60s %12.1f kB/image (%,.0f MB)%n", topic, b / 1e3 / Math.max(1, processed), b / 1e6);
+            }
+        });
+        System.out.printf(Locale.ROOT, "  %-60s %12.1f MB%n", "all topics", bytes.values().stream().mapToLong(Long::longValue).sum() / 1e6);
+    }
+}
