@@ -20,7 +20,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -48,10 +47,6 @@ public class CollectorService {
     private final AtomicBoolean stopped = new AtomicBoolean();
 
     void onStart(@Observes StartupEvent event) {
-        KafkaCredentialsCheck.inBackground(kafkaConfig, Duration.ofSeconds(30), refusal -> {
-            LOG.error(refusal);
-            Quarkus.asyncExit(KafkaCredentialsCheck.EXIT_CONFIG);
-        });
         DjlEngine.get();
         registry.start();
         LoopSettings settings = new LoopSettings(config.instanceId(), config.group(),

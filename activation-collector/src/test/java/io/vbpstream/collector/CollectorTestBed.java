@@ -19,6 +19,7 @@ import io.vbpstream.platform.LocalKafkaBroker;
 import io.vbpstream.platform.CoMomentsKey;
 import io.vbpstream.platform.MomentsKey;
 import io.vbpstream.platform.ServiceProcess;
+import io.vbpstream.platform.ServiceSettings;
 import io.vbpstream.platform.Topic;
 import io.vbpstream.platform.TopicProvisioner;
 import io.vbpstream.platform.TopicReader;
@@ -115,7 +116,7 @@ final class CollectorTestBed implements AutoCloseable {
     }
 
     ServiceProcess startCollector(Map<String, String> settings, String logName) throws Exception {
-        return ServiceProcess.start(Path.of(System.getProperty("vbp.collector.app")), settings, dir.resolve(logName));
+        return ServiceProcess.start(ServiceSettings.App.COLLECTOR.jar(), settings, dir.resolve(logName));
     }
 
     static String key(int i) {

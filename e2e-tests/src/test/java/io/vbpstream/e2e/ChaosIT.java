@@ -7,6 +7,7 @@ import io.vbpstream.core.store.ArtifactRef;
 import io.vbpstream.core.store.DirectoryModelStore;
 import io.vbpstream.platform.LocalKafkaBroker;
 import io.vbpstream.platform.ServiceProcess;
+import io.vbpstream.platform.ServiceSettings;
 import io.vbpstream.platform.Topic;
 import io.vbpstream.platform.TopicProvisioner;
 import io.vbpstream.platform.TopicReader;
@@ -293,44 +294,27 @@ class ChaosIT {
 
         private ServiceProcess start(String service) throws Exception {
             int run = runs.merge(service, 1, Integer::sum);
-            Map<String, String> s = new LinkedHashMap<>();
-            s.put("kafka.bootstrap.servers", broker.bootstrapServers());
-            switch (service) {
+            Path card = ROOT.resolve("models/fmnist-vit/model.json");
+            ServiceSettings s = ServiceSettings.on(broker.bootstrapServers()).store(dir.resolve("store"));
+            ServiceSettings.App app = switch (service) {
                 case "collector" -> {
-                    s.put("vbp.collector.instance-id", "chaos-collector");
-                    s.put("vbp.collector.model.uri", base.uri().toString());
-                    s.put("vbp.collector.model.card", ROOT.resolve("models/fmnist-vit/model.json").toString());
-                    s.put("vbp.collector.store.directory", dir.resolve("store").toString());
-                    s.put("vbp.collector.flush.images", "128");
-                    s.put("vbp.collector.flush.interval", "1s");
                     // a covariance within a few hundred images even when a kill has dropped what was gathered
-                    s.put("vbp.collector.covariance.first-publication", "1024");
+                    s.collector("chaos-collector", base.uri().toString(), card)
+                            .set("vbp.collector.covariance.first-publication", "1024");
+                    yield ServiceSettings.App.COLLECTOR;
                 }
                 case "aggregator" -> {
-                    s.put("vbp.aggregator.state-dir", dir.resolve("aggregator-state").toString());
-                    s.put("vbp.aggregator.emit-interval", "500ms");
-                    s.put("vbp.aggregator.host", "127.0.0.1");
-                    s.put("kafka-streams.session.timeout.ms", "6000");
+                    s.aggregator(dir.resolve("aggregator-state")).set("kafka-streams.session.timeout.ms", "6000");
+                    yield ServiceSettings.App.AGGREGATOR;
                 }
                 case "pruner" -> {
-                    s.put("vbp.pruner.instance-id", "chaos-pruner");
-                    s.put("vbp.pruner.model.base-uri", base.uri().toString());
-                    s.put("vbp.pruner.model.card", ROOT.resolve("models/fmnist-vit/model.json").toString());
-                    s.put("vbp.pruner.store.directory", dir.resolve("store").toString());
-                    s.put("vbp.pruner.check-interval", "500ms");
-                    s.put("vbp.pruner.convergence.n-min", "10000");
-                    s.put("vbp.pruner.convergence.delta-n", "10000");
-                    s.put("vbp.pruner.convergence.stability", "0.90");
-                    s.put("vbp.pruner.convergence.covariance-n-min", "2048");
-                    s.put("vbp.pruner.policy.step", "0.10");
-                    s.put("vbp.pruner.policy.final-target", "0.10");
-                    s.put("vbp.pruner.gate.images", "300");
-                    s.put("vbp.pruner.gate.min-agreement", "0.90");
+                    s.pruner(base.uri().toString(), card, 0.90).set("vbp.pruner.instance-id", "chaos-pruner")
+                            .set("vbp.pruner.convergence.covariance-n-min", "2048");
+                    yield ServiceSettings.App.PRUNER;
                 }
                 default -> throw new IllegalArgumentException(service);
-            }
-            return ServiceProcess.start(Path.of(System.getProperty("vbp." + service + ".app")), s,
-                    dir.resolve(service + "-" + run + ".log"));
+            };
+            return s.start(app, dir.resolve(service + "-" + run + ".log"));
         }
 
         private void event(String what) {

@@ -8,6 +8,7 @@ import io.vbpstream.core.store.ArtifactRef;
 import io.vbpstream.core.store.DirectoryModelStore;
 import io.vbpstream.platform.LocalKafkaBroker;
 import io.vbpstream.platform.ServiceProcess;
+import io.vbpstream.platform.ServiceSettings;
 import io.vbpstream.platform.Topic;
 import io.vbpstream.platform.TopicProvisioner;
 import io.vbpstream.platform.TopicReader;
@@ -99,11 +100,11 @@ class DeitShapedPipelineIT {
         s.put("vbp.pruner.model.base-uri", base.uri().toString());
         s.put("vbp.pruner.model.card", card.toString());
         s.put("vbp.pruner.store.directory", dir.resolve("store").toString());
-        services.put("collector", ServiceProcess.start(Path.of(System.getProperty("vbp.collector.app")), s, Map.of(),
+        services.put("collector", ServiceProcess.start(ServiceSettings.App.COLLECTOR.jar(), s, Map.of(),
                 dir.resolve("collector.log"), HeapBudget.xmx(heaps.collectorBytes())));
-        services.put("aggregator", ServiceProcess.start(Path.of(System.getProperty("vbp.aggregator.app")), s, Map.of(),
+        services.put("aggregator", ServiceProcess.start(ServiceSettings.App.AGGREGATOR.jar(), s, Map.of(),
                 dir.resolve("aggregator.log"), HeapBudget.xmx(heaps.aggregatorBytes())));
-        services.put("pruner", ServiceProcess.start(Path.of(System.getProperty("vbp.pruner.app")), s, Map.of(),
+        services.put("pruner", ServiceProcess.start(ServiceSettings.App.PRUNER.jar(), s, Map.of(),
                 dir.resolve("pruner.log"), HeapBudget.xmx(heaps.prunerBytes())));
         Thread watch = new Thread(DeitShapedPipelineIT::watchLiveness, "liveness");
         watch.setDaemon(true);

@@ -16,6 +16,7 @@ import io.vbpstream.core.store.ArtifactRef;
 import io.vbpstream.core.store.DirectoryModelStore;
 import io.vbpstream.platform.LocalKafkaBroker;
 import io.vbpstream.platform.ServiceProcess;
+import io.vbpstream.platform.ServiceSettings;
 import io.vbpstream.platform.Topic;
 import io.vbpstream.platform.TopicProvisioner;
 import io.vbpstream.platform.TopicReader;
@@ -291,7 +292,7 @@ class FaultInjectionIT {
         s.put("vbp.collector.store.directory", dir.resolve("store").toString());
         s.put("vbp.collector.flush.images", "200");
         s.put("vbp.collector.flush.interval", "2s");
-        return ServiceProcess.start(Path.of(System.getProperty("vbp.collector.app")), s, dir.resolve("collector-" + run + ".log"));
+        return ServiceProcess.start(ServiceSettings.App.COLLECTOR.jar(), s, dir.resolve("collector-" + run + ".log"));
     }
 
     private static ServiceProcess startAggregator(int run) throws Exception {
@@ -300,7 +301,7 @@ class FaultInjectionIT {
         s.put("vbp.aggregator.state-dir", dir.resolve("aggregator-state").toString());
         s.put("vbp.aggregator.host", "127.0.0.1");
         s.put("kafka-streams.session.timeout.ms", "6000");
-        return ServiceProcess.start(Path.of(System.getProperty("vbp.aggregator.app")), s, dir.resolve("aggregator-" + run + ".log"));
+        return ServiceProcess.start(ServiceSettings.App.AGGREGATOR.jar(), s, dir.resolve("aggregator-" + run + ".log"));
     }
 
     /** Waits until every block's count reaches the images sent (or the time runs out, and the assertions say more). */

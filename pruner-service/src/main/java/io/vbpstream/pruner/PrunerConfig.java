@@ -71,11 +71,11 @@ public interface PrunerConfig {
          * about 3 minutes of 2 cores per prune and 384 MB more heap at DeiT-Base (the pruner's heap check includes
          * it), so variance stays the default until that selection is faster.
          */
-        @WithDefault("variance")
+        @WithDefault(PruningPolicy.DEFAULT_CRITERION_TEXT)
         Criterion criterion();
 
         /** uniform or global. */
-        @WithDefault("uniform")
+        @WithDefault(PruningPolicy.DEFAULT_ALLOCATION_TEXT)
         Allocation allocation();
 
         /**
@@ -100,7 +100,7 @@ public interface PrunerConfig {
         @WithDefault(PruningPolicy.MIN_KEEP_TEXT)
         double minKeepFraction();
 
-        @WithDefault("1")
+        @WithDefault(PruningPolicy.DEFAULT_WIDTH_MULTIPLE_TEXT)
         int widthMultiple();
     }
 

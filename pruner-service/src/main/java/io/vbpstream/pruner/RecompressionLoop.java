@@ -93,10 +93,6 @@ public class RecompressionLoop {
             Quarkus.asyncExit(KafkaCredentialsCheck.EXIT_CONFIG);
             return;
         }
-        KafkaCredentialsCheck.inBackground(kafka, Duration.ofSeconds(30), refusal -> {
-            LOG.error(refusal);
-            Quarkus.asyncExit(KafkaCredentialsCheck.EXIT_CONFIG);
-        });
         PrunerConfig.Convergence c = config.convergence();
         tracker = new ConvergenceTracker(c.nMin(), c.stability(), c.deltaN(), c.covarianceNMin(), c.covarianceTolerance(),
                 config.policy().criterion() == Criterion.RECONSTRUCTION);

@@ -1,5 +1,6 @@
 /**
- * The check loop; publishes the base version if the topic has none.
+ * The check loop; publishes the base version when {@code model-versions} has no version of
+ * {@code vbp.pruner.model.id}.
  *
  * <p>Classes: {@code PrunerConfig} ({@code vbp.pruner.*}), {@code RecompressionLoop}.
  *

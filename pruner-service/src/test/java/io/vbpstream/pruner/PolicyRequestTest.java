@@ -1,6 +1,7 @@
 package io.vbpstream.pruner;
 
 import io.vbpstream.core.prune.Allocation;
+import io.vbpstream.core.prune.Compensation;
 import io.vbpstream.core.prune.Criterion;
 import io.vbpstream.core.prune.PruningPolicy;
 import io.vbpstream.core.prune.PruningTarget;
@@ -20,6 +21,19 @@ class PolicyRequestTest {
         assertEquals(Allocation.UNIFORM, p.allocation());
         assertEquals(new PruningTarget.MacsReduction(0.2), p.target());
         assertEquals(PruningPolicy.DEFAULT_MIN_KEEP, p.minKeepFraction());
+        assertEquals(Compensation.MEAN, p.compensation());
+        assertEquals(0L, p.seed());
+        assertEquals(1, p.widthMultiple());
+        assertEquals(PruningPolicy.DEFAULT_RIDGE, p.ridge());
+    }
+
+    @Test
+    void defaultCompensationFollowsTheCoMoments() {
+        PolicyRequest r = new PolicyRequest(null, null, null, 0.3, null, null, null);
+        assertEquals(Compensation.LEAST_SQUARES, r.withDefaultCompensation(true).toPolicy().compensation());
+        assertEquals(Compensation.MEAN, r.withDefaultCompensation(false).toPolicy().compensation());
+        PolicyRequest none = new PolicyRequest(null, null, "none", 0.3, null, null, null);
+        assertEquals(Compensation.NONE, none.withDefaultCompensation(true).toPolicy().compensation());
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.vbpstream.pruner;
 
+import io.vbpstream.testbed.PipelineTestBed;
 import io.vbpstream.platform.ServiceProcess;
+import io.vbpstream.platform.ServiceSettings;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -60,6 +62,6 @@ class PrunerConfigIT {
         s.put("vbp.pruner.model.base-uri", "vbp-store:sha256/" + "0".repeat(64) + ".onnx");
         s.put("vbp.pruner.model.card", PipelineTestBed.CARD.toString());
         s.putAll(policy);
-        return ServiceProcess.launch(Path.of(System.getProperty("vbp.pruner.app")), s, Map.of(), dir.resolve("pruner.log"));
+        return ServiceProcess.launch(ServiceSettings.App.PRUNER.jar(), s, Map.of(), dir.resolve("pruner.log"));
     }
 }

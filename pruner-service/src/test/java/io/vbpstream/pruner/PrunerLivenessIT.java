@@ -1,11 +1,13 @@
 package io.vbpstream.pruner;
 
+import io.vbpstream.testbed.PipelineTestBed;
 import io.vbpstream.core.stats.CoMomentsCodec;
 import io.vbpstream.core.stats.CoMomentsTile;
 import io.vbpstream.platform.CoMomentsKey;
 import io.vbpstream.platform.LocalKafkaBroker;
 import io.vbpstream.platform.MomentsKey;
 import io.vbpstream.platform.ServiceProcess;
+import io.vbpstream.platform.ServiceSettings;
 import io.vbpstream.platform.Topic;
 import io.vbpstream.platform.TopicProvisioner;
 import org.apache.kafka.clients.admin.Admin;
@@ -47,7 +49,7 @@ class PrunerLivenessIT {
             s.put("vbp.pruner.store.directory", dir.resolve("store").toString());
             s.put("vbp.pruner.model.base-uri", "vbp-store:sha256/" + "0".repeat(64) + ".onnx");
             s.put("vbp.pruner.model.card", PipelineTestBed.CARD.toString());
-            ServiceProcess pruner = ServiceProcess.launch(Path.of(System.getProperty("vbp.pruner.app")), s, Map.of(),
+            ServiceProcess pruner = ServiceProcess.launch(ServiceSettings.App.PRUNER.jar(), s, Map.of(),
                     dir.resolve("pruner.log"), "160m");
             try {
                 HttpResponse<String> live = awaitNotLive(pruner, Duration.ofSeconds(120));

@@ -1,5 +1,6 @@
 package io.vbpstream.pruner;
 
+import io.vbpstream.testbed.PipelineTestBed;
 import io.vbpstream.platform.ServiceProcess;
 import io.vbpstream.platform.message.ModelVersion;
 import org.junit.jupiter.api.AfterAll;

@@ -11,6 +11,7 @@ import io.vbpstream.platform.CoMomentsKey;
 import io.vbpstream.platform.LocalKafkaBroker;
 import io.vbpstream.platform.MomentsKey;
 import io.vbpstream.platform.ServiceProcess;
+import io.vbpstream.platform.ServiceSettings;
 import io.vbpstream.platform.Topic;
 import io.vbpstream.platform.TopicProvisioner;
 import org.apache.kafka.clients.admin.Admin;
@@ -154,7 +155,7 @@ final class AggregatorTestBed implements AutoCloseable {
         // a killed instance's partitions move after 6 s, not the default 45 s
         s.put("kafka-streams.session.timeout.ms", "6000");
         s.putAll(extra);
-        return ServiceProcess.start(Path.of(System.getProperty("vbp.aggregator.app")), s, dir.resolve(instance + ".log"));
+        return ServiceProcess.start(ServiceSettings.App.AGGREGATOR.jar(), s, dir.resolve(instance + ".log"));
     }
 
     /** Publishes a model version record, as the pruner does. */

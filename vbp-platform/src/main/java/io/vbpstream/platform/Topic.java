@@ -21,7 +21,7 @@ public enum Topic {
     /**
      * Per-block co-moment deltas as upper-triangular tiles ({@code CoMomentsCodec} records), keyed
      * {@code model/version/block/row.column}; every tile of a block goes to the block key's partition. A publication is
-     * a whole matrix (245 MB at DeiT-Base) that the aggregator merges within seconds, so the topic keeps an hour, in
+     * a whole matrix (249 MB at DeiT-Base) that the aggregator merges within seconds, so the topic keeps an hour, in
      * 10-minute segments of at most 64 MB: an aggregator down for longer loses co-moments (an estimate the collectors
      * publish again at each doubling), never moments. What the aggregator has merged and committed it deletes
      * ({@code MergedCoMomentsPurge}), so while it runs the topic holds about one open segment per partition.

@@ -7,8 +7,8 @@ import java.util.Set;
 
 /**
  * Configuration properties that name topics, filled from the one topic definition ({@link Topic}) so no service
- * writes a topic name again in its {@code application.properties}. Each service subclasses it with its properties and
- * registers the subclass in {@code META-INF/services/org.eclipse.microprofile.config.spi.ConfigSource}. Low ordinal:
+ * writes a topic name again in its {@code application.properties}. The collector and the aggregator (the services
+ * whose extensions read topic names from configuration) subclass it with their properties and register the subclass in {@code META-INF/services/org.eclipse.microprofile.config.spi.ConfigSource}. Low ordinal:
  * any other source can still override them.
  */
 public abstract class TopicsConfigSource implements ConfigSource {

@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.vbpstream.platform.observe.KafkaClientBinder;
 import io.vbpstream.collector.model.ModelRefusedException;
 import io.vbpstream.core.data.RejectedImageException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -138,16 +138,12 @@ public class CollectorMetrics {
 
     /** Binds a Kafka client's own metrics (fetch lag, request latency, ...) until the returned handle is closed. */
     public AutoCloseable bindKafkaClient(Consumer<?, ?> consumer) {
-        KafkaClientMetrics m = new KafkaClientMetrics(consumer);
-        m.bindTo(registry);
-        return m;
+        return KafkaClientBinder.bind(registry, consumer);
     }
 
     /** As {@link #bindKafkaClient(Consumer)}, for a producer. */
     public AutoCloseable bindKafkaClient(Producer<?, ?> producer) {
-        KafkaClientMetrics m = new KafkaClientMetrics(producer);
-        m.bindTo(registry);
-        return m;
+        return KafkaClientBinder.bind(registry, producer);
     }
 
     private Counter deadLetterCounter(String reason) {

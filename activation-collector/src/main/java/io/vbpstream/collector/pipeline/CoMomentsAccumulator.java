@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * The co-moments a collector has gathered for one model version since its last publication, across many transaction
  * windows, with the input offsets they cover. Publishing a whole co-moment matrix costs the same whatever the samples
- * behind it (226 MB of float32 tiles at DeiT-Base), so it is published rarely: first after {@code firstSamples}
+ * behind it (226 MB of float32 upper triangles, 249 MB as tiles, at DeiT-Base), so it is published rarely: first after {@code firstSamples}
  * samples, then each time the samples gathered since reach those published so far (so a version's publications come
  * at n, 2n, 4n, ... samples: the doublings the pruner compares), and at the latest {@code maxAgeNanos} after the first
  * sample.

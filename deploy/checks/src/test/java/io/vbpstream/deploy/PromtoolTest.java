@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * deploy/prometheus through Prometheus' own checker: the local scrape configuration, the alert rules, and the rules'
  * unit tests (synthetic series under which each alert must fire, or stay silent). That the rules read series the
- * services really expose is checked against a running pipeline in pruner-service's PrunerPipelineIT.
+ * services really expose is checked against a running pipeline in e2e-tests' MonitoringRulesIT.
  */
 class PromtoolTest {
 

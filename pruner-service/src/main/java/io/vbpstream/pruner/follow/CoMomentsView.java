@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * but a reader can see part of an emission). The tiles are the only copy held, as the records that brought them
  * (float32 values, {@link CoMomentsCodec}): {@link #counts} reads their counts, and {@link #block} decodes one block's
  * and assembles its matrix afresh for the caller (the convergence snapshot, one block at a time), so a DeiT-Base
- * version costs its records (about 240 MB) and not their float64 values (453 MB) or an assembled copy as well.
+ * version costs its records (about 249 MB) and not their float64 values (453 MB) or an assembled copy as well.
  */
 @ApplicationScoped
 public class CoMomentsView {

@@ -1,11 +1,10 @@
 package io.vbpstream.pruner.follow;
 
-import io.vbpstream.platform.KafkaClientSettings;
+import io.vbpstream.platform.AssignedReaders;
 import io.vbpstream.platform.VitalThreads;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -13,7 +12,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,23 +76,15 @@ public final class CompactedTopicFollower implements AutoCloseable {
 
     private void run() {
         while (running) {
-            Map<String, Object> c = KafkaClientSettings.consumer(kafka);
-            c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            Map<String, Object> c = AssignedReaders.settings(kafka, 4 << 20);
             // a resumed position below the log's start (records deleted) goes to the start, never to the end: what
             // was handed before is skipped by offset
             c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-            c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 << 20);
-            c.remove(ConsumerConfig.GROUP_ID_CONFIG);
             c.put(ConsumerConfig.CLIENT_ID_CONFIG, "vbp-pruner-" + topic); // a stable client_id label on its metrics
             try (KafkaConsumer<String, byte[]> k = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
                  AutoCloseable bound = clientMetrics.apply(k)) {
                 consumer = k;
-                List<TopicPartition> parts = new ArrayList<>();
-                for (PartitionInfo p : k.partitionsFor(topic, Duration.ofSeconds(30))) {
-                    parts.add(new TopicPartition(topic, p.partition()));
-                }
-                k.assign(parts);
+                List<TopicPartition> parts = AssignedReaders.assignAll(k, topic);
                 Map<TopicPartition, Long> end = k.endOffsets(parts);
                 for (TopicPartition tp : parts) {
                     Long next = handed.get(tp);

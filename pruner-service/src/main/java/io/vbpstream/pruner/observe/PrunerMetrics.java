@@ -73,10 +73,7 @@ public class PrunerMetrics {
 
     /** Binds a Kafka consumer's own metrics (lag, fetch latency, ...) until the returned handle is closed. */
     public AutoCloseable bindKafkaClient(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer) {
-        io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics m =
-                new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(consumer);
-        m.bindTo(registry);
-        return m;
+        return io.vbpstream.platform.observe.KafkaClientBinder.bind(registry, consumer);
     }
 
     /** Records {@code v} (with its loaded cost) as the promoted version. */

@@ -6,11 +6,12 @@ import io.vbpstream.core.prune.Criterion;
 import io.vbpstream.core.prune.PruningPolicy;
 import io.vbpstream.core.prune.PruningTarget;
 
-
 /**
  * A pruning policy as a request body or configuration: exactly one of {@code ratio} (fraction of hidden neurons
  * removed) and {@code macsReduction} (fraction of the model's MACs removed), both in (0, 1). Without a
- * {@code compensation}, {@link #withDefaultCompensation} picks least squares where covariance is available, else mean.
+ * {@code compensation}, {@link #withDefaultCompensation} picks one by {@link Compensation#defaultFor} (least squares
+ * where covariance is available, else mean); {@link #toPolicy()} alone, knowing nothing of the covariance, takes mean.
+ * The other fields left out take {@link PruningPolicy}'s defaults.
  * {@link #toPolicy()} throws {@link IllegalArgumentException} with a message a person can act on.
  */
 public record PolicyRequest(String criterion, String allocation, String compensation, Double ratio, Double macsReduction,
@@ -21,11 +22,11 @@ public record PolicyRequest(String criterion, String allocation, String compensa
         this(criterion, allocation, compensation, ratio, macsReduction, minKeepFraction, widthMultiple, null);
     }
 
-    /** This request, with {@code least-squares} or {@code mean} filled in if it names no compensation. */
+    /** This request, with {@link Compensation#defaultFor} filled in if it names no compensation. */
     public PolicyRequest withDefaultCompensation(boolean covarianceAvailable) {
         return compensation != null ? this : new PolicyRequest(criterion, allocation,
-                covarianceAvailable ? Compensation.LEAST_SQUARES.id() : Compensation.MEAN.id(), ratio, macsReduction,
-                minKeepFraction, widthMultiple, ridgeAlpha);
+                Compensation.defaultFor(covarianceAvailable).id(), ratio, macsReduction, minKeepFraction, widthMultiple,
+                ridgeAlpha);
     }
 
     public PruningPolicy toPolicy() {
@@ -37,10 +38,11 @@ public record PolicyRequest(String criterion, String allocation, String compensa
             throw new IllegalArgumentException((ratio != null ? "ratio" : "macsReduction") + " must be in (0, 1), got " + t);
         }
         PruningTarget target = ratio != null ? new PruningTarget.NeuronRatio(ratio) : new PruningTarget.MacsReduction(macsReduction);
-        return new PruningPolicy(criterion == null ? Criterion.VARIANCE : Criterion.parse(criterion),
-                allocation == null ? Allocation.UNIFORM : Allocation.parse(allocation), target,
-                Compensation.parse(compensation == null ? "mean" : compensation),
-                minKeepFraction == null ? PruningPolicy.DEFAULT_MIN_KEEP : minKeepFraction, 0,
-                widthMultiple == null ? 1 : widthMultiple, ridgeAlpha == null ? PruningPolicy.DEFAULT_RIDGE : ridgeAlpha);
+        return new PruningPolicy(criterion == null ? PruningPolicy.DEFAULT_CRITERION : Criterion.parse(criterion),
+                allocation == null ? PruningPolicy.DEFAULT_ALLOCATION : Allocation.parse(allocation), target,
+                compensation == null ? Compensation.defaultFor(false) : Compensation.parse(compensation),
+                minKeepFraction == null ? PruningPolicy.DEFAULT_MIN_KEEP : minKeepFraction, PruningPolicy.DEFAULT_SEED,
+                widthMultiple == null ? PruningPolicy.DEFAULT_WIDTH_MULTIPLE : widthMultiple,
+                ridgeAlpha == null ? PruningPolicy.DEFAULT_RIDGE : ridgeAlpha);
     }
 }

@@ -54,6 +54,6 @@ public final class RecompressionSchedule {
 
     private static PruningPolicy policy(PrunerConfig.Policy p, double macsReduction) {
         return new PruningPolicy(p.criterion(), p.allocation(), new PruningTarget.MacsReduction(macsReduction),
-                p.compensation(), p.minKeepFraction(), 0, p.widthMultiple(), p.ridgeAlpha());
+                p.compensation(), p.minKeepFraction(), PruningPolicy.DEFAULT_SEED, p.widthMultiple(), p.ridgeAlpha());
     }
 }

@@ -42,7 +42,6 @@ public class VersionPublisher {
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "vbp-pruner-" + config.instanceId());
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
-        p.remove("group.id");
         this.settings = p;
     }
 

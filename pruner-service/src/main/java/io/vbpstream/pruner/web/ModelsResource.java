@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
+import io.vbpstream.platform.web.JsonErrors;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -25,7 +26,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /** Model versions: lineage and reports; manual prune, promote and rollback (bearer token). */
 @Path("/models")
@@ -171,21 +171,16 @@ public class ModelsResource {
 
     @ServerExceptionMapper
     public Response notFound(NotFoundException e) {
-        return error(404, "not found", e.getMessage());
+        return JsonErrors.notFound(e.getMessage());
     }
 
     @ServerExceptionMapper
     public Response badRequest(IllegalArgumentException e) {
-        return error(400, "bad request", e.getMessage());
+        return JsonErrors.badRequest(e.getMessage());
     }
 
     @ServerExceptionMapper
     public Response conflict(IllegalStateException e) {
-        return error(409, "conflict", e.getMessage());
-    }
-
-    private static Response error(int status, String error, String reason) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("error", error, "reason", String.valueOf(reason))).build();
+        return JsonErrors.of(409, "conflict", e.getMessage()).build();
     }
 }

@@ -9,10 +9,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import io.vbpstream.platform.web.JsonErrors;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.util.List;
-import java.util.Map;
 
 /** Interactive queries: any instance answers any key (forwarding to its owner). */
 @Path("/statistics")
@@ -67,19 +67,16 @@ public class StatisticsResource {
 
     @ServerExceptionMapper
     public Response unavailable(StoreUnavailableException e) {
-        return Response.status(503).header("Retry-After", "1").type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("error", "unavailable", "reason", e.getMessage())).build();
+        return JsonErrors.of(503, "unavailable", e.getMessage()).header("Retry-After", "1").build();
     }
 
     @ServerExceptionMapper
     public Response notFound(jakarta.ws.rs.NotFoundException e) {
-        return Response.status(404).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("error", "not found", "reason", String.valueOf(e.getMessage()))).build();
+        return JsonErrors.notFound(e.getMessage());
     }
 
     @ServerExceptionMapper
     public Response badRequest(IllegalArgumentException e) {
-        return Response.status(400).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("error", "bad request", "reason", String.valueOf(e.getMessage()))).build();
+        return JsonErrors.badRequest(e.getMessage());
     }
 }

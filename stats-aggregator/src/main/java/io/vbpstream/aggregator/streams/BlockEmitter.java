@@ -47,7 +47,7 @@ final class BlockEmitter {
             }
             if (bytes >= maxEmitBytes) {
                 // the rest waits for the next punctuation: no transaction carries more than about maxEmitBytes of
-                // tiles (a restart marks every block changed; at DeiT-Base one version is 245 MB)
+                // tiles (a restart marks every block changed; at DeiT-Base one version is 249 MB)
                 continue;
             }
             List<Record<String, byte[]>> records = records(block, b, now);

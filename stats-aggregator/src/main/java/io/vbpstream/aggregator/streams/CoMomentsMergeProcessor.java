@@ -10,10 +10,8 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,11 +38,8 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
     public static final String SINK = "layer-comoments-sink";
     public static final String DLQ_SINK = "comoments-dead-letter-sink";
 
-    private final Duration emitInterval;
     private final long maxEmitBytes;
-    private final AggregatorTopology.Retention retention;
     private final RetiredVersions retired;
-    private ReadOnlyKeyValueStore<String, byte[]> versions;
     private final MergeListener listener;
     private final TileIndex index = new TileIndex();
     private BlockEmitter emitter;
@@ -65,10 +60,8 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
         if (maxEmitBytes < 1) {
             throw new IllegalArgumentException("the bytes emitted per punctuation must be positive, got " + maxEmitBytes);
         }
-        this.emitInterval = emitInterval;
         this.maxEmitBytes = maxEmitBytes;
-        this.retention = retention;
-        this.retired = new RetiredVersions(retention.grace());
+        this.retired = new RetiredVersions(emitInterval, retention);
         this.listener = listener;
     }
 
@@ -85,7 +78,7 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
         });
         this.staged = new StagedDeltas(context.getStateStore(STAGING_STORE));
         staged.rebuild(System.currentTimeMillis());
-        this.versions = retired.start(context, emitInterval, retention.checkInterval(), this::emit, this::retire);
+        retired.start(context, this::emit, this::retire);
     }
 
     /**
@@ -93,7 +86,6 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
      * {@code layer-comoments}; the in-memory index says which keys there are, so no tile is read.
      */
     private void retire(long now) {
-        retired.refresh(versions, Instant.ofEpochMilli(now));
         List<String> gone = new ArrayList<>();
         index.removeIf(this::retiredBlock).forEach((block, b) -> {
             for (String tile : b.counts.keySet()) {
@@ -114,8 +106,7 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
     }
 
     private boolean retiredBlock(String block) {
-        MomentsKey k = MomentsKey.parse(block);
-        return retired.isRetired(k.model(), k.version());
+        return retired.isRetired(MomentsKey.parse(block));
     }
 
     /**
@@ -124,13 +115,13 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
      * truncated delta waits), and forgets refused deltas as old.
      */
     private void expireStaged(long now) {
-        long cutoff = now - retention.grace().toMillis();
+        long cutoff = now - retired.grace().toMillis();
         for (StagedDeltas.Id id : staged.select(e -> e.getValue().since < cutoff)) {
             StagedDeltas.Staged s = staged.get(id);
             if (s.refused == null) {
                 DeltaRejected why = new DeltaRejected(TileValidator.INCOMPLETE_DELTA, s.tiles.size() + " of the block's "
                         + (s.geometry == null ? "?" : Integer.toString(s.geometry.tiles())) + " tiles arrived within "
-                        + retention.grace());
+                        + retired.grace());
                 deadLetterStaged(id, s, now, new RecordHeaders(), tile -> why);
             }
             staged.remove(id, null);
@@ -146,7 +137,7 @@ public final class CoMomentsMergeProcessor implements Processor<String, byte[], 
             deadLetter(record, e);
             return;
         }
-        if (retired.isRetired(key.block().model(), key.block().version())) {
+        if (retired.isRetired(key.block())) {
             listener.retiredDeltaDropped(STORE);
             return;
         }

@@ -38,9 +38,7 @@ final class DeltaMerge {
                      ReadOnlyKeyValueStore<String, RunningTile> store, long at) {
         StagedDeltas.Staged s = staged.get(id);
         if (held != null && !held.geometry.equals(s.geometry)) {
-            return refused(new DeltaRejected(TileValidator.WIDTH_MISMATCH, "width " + s.geometry.width() + " in tiles of "
-                    + s.geometry.tileSize() + " but the store holds width " + held.geometry.width() + " in tiles of "
-                    + held.geometry.tileSize()), null);
+            return refused(Validation.widthMismatch(s.geometry, held.geometry), null);
         }
         Map<String, RunningTile> merged = new LinkedHashMap<>();
         for (String tile : s.tiles) {
@@ -48,19 +46,19 @@ final class DeltaMerge {
             CoMomentsTile delta = CoMomentsCodec.decode(staged.value(id, tile)); // it decoded when it was staged
             RunningTile before = store.get(key);
             try {
-                RunningTile after = before == null ? RunningTile.first(delta, at) : before.merge(delta, at);
-                if (!CoMomentsCodec.fitsFloat32(after.tile())) {
-                    return refused(new DeltaRejected(DeltaValidator.OVERFLOW, "merged into " + key
-                            + ", a co-moment would exceed float32's range"), tile);
-                }
-                merged.put(key, after);
-            } catch (IllegalArgumentException e) {
-                // the merged count overflows (a crafted count near Long.MAX_VALUE)
-                return refused(new DeltaRejected(DeltaValidator.OVERFLOW, "merged into " + key + ": " + e.getMessage()),
-                        tile);
+                merged.put(key, Validation.merged(key,
+                        () -> before == null ? RunningTile.first(delta, at) : before.merge(delta, at),
+                        DeltaMerge::beyondFloat32));
+            } catch (DeltaRejected e) {
+                return refused(e, tile);
             }
         }
         return new Result(merged, null, null);
+    }
+
+    /** What of a merged tile float32, its storage, cannot hold, or null. */
+    private static String beyondFloat32(RunningTile merged) {
+        return CoMomentsCodec.fitsFloat32(merged.tile()) ? null : "a co-moment would exceed float32's range";
     }
 
     private static Result refused(DeltaRejected why, String tile) {

@@ -5,9 +5,8 @@ import io.vbpstream.core.stats.MomentsCodec;
 import io.vbpstream.core.stats.MomentsFormatException;
 import io.vbpstream.platform.MomentsKey;
 
-import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Everything a delta must satisfy before it is merged: a key that parses as {@code model/version/block}, a record
@@ -28,38 +27,27 @@ public final class DeltaValidator {
      * Every reason a delta can be refused with: the four above and each {@link MomentsFormatException.Reason} that a
      * moments record can raise (the tile-only ones cannot).
      */
-    public static final List<String> REASONS = Stream.concat(Stream.of(BAD_KEY, ZERO_COUNT, WIDTH_MISMATCH, OVERFLOW),
-            Arrays.stream(MomentsFormatException.Reason.values())
-                    .filter(r -> r != MomentsFormatException.Reason.BAD_TILE && r != MomentsFormatException.Reason.ASYMMETRIC)
-                    .map(Enum::name)).toList();
+    public static final List<String> REASONS = Validation.reasons(
+            List.of(BAD_KEY, ZERO_COUNT, WIDTH_MISMATCH, OVERFLOW),
+            EnumSet.of(MomentsFormatException.Reason.BAD_TILE, MomentsFormatException.Reason.ASYMMETRIC));
 
     private DeltaValidator() {
     }
 
     public static MomentsKey key(String key) {
-        try {
-            return MomentsKey.parse(key);
-        } catch (IllegalArgumentException e) {
-            throw new DeltaRejected(BAD_KEY, e.getMessage());
-        }
+        return Validation.key(key, MomentsKey::parse);
     }
 
     /**
      * @param held what the store holds for the key, or null
      */
     public static Moments delta(byte[] value, RunningMoments held) {
-        Moments m;
-        try {
-            m = MomentsCodec.decode(value);
-        } catch (MomentsFormatException e) {
-            throw new DeltaRejected(e.reason().name(), e.getMessage());
-        }
+        Moments m = Validation.decoded(value, MomentsCodec::decode);
         if (m.count() == 0) {
             throw new DeltaRejected(ZERO_COUNT, "a delta of zero samples");
         }
         if (held != null && held.moments().width() != m.width()) {
-            throw new DeltaRejected(WIDTH_MISMATCH, "width " + m.width() + " but the store holds width "
-                    + held.moments().width() + " for this key");
+            throw Validation.widthMismatch("width " + m.width(), "width " + held.moments().width() + " for this key");
         }
         return m;
     }
@@ -69,19 +57,18 @@ public final class DeltaValidator {
      * store could not hold and every later read would trip over.
      */
     public static RunningMoments merged(String key, RunningMoments held, Moments delta, long at) {
-        RunningMoments merged;
-        try {
-            merged = held == null ? RunningMoments.first(delta, at) : held.merge(delta, at);
-        } catch (IllegalArgumentException e) {
-            throw new DeltaRejected(OVERFLOW, "merged into " + key + ": " + e.getMessage());
-        }
+        return Validation.merged(key, () -> held == null ? RunningMoments.first(delta, at) : held.merge(delta, at),
+                DeltaValidator::nonFinite);
+    }
+
+    /** What of {@code merged} float64 cannot hold (its first neuron with a mean or M2 out of range), or null. */
+    private static String nonFinite(RunningMoments merged) {
         Moments m = merged.moments();
         for (int j = 0; j < m.width(); j++) {
             if (!Double.isFinite(m.mean(j)) || !Double.isFinite(m.m2(j))) {
-                throw new DeltaRejected(OVERFLOW, "merged into " + key + ", neuron " + j + " would have mean "
-                        + m.mean(j) + " and M2 " + m.m2(j));
+                return "neuron " + j + " would have mean " + m.mean(j) + " and M2 " + m.m2(j);
             }
         }
-        return merged;
+        return null;
     }
 }

@@ -11,10 +11,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,19 +33,14 @@ public final class MomentsMergeProcessor implements Processor<String, byte[], St
     public static final String STATISTICS_SINK = "layer-statistics-sink";
     public static final String DLQ_SINK = "dead-letter-sink";
 
-    private final Duration emitInterval;
-    private final AggregatorTopology.Retention retention;
     private final RetiredVersions retired;
     private final MergeListener listener;
     private final Set<String> dirty = new LinkedHashSet<>();
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, RunningMoments> store;
-    private ReadOnlyKeyValueStore<String, byte[]> versions;
 
     public MomentsMergeProcessor(Duration emitInterval, AggregatorTopology.Retention retention, MergeListener listener) {
-        this.emitInterval = emitInterval;
-        this.retention = retention;
-        this.retired = new RetiredVersions(retention.grace());
+        this.retired = new RetiredVersions(emitInterval, retention);
         this.listener = listener;
     }
 
@@ -58,18 +51,16 @@ public final class MomentsMergeProcessor implements Processor<String, byte[], St
         try (KeyValueIterator<String, RunningMoments> it = store.all()) {
             it.forEachRemaining(kv -> dirty.add(kv.key));
         }
-        this.versions = retired.start(context, emitInterval, retention.checkInterval(), this::emit, this::retire);
+        retired.start(context, this::emit, this::retire);
     }
 
     /** Deletes the keys of retired versions from the store and tombstones them in {@code layer-statistics}. */
     private void retire(long now) {
-        retired.refresh(versions, Instant.ofEpochMilli(now));
         List<String> gone = new ArrayList<>();
         try (KeyValueIterator<String, RunningMoments> it = store.all()) {
             it.forEachRemaining(kv -> {
                 // the store holds only keys that parsed when their first delta was merged
-                MomentsKey k = MomentsKey.parse(kv.key);
-                if (retired.isRetired(k.model(), k.version())) {
+                if (retired.isRetired(MomentsKey.parse(kv.key))) {
                     gone.add(kv.key);
                 }
             });
@@ -92,7 +83,7 @@ public final class MomentsMergeProcessor implements Processor<String, byte[], St
         RunningMoments merged;
         try {
             key = DeltaValidator.key(record.key());
-            if (retired.isRetired(key.model(), key.version())) {
+            if (retired.isRetired(key)) {
                 listener.retiredDeltaDropped(STORE);
                 return;
             }

@@ -15,14 +15,16 @@ public record RunningMoments(Moments moments, long deltas, long lastMergedAt) {
 
     static final int MAGIC = 0x56425052; // "VBPR"
     static final byte VERSION = 1;
+    private static final MergeEnvelope<Moments, RunningMoments> ENVELOPE =
+            new MergeEnvelope<>(MAGIC, VERSION, "running-moments", "VBPR", RunningMoments::new);
 
     /** Merges {@code delta} into these moments (in place: a store value is decoded fresh for every merge). */
     public RunningMoments merge(Moments delta, long at) {
-        return new RunningMoments(moments.merge(delta), deltas + 1, Math.max(lastMergedAt, at));
+        return ENVELOPE.next(moments.merge(delta), deltas, lastMergedAt, at);
     }
 
     public static RunningMoments first(Moments delta, long at) {
-        return new RunningMoments(delta, 1, at);
+        return ENVELOPE.first(delta, at);
     }
 
     /** The serde of the store's values. */
@@ -36,14 +38,12 @@ public record RunningMoments(Moments moments, long deltas, long lastMergedAt) {
     }
 
     public byte[] encode() {
-        ByteBuffer buf = new MergeEnvelope(deltas, lastMergedAt).open(MAGIC, VERSION, MomentsCodec.encodedSize(moments.width()));
+        ByteBuffer buf = ENVELOPE.open(deltas, lastMergedAt, MomentsCodec.encodedSize(moments.width()));
         MomentsCodec.encode(moments, buf);
         return buf.array();
     }
 
     public static RunningMoments decode(byte[] bytes) {
-        MergeEnvelope e = MergeEnvelope.read(bytes, MAGIC, VERSION, "running-moments", "VBPR");
-        return new RunningMoments(MomentsCodec.decode(bytes, MergeEnvelope.SIZE, bytes.length - MergeEnvelope.SIZE),
-                e.deltas(), e.lastMergedAt());
+        return ENVELOPE.read(bytes, b -> MomentsCodec.decode(b, MergeEnvelope.SIZE, b.length - MergeEnvelope.SIZE));
     }
 }

@@ -15,13 +15,15 @@ public record RunningTile(CoMomentsTile tile, long deltas, long lastMergedAt) {
 
     static final int MAGIC = 0x56425054; // "VBPT"
     static final byte VERSION = 1;
+    private static final MergeEnvelope<CoMomentsTile, RunningTile> ENVELOPE =
+            new MergeEnvelope<>(MAGIC, VERSION, "running-comoments", "VBPT", RunningTile::new);
 
     public RunningTile merge(CoMomentsTile delta, long at) {
-        return new RunningTile(tile.merge(delta), deltas + 1, Math.max(lastMergedAt, at));
+        return ENVELOPE.next(tile.merge(delta), deltas, lastMergedAt, at);
     }
 
     public static RunningTile first(CoMomentsTile delta, long at) {
-        return new RunningTile(delta, 1, at);
+        return ENVELOPE.first(delta, at);
     }
 
     /** The serde of the store's values. */
@@ -31,12 +33,10 @@ public record RunningTile(CoMomentsTile tile, long deltas, long lastMergedAt) {
 
     public byte[] encode() {
         byte[] record = CoMomentsCodec.encode(tile);
-        return new MergeEnvelope(deltas, lastMergedAt).open(MAGIC, VERSION, record.length).put(record).array();
+        return ENVELOPE.open(deltas, lastMergedAt, record.length).put(record).array();
     }
 
     public static RunningTile decode(byte[] bytes) {
-        MergeEnvelope e = MergeEnvelope.read(bytes, MAGIC, VERSION, "running-comoments", "VBPT");
-        return new RunningTile(CoMomentsCodec.decode(Arrays.copyOfRange(bytes, MergeEnvelope.SIZE, bytes.length)),
-                e.deltas(), e.lastMergedAt());
+        return ENVELOPE.read(bytes, b -> CoMomentsCodec.decode(Arrays.copyOfRange(b, MergeEnvelope.SIZE, b.length)));
     }
 }

@@ -2,13 +2,11 @@ package io.vbpstream.aggregator.streams;
 
 import io.vbpstream.core.stats.CoMomentsCodec;
 import io.vbpstream.core.stats.CoMomentsTile;
-import io.vbpstream.core.stats.MomentsFormatException;
 import io.vbpstream.core.stats.TileGrid;
 import io.vbpstream.platform.CoMomentsKey;
 
-import java.util.Arrays;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.Set;
 
 /**
  * Everything a co-moment tile delta must satisfy before it is merged: a key that parses as
@@ -38,33 +36,24 @@ public final class TileValidator {
     private static final double PSD_SLACK = 1e-4;
     private static final double ABSOLUTE_SLACK = 1e-5;
 
-    /** Every reason a tile can be refused with. */
-    public static final List<String> REASONS = Stream.concat(
-            Stream.of(BAD_KEY, ZERO_COUNT, WIDTH_MISMATCH, KEY_MISMATCH, NOT_PSD, DeltaValidator.OVERFLOW,
+    /** Every reason a tile can be refused with: those above and every {@code MomentsFormatException.Reason}. */
+    public static final List<String> REASONS = Validation.reasons(
+            List.of(BAD_KEY, ZERO_COUNT, WIDTH_MISMATCH, KEY_MISMATCH, NOT_PSD, DeltaValidator.OVERFLOW,
                     DUPLICATE_TILE, SIBLING_REFUSED, INCOMPLETE_DELTA),
-            Arrays.stream(MomentsFormatException.Reason.values()).map(Enum::name)).toList();
+            Set.of());
 
     private TileValidator() {
     }
 
     public static CoMomentsKey key(String key) {
-        try {
-            return CoMomentsKey.parse(key);
-        } catch (IllegalArgumentException e) {
-            throw new DeltaRejected(BAD_KEY, e.getMessage());
-        }
+        return Validation.key(key, CoMomentsKey::parse);
     }
 
     /**
      * @param geometry what the store holds for the block, or null for a block it does not hold yet
      */
     public static CoMomentsTile tile(CoMomentsKey key, byte[] value, TileGrid geometry) {
-        CoMomentsTile t;
-        try {
-            t = CoMomentsCodec.decode(value);
-        } catch (MomentsFormatException e) {
-            throw new DeltaRejected(e.reason().name(), e.getMessage());
-        }
+        CoMomentsTile t = Validation.decoded(value, CoMomentsCodec::decode);
         if (t.row() != key.row() || t.column() != key.column()) {
             throw new DeltaRejected(KEY_MISMATCH, "the key names tile " + key.row() + "." + key.column()
                     + " but the record holds tile " + t.row() + "." + t.column());
@@ -72,9 +61,9 @@ public final class TileValidator {
         if (t.count() == 0) {
             throw new DeltaRejected(ZERO_COUNT, "a tile of zero samples");
         }
-        if (geometry != null && (geometry.width() != t.width() || geometry.tileSize() != t.tileSize())) {
-            throw new DeltaRejected(WIDTH_MISMATCH, "width " + t.width() + " in tiles of " + t.tileSize()
-                    + " but the store holds width " + geometry.width() + " in tiles of " + geometry.tileSize());
+        TileGrid own = TileGrid.of(t);
+        if (geometry != null && !geometry.equals(own)) {
+            throw Validation.widthMismatch(own, geometry);
         }
         if (t.row() == t.column()) {
             requireCauchySchwarz(t);

@@ -27,7 +27,7 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--stats", description = "Statistics from 'vbp stats' (needed for variance criteria and mean shift).")
     Path stats;
 
-    @Option(names = "--criterion", defaultValue = "variance",
+    @Option(names = "--criterion", defaultValue = PruningPolicy.DEFAULT_CRITERION_TEXT,
             description = "variance, weighted-variance, magnitude, random, or reconstruction (greedy structured OBS; needs --stats with the covariance and --compensation least-squares) (default ${DEFAULT-VALUE}).")
     String criterion;
 
@@ -60,10 +60,10 @@ final class PruneCommand implements Callable<Integer> {
             description = "Ridge of least-squares compensation, relative to the kept neurons' mean variance (default ${DEFAULT-VALUE}).")
     double ridge;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed for the random criterion.")
+    @Option(names = "--seed", defaultValue = PruningPolicy.DEFAULT_SEED_TEXT, description = "Seed for the random criterion.")
     long seed;
 
-    @Option(names = "--width-multiple", defaultValue = "1",
+    @Option(names = "--width-multiple", defaultValue = PruningPolicy.DEFAULT_WIDTH_MULTIPLE_TEXT,
             description = "Round kept widths down to a multiple of this, e.g. 64 for faster matrix kernels (default ${DEFAULT-VALUE}).")
     int widthMultiple;
 
@@ -77,11 +77,11 @@ final class PruneCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Criterion c = Criterion.parse(criterion);
         ModelStatistics s = stats == null ? null : ModelStatistics.read(stats);
-        Compensation comp = compensation != null ? Compensation.parse(compensation)
-                : s != null && !s.blocks().isEmpty() && s.blocks().keySet().stream().allMatch(s::hasCoMoments)
-                ? Compensation.LEAST_SQUARES : Compensation.MEAN;
+        Compensation comp = compensation != null ? Compensation.parse(compensation) : Compensation.defaultFor(
+                s != null && !s.blocks().isEmpty() && s.blocks().keySet().stream().allMatch(s::hasCoMoments));
         PruningTarget t = target.ratio != null ? new PruningTarget.NeuronRatio(target.ratio)
                 : new PruningTarget.MacsReduction(target.macsReduction);
+        // --global is a switch between the two allocations, so its off state stays uniform whatever the default
         PruningPolicy policy = new PruningPolicy(c, global ? Allocation.GLOBAL : Allocation.UNIFORM, t, comp, minKeep, seed,
                 widthMultiple, ridge);
         if (s == null && (c.needsStatistics() || comp != Compensation.NONE)) {

@@ -20,6 +20,16 @@ public enum Compensation {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
+    /**
+     * The compensation used when a prune names none (the REST body and {@code vbp prune}; the pruner's configured
+     * policy has its own default): least squares if co-moments are available for every block, else mean.
+     *
+     * @param haveCoMoments whether every block to prune has a co-moment matrix
+     */
+    public static Compensation defaultFor(boolean haveCoMoments) {
+        return haveCoMoments ? LEAST_SQUARES : MEAN;
+    }
+
     public static Compensation parse(String s) {
         return Arrays.stream(values()).filter(c -> c.id().equals(s.toLowerCase(Locale.ROOT))).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("unknown compensation '" + s + "'; use one of "

@@ -12,7 +12,21 @@ package io.vbpstream.core.prune;
 public record PruningPolicy(Criterion criterion, Allocation allocation, PruningTarget target, Compensation compensation,
                             double minKeepFraction, long seed, int widthMultiple, double ridge) {
 
-    /** The default min-keep fraction as text, for annotations (CLI options, configuration defaults). */
+    // Each default once, as text for annotations (CLI options, configuration defaults) and typed for code (REST).
+
+    /** The default criterion as text. */
+    public static final String DEFAULT_CRITERION_TEXT = "variance";
+    public static final Criterion DEFAULT_CRITERION = Criterion.parse(DEFAULT_CRITERION_TEXT);
+    /** The default allocation as text. */
+    public static final String DEFAULT_ALLOCATION_TEXT = "uniform";
+    public static final Allocation DEFAULT_ALLOCATION = Allocation.parse(DEFAULT_ALLOCATION_TEXT);
+    /** The default width multiple as text: 1, no rounding. */
+    public static final String DEFAULT_WIDTH_MULTIPLE_TEXT = "1";
+    public static final int DEFAULT_WIDTH_MULTIPLE = Integer.parseInt(DEFAULT_WIDTH_MULTIPLE_TEXT);
+    /** The default seed of the random criterion as text. */
+    public static final String DEFAULT_SEED_TEXT = "0";
+    public static final long DEFAULT_SEED = Long.parseLong(DEFAULT_SEED_TEXT);
+    /** The default min-keep fraction as text. */
     public static final String MIN_KEEP_TEXT = "0.02";
     public static final double DEFAULT_MIN_KEEP = Double.parseDouble(MIN_KEEP_TEXT);
     /** The default ridge α as text: α from 0 to 1e-3 gave the same accuracy on fmnist-vit, α ≥ 0.1 hurt (docs/RESULTS.md). */
@@ -42,11 +56,12 @@ public record PruningPolicy(Criterion criterion, Allocation allocation, PruningT
 
     public PruningPolicy(Criterion criterion, Allocation allocation, PruningTarget target, Compensation compensation,
                          double minKeepFraction, long seed) {
-        this(criterion, allocation, target, compensation, minKeepFraction, seed, 1);
+        this(criterion, allocation, target, compensation, minKeepFraction, seed, DEFAULT_WIDTH_MULTIPLE);
     }
 
     public static PruningPolicy of(Criterion criterion, Allocation allocation, PruningTarget target, Compensation compensation) {
-        return new PruningPolicy(criterion, allocation, target, compensation, DEFAULT_MIN_KEEP, 0, 1);
+        return new PruningPolicy(criterion, allocation, target, compensation, DEFAULT_MIN_KEEP, DEFAULT_SEED,
+                DEFAULT_WIDTH_MULTIPLE);
     }
 
     public PruningPolicy withWidthMultiple(int m) {

@@ -19,7 +19,6 @@ public final class DirectoryModelStore implements ModelStore {
 
     public static final String SCHEME = ArtifactRef.SCHEME;
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
-    private static final Pattern PATH = Pattern.compile("sha256/([0-9a-f]{64})\\.onnx");
 
     private final Path root;
 
@@ -94,12 +93,11 @@ public final class DirectoryModelStore implements ModelStore {
         if (uri == null || !SCHEME.equals(uri.getScheme()) || uri.getRawSchemeSpecificPart() == null) {
             throw new ModelStoreException(ModelStoreException.Reason.INVALID_URI, "not a " + SCHEME + ": address: " + uri);
         }
-        var m = PATH.matcher(uri.getRawSchemeSpecificPart());
-        if (!m.matches() || !m.group(1).equals(ref.sha256())) {
+        if (!ArtifactRef.sha256Of(uri.toString()).filter(ref.sha256()::equals).isPresent()) {
             throw new ModelStoreException(ModelStoreException.Reason.INVALID_URI,
                     uri + " is not " + SCHEME + ":sha256/<sha256>.onnx for sha256 " + ref.sha256());
         }
-        Path file = artifactFile(m.group(1)).normalize();
+        Path file = artifactFile(ref.sha256()).normalize();
         if (!file.startsWith(root)) {
             throw new ModelStoreException(ModelStoreException.Reason.INVALID_URI, uri + " resolves outside the store");
         }

@@ -1,9 +1,8 @@
-package io.vbpstream.aggregator.observe;
+package io.vbpstream.platform;
 
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
-import io.vbpstream.platform.KafkaCredentialsCheck;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -13,8 +12,10 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * Stops the service with a clear message when the broker refuses its credentials. Kafka Streams takes its security
- * settings from the same {@code kafka.*} ones (application.properties), so one check covers both.
+ * In every service: stops it with a clear message and exit status {@value KafkaCredentialsCheck#EXIT_CONFIG} when
+ * the broker refuses its credentials ({@link KafkaCredentialsCheck}, in the background at start-up, 30 s). The
+ * services' clients, Kafka Streams' included, take their security settings from the same {@code kafka.*} ones, so one
+ * check covers them all.
  */
 @ApplicationScoped
 public class KafkaCredentialsGuard {

@@ -1,4 +1,4 @@
-package io.vbpstream.pruner;
+package io.vbpstream.e2e;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

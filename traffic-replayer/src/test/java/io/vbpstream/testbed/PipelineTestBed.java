@@ -1,10 +1,11 @@
-package io.vbpstream.pruner;
+package io.vbpstream.testbed;
 
 import io.vbpstream.core.data.IdxImages;
 import io.vbpstream.core.store.ArtifactRef;
 import io.vbpstream.core.store.DirectoryModelStore;
 import io.vbpstream.platform.LocalKafkaBroker;
 import io.vbpstream.platform.ServiceProcess;
+import io.vbpstream.platform.ServiceSettings;
 import io.vbpstream.platform.Topic;
 import io.vbpstream.platform.TopicProvisioner;
 import io.vbpstream.platform.TopicReader;
@@ -28,25 +29,26 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The whole pipeline on a real broker: the packaged collector, aggregator and pruner as child processes sharing one
- * model store, and Fashion-MNIST test images as PNG traffic.
+ * The whole pipeline on a real broker, for the pruner's and the end-to-end integration tests: the packaged collector,
+ * aggregator and pruner as child processes sharing one model store (started with {@link ServiceSettings}'s test
+ * settings), and Fashion-MNIST test images as PNG traffic.
  */
-final class PipelineTestBed implements AutoCloseable {
+public final class PipelineTestBed implements AutoCloseable {
 
-    static final Path ROOT = LocalKafkaBroker.repoRoot();
-    static final Path MODEL = ROOT.resolve("models/fmnist-vit/model.onnx");
-    static final Path CARD = ROOT.resolve("models/fmnist-vit/model.json");
-    static final String TOKEN = "it-admin-token";
+    public static final Path ROOT = LocalKafkaBroker.repoRoot();
+    public static final Path MODEL = ROOT.resolve("models/fmnist-vit/model.onnx");
+    public static final Path CARD = ROOT.resolve("models/fmnist-vit/model.json");
+    public static final String TOKEN = "it-admin-token";
 
-    final LocalKafkaBroker broker;
-    final Path dir;
-    final DirectoryModelStore store;
-    final ArtifactRef base;
+    public final LocalKafkaBroker broker;
+    public final Path dir;
+    public final DirectoryModelStore store;
+    public final ArtifactRef base;
     private final IdxImages.Images images;
     private final int[] labels;
     private final KafkaProducer<String, byte[]> producer;
 
-    PipelineTestBed() throws Exception {
+    public PipelineTestBed() throws Exception {
         broker = LocalKafkaBroker.start();
         try (Admin admin = broker.admin()) {
             TopicProvisioner.createMissing(admin, (short) 1);
@@ -60,56 +62,33 @@ final class PipelineTestBed implements AutoCloseable {
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(), new ByteArraySerializer());
     }
 
-    ServiceProcess collector() throws Exception {
-        Map<String, String> s = common();
-        s.put("vbp.collector.instance-id", "pipeline-it");
-        s.put("vbp.collector.model.uri", base.uri().toString());
-        s.put("vbp.collector.model.card", CARD.toString());
-        s.put("vbp.collector.flush.images", "128");
-        s.put("vbp.collector.flush.interval", "1s");
-        return ServiceProcess.start(Path.of(System.getProperty("vbp.collector.app")), s, dir.resolve("collector.log"));
+    public ServiceProcess collector() throws Exception {
+        return settings().collector("pipeline-it", base.uri().toString(), CARD)
+                .start(ServiceSettings.App.COLLECTOR, dir.resolve("collector.log"));
     }
 
-    ServiceProcess aggregator() throws Exception {
-        Map<String, String> s = common();
-        s.put("vbp.aggregator.state-dir", dir.resolve("aggregator-state").toString());
-        s.put("vbp.aggregator.emit-interval", "500ms");
-        s.put("vbp.aggregator.host", "127.0.0.1");
-        return ServiceProcess.start(Path.of(System.getProperty("vbp.aggregator.app")), s, dir.resolve("aggregator.log"));
+    public ServiceProcess aggregator() throws Exception {
+        return settings().aggregator(dir.resolve("aggregator-state"))
+                .start(ServiceSettings.App.AGGREGATOR, dir.resolve("aggregator.log"));
     }
 
     /** A pruner taking one 10% MACs step once 200 images' worth of statistics are stable. */
-    ServiceProcess pruner(double minAgreement) throws Exception {
+    public ServiceProcess pruner(double minAgreement) throws Exception {
         return pruner(minAgreement, Map.of());
     }
 
     /** As {@link #pruner(double)}, with more settings (or the defaults overridden). */
-    ServiceProcess pruner(double minAgreement, Map<String, String> settings) throws Exception {
-        Map<String, String> s = common();
-        s.put("vbp.pruner.admin-token", TOKEN);
-        s.put("vbp.pruner.model.base-uri", base.uri().toString());
-        s.put("vbp.pruner.model.card", CARD.toString());
-        s.put("vbp.pruner.check-interval", "500ms");
-        s.put("vbp.pruner.convergence.n-min", "10000");
-        s.put("vbp.pruner.convergence.delta-n", "10000");
-        s.put("vbp.pruner.convergence.stability", "0.90");
-        s.put("vbp.pruner.policy.step", "0.10");
-        s.put("vbp.pruner.policy.final-target", "0.10");
-        s.put("vbp.pruner.gate.images", "300");
-        s.put("vbp.pruner.gate.min-agreement", Double.toString(minAgreement));
-        s.putAll(settings);
-        return ServiceProcess.start(Path.of(System.getProperty("vbp.pruner.app")), s, dir.resolve("pruner.log"));
+    public ServiceProcess pruner(double minAgreement, Map<String, String> settings) throws Exception {
+        return settings().set("vbp.pruner.admin-token", TOKEN).pruner(base.uri().toString(), CARD, minAgreement)
+                .set(settings).start(ServiceSettings.App.PRUNER, dir.resolve("pruner.log"));
     }
 
-    private Map<String, String> common() {
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("kafka.bootstrap.servers", broker.bootstrapServers());
-        s.put("vbp.collector.store.directory", store.root().toString());
-        s.put("vbp.pruner.store.directory", store.root().toString());
-        return s;
+    /** The broker and the store of this bed, for a service started with settings of its own. */
+    public ServiceSettings settings() {
+        return ServiceSettings.on(broker.bootstrapServers()).store(store.root());
     }
 
-    void sendImages(int from, int count) throws Exception {
+    public void sendImages(int from, int count) throws Exception {
         for (int i = from; i < from + count; i++) {
             RecordHeaders h = new RecordHeaders();
             VbpHeaders.put(h, VbpHeaders.CONTENT_TYPE, "image/png");
@@ -127,7 +106,7 @@ final class PipelineTestBed implements AutoCloseable {
      * the collector gets through in a second can merge both into one emission; the pruner then takes its first
      * snapshot at 8192 and waits for another 8192 samples, a third publication.)
      */
-    void sendImagesPaced(int from, int count, int chunk, long pauseMs) throws Exception {
+    public void sendImagesPaced(int from, int count, int chunk, long pauseMs) throws Exception {
         for (int i = from; i < from + count; i += chunk) {
             sendImages(i, Math.min(chunk, from + count - i));
             Thread.sleep(pauseMs);
@@ -135,13 +114,13 @@ final class PipelineTestBed implements AutoCloseable {
     }
 
     /** Writes a version record to {@code model-versions}, as a pruner would. */
-    void publish(ModelVersion v) throws Exception {
+    public void publish(ModelVersion v) throws Exception {
         producer.send(new ProducerRecord<>(Topic.MODEL_VERSIONS.topicName(), v.key(),
                 io.vbpstream.platform.message.Messages.write(v))).get();
     }
 
     /** The latest record of every version, in topic order. */
-    Map<String, ModelVersion> versions() {
+    public Map<String, ModelVersion> versions() {
         Map<String, ModelVersion> out = new LinkedHashMap<>();
         for (ConsumerRecord<String, byte[]> r : TopicReader.readAll(broker.bootstrapServers(), Topic.MODEL_VERSIONS.topicName())) {
             ModelVersion v = ModelVersion.read(r.value());
@@ -150,15 +129,15 @@ final class PipelineTestBed implements AutoCloseable {
         return out;
     }
 
-    Optional<ModelVersion> firstChild(ModelVersion.Status status) {
+    public Optional<ModelVersion> firstChild(ModelVersion.Status status) {
         return versions().values().stream().filter(v -> v.generation() == 1 && v.status() == status).findFirst();
     }
 
-    List<ConsumerRecord<String, byte[]>> read(Topic topic) {
+    public List<ConsumerRecord<String, byte[]>> read(Topic topic) {
         return TopicReader.readAll(broker.bootstrapServers(), topic.topicName());
     }
 
-    static void await(java.util.function.BooleanSupplier c, String what, int seconds) throws InterruptedException {
+    public static void await(java.util.function.BooleanSupplier c, String what, int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         while (!c.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

@@ -1,5 +1,6 @@
-package io.vbpstream.pruner;
+package io.vbpstream.e2e;
 
+import io.vbpstream.testbed.PipelineTestBed;
 import io.vbpstream.platform.ServiceProcess;
 import io.vbpstream.platform.Topic;
 import io.vbpstream.platform.message.ModelVersion;
