@@ -38,6 +38,8 @@ import java.util.concurrent.TimeUnit;
 final class PromotedPipeline {
 
     private static PromotedPipeline shared;
+    /** Why the shared pipeline could not start: the classes after the first fail at once with it. */
+    private static Throwable failed;
 
     final PipelineTestBed bed;
     final ServiceProcess collector;
@@ -58,8 +60,16 @@ final class PromotedPipeline {
 
     /** The pipeline with its first generation promoted, started on the first call. */
     static synchronized PromotedPipeline shared() throws Exception {
+        if (failed != null) {
+            throw new AssertionError("the shared pipeline failed to start (see the first class on it)", failed);
+        }
         if (shared == null) {
-            shared = start();
+            try {
+                shared = start();
+            } catch (Exception | Error e) {
+                failed = e;
+                throw e;
+            }
         }
         return shared;
     }
@@ -98,7 +108,11 @@ final class PromotedPipeline {
                     TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0));
             return new PromotedPipeline(bed, collector, aggregator, pruner, prometheus, promoted);
         } catch (Exception | Error e) {
-            new PromotedPipeline(bed, collector, aggregator, pruner, prometheus, null).close();
+            try {
+                new PromotedPipeline(bed, collector, aggregator, pruner, prometheus, null).close();
+            } catch (Exception closing) {
+                e.addSuppressed(closing);
+            }
             throw e;
         }
     }
@@ -144,7 +158,7 @@ final class PromotedPipeline {
         return out;
     }
 
-    /** 2000 Fashion-MNIST test images the pipeline never saw (it is sent images 0-4699). */
+    /** 2000 Fashion-MNIST test images the pipeline never saw (it is sent images 0-4999). */
     static ImageSet unseenTestImages() throws IOException {
         ImageSet all = ImageSet.open(PipelineTestBed.ROOT.resolve("data/fashion-mnist/t10k-images-idx3-ubyte.gz"),
                 PipelineTestBed.ROOT.resolve("data/fashion-mnist/t10k-labels-idx1-ubyte.gz"), 10_000);

@@ -7,6 +7,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The one rule for which of a service's {@code kafka.*} settings (Quarkus' {@code default-kafka-broker} map: bootstrap
@@ -33,6 +34,14 @@ public final class KafkaClientSettings {
     /** The settings of {@code kafka} an admin client knows, as a new mutable map. */
     public static Map<String, Object> admin(Map<String, ?> kafka) {
         return select(kafka, AdminClientConfig.configNames());
+    }
+
+    /** Every setting name a producer, a consumer or an admin client defines. */
+    public static Set<String> clientNames() {
+        Set<String> names = new TreeSet<>(ProducerConfig.configNames());
+        names.addAll(ConsumerConfig.configNames());
+        names.addAll(AdminClientConfig.configNames());
+        return names;
     }
 
     private static Map<String, Object> select(Map<String, ?> kafka, Set<String> known) {
