@@ -26,6 +26,12 @@ import java.util.Set;
  * since the last one; after a restart every key counts as changed once). Every {@code retention.checkInterval} the
  * keys of retired versions ({@link RetiredVersions}) are deleted from the store and tombstoned in the statistics
  * sink, and later deltas for them are dropped.
+ *
+ * <p>The running value of each key merged since {@code init()} is also kept decoded ({@link DecodedValues}), so a
+ * delta costs one decode (its own) and one encode (the merged value, written to the store as before) instead of a
+ * decode of the stored value as well. The store stays the truth: every merge is written to it, and the decoded
+ * values are dropped whenever it could differ from them (at {@code init()}, which Kafka Streams calls again after it
+ * wiped and restored a task; after a refused merge, which may have changed the value in place; at retirement).
  */
 public final class MomentsMergeProcessor implements Processor<String, byte[], String, byte[]> {
 
@@ -36,6 +42,7 @@ public final class MomentsMergeProcessor implements Processor<String, byte[], St
     private final RetiredVersions retired;
     private final MergeListener listener;
     private final Set<String> dirty = new LinkedHashSet<>();
+    private final DecodedValues<RunningMoments> decoded = new DecodedValues<>(DecodedValues.DEFAULT_KEYS);
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, RunningMoments> store;
 
@@ -48,6 +55,7 @@ public final class MomentsMergeProcessor implements Processor<String, byte[], St
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
         this.store = context.getStateStore(STORE);
+        decoded.clear();
         try (KeyValueIterator<String, RunningMoments> it = store.all()) {
             it.forEachRemaining(kv -> dirty.add(kv.key));
         }
@@ -67,6 +75,7 @@ public final class MomentsMergeProcessor implements Processor<String, byte[], St
         }
         for (String key : gone) {
             store.delete(key);
+            decoded.remove(key);
             dirty.remove(key);
             context.forward(new Record<String, byte[]>(key, null, now), STATISTICS_SINK);
         }
@@ -87,14 +96,21 @@ public final class MomentsMergeProcessor implements Processor<String, byte[], St
                 listener.retiredDeltaDropped(STORE);
                 return;
             }
-            held = store.get(record.key());
+            held = decoded.get(record.key(), store::get);
             delta = DeltaValidator.delta(record.value(), held);
             merged = DeltaValidator.merged(record.key(), held, delta, record.timestamp());
         } catch (DeltaRejected e) {
+            decoded.remove(record.key()); // a refused merge may have changed the decoded value in place
             deadLetter(record, e);
             return;
         }
-        store.put(record.key(), merged);
+        try {
+            store.put(record.key(), merged);
+        } catch (RuntimeException e) {
+            decoded.remove(record.key()); // the merge changed it in place, the store did not take it
+            throw e;
+        }
+        decoded.put(record.key(), merged);
         dirty.add(record.key());
         listener.merged(key, merged, Math.max(0, System.currentTimeMillis() - record.timestamp()));
     }
@@ -110,7 +126,7 @@ public final class MomentsMergeProcessor implements Processor<String, byte[], St
         dirty.clear();
         long now = System.currentTimeMillis();
         for (String key : keys) {
-            RunningMoments r = store.get(key);
+            RunningMoments r = decoded.get(key, store::get);
             if (r == null) {
                 continue;
             }
