@@ -65,14 +65,14 @@ public interface PrunerConfig {
 
     interface Policy {
         /**
-         * variance, weighted-variance, magnitude, random, or reconstruction (greedy structured OBS, with least-squares
-         * compensation only); another value stops start-up, naming this setting. Reconstruction keeps the most accuracy
-         * at every ratio (docs/RESULTS.md: 98.8% of the unpruned at ratio 0.8 against 97.6% for variance) but costs
-         * about 3 minutes of 2 cores per prune and 384 MB more heap at DeiT-Base (the pruner's heap check includes
-         * it), so variance stays the default until that selection is faster.
+         * reconstruction (greedy structured OBS, with least-squares compensation only), variance, weighted-variance,
+         * magnitude or random; another value stops start-up, naming this setting. Unset: reconstruction with least
+         * squares, variance with the mean shift or none ({@link PruningPolicy#defaultCriterion};
+         * {@link io.vbpstream.pruner.prune.RecompressionSchedule#criterion} reads it). Reconstruction keeps the most
+         * accuracy at every ratio (docs/RESULTS.md: 98.8% of the unpruned at ratio 0.8 against 97.6% for variance,
+         * both with least squares) for about 25 s of 2 cores per prune at DeiT-Base on OpenBLAS (docs/BENCHMARKS.md).
          */
-        @WithDefault(PruningPolicy.DEFAULT_CRITERION_TEXT)
-        Criterion criterion();
+        Optional<Criterion> criterion();
 
         /** uniform or global. */
         @WithDefault(PruningPolicy.DEFAULT_ALLOCATION_TEXT)

@@ -5,6 +5,7 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
+import io.vbpstream.core.linalg.DenseKernels;
 import io.vbpstream.core.prune.PruningPolicy;
 import io.vbpstream.core.runtime.OrtShutdown;
 import io.vbpstream.core.prune.Compensation;
@@ -95,7 +96,13 @@ public class RecompressionLoop {
         }
         PrunerConfig.Convergence c = config.convergence();
         tracker = new ConvergenceTracker(c.nMin(), c.stability(), c.deltaN(), c.covarianceNMin(), c.covarianceTolerance(),
-                config.policy().criterion() == Criterion.RECONSTRUCTION);
+                RecompressionSchedule.criterion(config.policy()) == Criterion.RECONSTRUCTION);
+        if (config.policy().compensation() == Compensation.LEAST_SQUARES) {
+            // loaded here, not on the first prune: the natives are extracted once (about a second), and a fallback is said
+            String why = DenseKernels.fallbackReason();
+            LOG.infof("dense kernels for the reconstruction order and the least-squares fold: %s%s",
+                    DenseKernels.best().name(), why.isEmpty() ? "" : " (" + why + ")");
+        }
         followers = new TopicFollowers(kafka, registry, statistics, coMoments, metrics::bindKafkaClient);
         // a big stack: ONNX Runtime's graph work on DeiT-Base-sized models overflows a default thread stack
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> new Thread(null, r, "vbp-pruner", 64L << 20));

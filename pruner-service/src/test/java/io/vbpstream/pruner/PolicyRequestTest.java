@@ -34,6 +34,10 @@ class PolicyRequestTest {
         assertEquals(Compensation.MEAN, r.withDefaultCompensation(false).toPolicy().compensation());
         PolicyRequest none = new PolicyRequest(null, null, "none", 0.3, null, null, null);
         assertEquals(Compensation.NONE, none.withDefaultCompensation(true).toPolicy().compensation());
+        // the criterion follows the compensation: reconstruction with least squares, variance otherwise
+        assertEquals(Criterion.RECONSTRUCTION, r.withDefaultCompensation(true).toPolicy().criterion());
+        assertEquals(Criterion.VARIANCE, r.withDefaultCompensation(false).toPolicy().criterion());
+        assertEquals(Criterion.VARIANCE, none.withDefaultCompensation(true).toPolicy().criterion());
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.vbpstream.core.cost.CostModel;
 import io.vbpstream.core.cost.ModelCost;
 import io.vbpstream.core.data.ImageSet;
 import io.vbpstream.core.data.Preprocessor;
+import io.vbpstream.core.linalg.DenseKernels;
 import io.vbpstream.core.onnx.MlpBlock;
 import io.vbpstream.core.onnx.MlpBlockFinder;
 import io.vbpstream.core.onnx.OnnxModels;
@@ -184,9 +185,13 @@ public final class SelectionSweep {
             stats.coMoments(b.name(), b.width()).merge(c);
             stats.block(b.name(), b.width()).merge(c.moments());
         }
+        String kernels = DenseKernels.best().name() + (DenseKernels.fallbackReason().isEmpty() ? ""
+                : " (" + DenseKernels.fallbackReason() + ")");
         StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "%nSelection time on the DeiT-Base shape (%d blocks "
-                + "of %d, %s), 35%% fewer MACs, %d cores (the blocks in parallel), median of %d:%n%n| selection | seconds |%n"
-                + "|---|---|%n", blocks.size(), blocks.get(0).width(), deit, Runtime.getRuntime().availableProcessors(), rounds));
+                + "of %d, %s), 35%% fewer MACs, %d cores (the blocks in parallel), dense kernels %s (-Dvbp.linalg=java or "
+                + "VBP_LINALG=java for the others), median of %d:%n%n| selection | seconds |%n"
+                + "|---|---|%n", blocks.size(), blocks.get(0).width(), deit, Runtime.getRuntime().availableProcessors(),
+                kernels, rounds));
         for (Method m : List.of(METHODS.get(2), METHODS.get(3), METHODS.get(4))) {
             List<Double> times = new ArrayList<>();
             for (int round = 0; round < rounds; round++) {

@@ -11,7 +11,8 @@ import io.vbpstream.core.prune.PruningTarget;
  * removed) and {@code macsReduction} (fraction of the model's MACs removed), both in (0, 1). Without a
  * {@code compensation}, {@link #withDefaultCompensation} picks one by {@link Compensation#defaultFor} (least squares
  * where covariance is available, else mean); {@link #toPolicy()} alone, knowing nothing of the covariance, takes mean.
- * The other fields left out take {@link PruningPolicy}'s defaults.
+ * Without a {@code criterion}, {@link PruningPolicy#defaultCriterion}: reconstruction with least squares, else
+ * variance. The other fields left out take {@link PruningPolicy}'s defaults.
  * {@link #toPolicy()} throws {@link IllegalArgumentException} with a message a person can act on.
  */
 public record PolicyRequest(String criterion, String allocation, String compensation, Double ratio, Double macsReduction,
@@ -38,9 +39,9 @@ public record PolicyRequest(String criterion, String allocation, String compensa
             throw new IllegalArgumentException((ratio != null ? "ratio" : "macsReduction") + " must be in (0, 1), got " + t);
         }
         PruningTarget target = ratio != null ? new PruningTarget.NeuronRatio(ratio) : new PruningTarget.MacsReduction(macsReduction);
-        return new PruningPolicy(criterion == null ? PruningPolicy.DEFAULT_CRITERION : Criterion.parse(criterion),
-                allocation == null ? PruningPolicy.DEFAULT_ALLOCATION : Allocation.parse(allocation), target,
-                compensation == null ? Compensation.defaultFor(false) : Compensation.parse(compensation),
+        Compensation comp = compensation == null ? Compensation.defaultFor(false) : Compensation.parse(compensation);
+        return new PruningPolicy(criterion == null ? PruningPolicy.defaultCriterion(comp) : Criterion.parse(criterion),
+                allocation == null ? PruningPolicy.DEFAULT_ALLOCATION : Allocation.parse(allocation), target, comp,
                 minKeepFraction == null ? PruningPolicy.DEFAULT_MIN_KEEP : minKeepFraction, PruningPolicy.DEFAULT_SEED,
                 widthMultiple == null ? PruningPolicy.DEFAULT_WIDTH_MULTIPLE : widthMultiple,
                 ridgeAlpha == null ? PruningPolicy.DEFAULT_RIDGE : ridgeAlpha);

@@ -47,13 +47,18 @@ public final class RecompressionSchedule {
         return Optional.of(policy(p, fromParent));
     }
 
+    /** The configured criterion, or {@link PruningPolicy#defaultCriterion} for the configured compensation. */
+    public static Criterion criterion(PrunerConfig.Policy p) {
+        return p.criterion().orElseGet(() -> PruningPolicy.defaultCriterion(p.compensation()));
+    }
+
     /** The policy whose plans convergence compares between snapshots: {@code policy}, or variance for reconstruction. */
     public static PruningPolicy convergencePolicy(PruningPolicy policy) {
         return policy.criterion() == Criterion.RECONSTRUCTION ? policy.withCriterion(Criterion.VARIANCE) : policy;
     }
 
     private static PruningPolicy policy(PrunerConfig.Policy p, double macsReduction) {
-        return new PruningPolicy(p.criterion(), p.allocation(), new PruningTarget.MacsReduction(macsReduction),
+        return new PruningPolicy(criterion(p), p.allocation(), new PruningTarget.MacsReduction(macsReduction),
                 p.compensation(), p.minKeepFraction(), PruningPolicy.DEFAULT_SEED, p.widthMultiple(), p.ridgeAlpha());
     }
 }

@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import io.vbpstream.core.cost.CostModel;
 import io.vbpstream.core.cost.HeapBudget;
 import io.vbpstream.core.data.ModelCard;
+import io.vbpstream.core.linalg.DenseKernels;
 import io.vbpstream.core.onnx.MlpBlock;
 import io.vbpstream.core.onnx.MlpBlockFinder;
 import io.vbpstream.core.onnx.OnnxModels;
@@ -58,8 +59,9 @@ public class VersionModels {
         ModelCard.Input in = ModelCard.read(Path.of(config.model().card())).input();
         List<Integer> widths = blocks.stream().map(MlpBlock::width).toList();
         long inputFloats = (long) in.channels() * in.height() * in.width();
-        long needed = (config.policy().criterion() == Criterion.RECONSTRUCTION
-                ? HeapBudget.forReconstruction(fileBytes, widths, inputFloats, config.gate().images())
+        long needed = (RecompressionSchedule.criterion(config.policy()) == Criterion.RECONSTRUCTION
+                ? HeapBudget.forReconstruction(fileBytes, widths, inputFloats, config.gate().images(),
+                        DenseKernels.best().onHeap())
                 : HeapBudget.of(fileBytes, widths, inputFloats, config.gate().images(),
                 config.policy().compensation() == Compensation.LEAST_SQUARES)).prunerBytes();
         HeapBudget.shortfall("pruner", v.key(), needed, Runtime.getRuntime().maxMemory()).ifPresent(message -> {

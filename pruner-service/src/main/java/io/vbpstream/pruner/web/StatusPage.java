@@ -12,6 +12,7 @@ import io.vbpstream.pruner.convergence.ConvergenceTracker;
 import io.vbpstream.pruner.follow.StatisticsView;
 import io.vbpstream.pruner.follow.VersionRegistry;
 import io.vbpstream.pruner.prune.PruningStep;
+import io.vbpstream.pruner.prune.RecompressionSchedule;
 import io.vbpstream.pruner.prune.VersionModel;
 import io.vbpstream.pruner.prune.VersionModels;
 import jakarta.inject.Inject;
@@ -137,7 +138,7 @@ public class StatusPage {
             return;
         }
         PrunerConfig.Convergence c = config.convergence();
-        Criterion criterion = config.policy().criterion();
+        Criterion criterion = RecompressionSchedule.criterion(config.policy());
         String followed = criterion == Criterion.RECONSTRUCTION
                 ? " (kept sets followed through the variance criterion; the reconstruction order is computed from the "
                 + "covariance when pruning)" : "";

@@ -48,6 +48,17 @@ class RecompressionScheduleTest {
     }
 
     @Test
+    void unsetTheCriterionIsReconstructionWithLeastSquaresAndVarianceOtherwise() {
+        assertEquals(Criterion.RECONSTRUCTION, RecompressionSchedule.criterion(policy(null, Compensation.LEAST_SQUARES, 0.1, 0.35)));
+        assertEquals(Criterion.VARIANCE, RecompressionSchedule.criterion(policy(null, Compensation.MEAN, 0.1, 0.35)));
+        assertEquals(Criterion.VARIANCE, RecompressionSchedule.criterion(policy(null, Compensation.NONE, 0.1, 0.35)));
+        assertEquals(Criterion.MAGNITUDE, RecompressionSchedule.criterion(policy(Criterion.MAGNITUDE, Compensation.LEAST_SQUARES, 0.1, 0.35)));
+        assertNull(RecompressionSchedule.invalid(policy(null, Compensation.MEAN, 0.1, 0.35)), "unset never makes an invalid policy");
+        assertEquals(Criterion.RECONSTRUCTION, RecompressionSchedule.nextStep(policy(null, Compensation.LEAST_SQUARES, 0.1, 0.35),
+                base(), BASE_MACS).orElseThrow().criterion());
+    }
+
+    @Test
     void convergenceFollowsVarianceForTheReconstructionCriterion() {
         PruningPolicy r = RecompressionSchedule.nextStep(policy(Criterion.RECONSTRUCTION, Compensation.LEAST_SQUARES, 0.1,
                 0.35), base(), BASE_MACS).orElseThrow();
@@ -73,7 +84,7 @@ class RecompressionScheduleTest {
 
     private static PrunerConfig.Policy policy(Criterion criterion, Compensation compensation, double step, double target) {
         return new PrunerConfig.Policy() {
-            public Criterion criterion() { return criterion; }
+            public Optional<Criterion> criterion() { return Optional.ofNullable(criterion); }
             public Allocation allocation() { return Allocation.UNIFORM; }
             public Compensation compensation() { return compensation; }
             public double ridgeAlpha() { return 1e-3; }

@@ -26,9 +26,10 @@ import java.util.Locale;
  *   <li>pruner: {@code 384 MB + F} (the cached promoted version; a second one while a newly promoted version
  *       loads) {@code + max(F + 1.5·C + L, 1.5·C + 2·S)}: a prune holds the pruned model, the view's tiles (float32
  *       records, {@code C/2}), the convergence snapshot it folds from ({@code C}) and the least-squares work
- *       {@code L = 2 · 8·max w²} ({@code L = 2 · 4 · 8·max w²} with the reconstruction criterion: two blocks' greedy
- *       orders at a time, each holding its covariance, its Cholesky factor, the inverse and one step's downdated
- *       copy); the gate then holds the tiles, the snapshot and its sample (read, then packed). The
+ *       {@code L = 2 · 8·max w²} ({@code L = 2 · 4 · 8·max w²} with the reconstruction criterion on the Java
+ *       kernels: two blocks' greedy orders at a time, each holding its covariance, EJML's copy and factor, and the
+ *       inverse; on OpenBLAS each order's {@code 8·w²} lives in direct memory, which the JVM caps at {@code -Xmx}
+ *       apart from the heap, so L stays {@code 2 · 8·max w²}); the gate then holds the tiles, the snapshot and its sample (read, then packed). The
  *       snapshot is assembled one block at a time, so no second covariance is ever held.</li>
  * </ul>
  * Each is then given a quarter more for the garbage collector to work in, rounded up to 64 MB, and at least
@@ -66,13 +67,17 @@ public record HeapBudget(long collectorBytes, long aggregatorBytes, long prunerB
     /**
      * As {@link #of(long, List, long, int, boolean)} with co-moments on, for a pruner whose policy chooses by the
      * reconstruction criterion (its greedy orders' working set in place of the least-squares work).
+     *
+     * @param kernelsOnHeap the orders run on the Java kernels ({@code DenseKernels#onHeap()}); OpenBLAS's work in
+     *                      direct memory, and the heap then needs no more than for least squares
      */
-    public static HeapBudget forReconstruction(long modelFileBytes, List<Integer> widths, long inputFloats, int gateImages) {
-        return of(modelFileBytes, widths, inputFloats, gateImages, true, GRAM_ROWS, true);
+    public static HeapBudget forReconstruction(long modelFileBytes, List<Integer> widths, long inputFloats, int gateImages,
+                                               boolean kernelsOnHeap) {
+        return of(modelFileBytes, widths, inputFloats, gateImages, true, GRAM_ROWS, kernelsOnHeap);
     }
 
     private static HeapBudget of(long modelFileBytes, List<Integer> widths, long inputFloats, int gateImages,
-                                 boolean covariance, int gramRows, boolean reconstruction) {
+                                 boolean covariance, int gramRows, boolean reconstructionOnHeap) {
         long c = covariance ? covarianceBytes(widths) : 0;
         long wmax = widths.stream().mapToLong(Integer::longValue).max().orElse(0);
         long gram = covariance ? wmax * wmax * 4
@@ -81,7 +86,7 @@ public record HeapBudget(long collectorBytes, long aggregatorBytes, long prunerB
         long sample = (long) gateImages * inputFloats * 4;
         long collector = 320 * MB + modelFileBytes * 5 / 4 + c + buffers + gram;
         long aggregator = 384 * MB + c / 4 + Math.min(RECORD_CACHE_BYTES, c / 4);
-        long leastSquares = !covariance ? 0 : reconstruction ? 2 * 4 * 8 * wmax * wmax : 2 * 8 * wmax * wmax;
+        long leastSquares = !covariance ? 0 : reconstructionOnHeap ? 2 * 4 * 8 * wmax * wmax : 2 * 8 * wmax * wmax;
         long pruner = 384 * MB + modelFileBytes
                 + Math.max(modelFileBytes + c * 3 / 2 + leastSquares, c * 3 / 2 + 2 * sample);
         return new HeapBudget(sized(collector), sized(aggregator), sized(pruner));

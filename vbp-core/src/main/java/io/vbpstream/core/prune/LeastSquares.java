@@ -1,16 +1,16 @@
 package io.vbpstream.core.prune;
 
 import io.vbpstream.core.stats.CoMoments;
-import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.CommonOps_DDRM;
-import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
-import org.ejml.interfaces.linsol.LinearSolverDense;
+import io.vbpstream.core.linalg.DenseKernels;
+
+import java.nio.DoubleBuffer;
 
 /**
  * The linear reconstruction of removed neurons P from kept neurons K that minimises the expected squared error,
  * {@code B = (Σ_KK + λI)⁻¹ Σ_KP} with the ridge {@code λ = α · mean(diag Σ_KK)}, solved by Cholesky factorisation
- * (EJML). Only {@code B·W2_P} is ever needed, so it is computed as {@code (Σ_KK + λI)⁻¹ (Σ_KP·W2_P)}: the solve then
- * has fc2's output width of right-hand sides instead of |P|.
+ * ({@link DenseKernels}: OpenBLAS's LAPACK where it loads, else EJML). Only {@code B·W2_P} is ever needed, so it
+ * is computed as {@code (Σ_KK + λI)⁻¹ (Σ_KP·W2_P)}: the solve then has fc2's output width of right-hand sides
+ * instead of |P|.
  */
 final class LeastSquares {
 
@@ -28,35 +28,37 @@ final class LeastSquares {
         if (c.count() < 2) {
             throw new IllegalArgumentException("least squares needs the covariance of at least 2 samples, have " + c.count());
         }
-        DMatrixRMaj a = new DMatrixRMaj(k, k);
+        DenseKernels kernels = DenseKernels.best();
+        DoubleBuffer a = kernels.allocate(k * k);
         double trace = 0;
         for (int i = 0; i < k; i++) {
             for (int j = i; j < k; j++) {
                 double v = c.covariance(kept[i], kept[j]);
-                a.unsafe_set(i, j, v);
-                a.unsafe_set(j, i, v);
+                a.put(i * k + j, v);
+                a.put(j * k + i, v);
             }
-            trace += a.unsafe_get(i, i);
+            trace += a.get(i * k + i);
         }
         double lambda = alpha * trace / k;
         for (int i = 0; i < k; i++) {
-            a.unsafe_set(i, i, a.unsafe_get(i, i) + lambda);
+            a.put(i * k + i, a.get(i * k + i) + lambda);
         }
-        DMatrixRMaj kp = new DMatrixRMaj(k, p);
+        DoubleBuffer kp = kernels.allocate(k * p);
         for (int i = 0; i < k; i++) {
             for (int j = 0; j < p; j++) {
-                kp.unsafe_set(i, j, c.covariance(kept[i], removed[j]));
+                kp.put(i * p + j, c.covariance(kept[i], removed[j]));
             }
         }
-        DMatrixRMaj rhs = new DMatrixRMaj(k, out);
-        CommonOps_DDRM.mult(kp, DMatrixRMaj.wrap(p, out, w2Removed), rhs);
-        LinearSolverDense<DMatrixRMaj> solver = LinearSolverFactory_DDRM.chol(k);
-        if (!solver.setA(a)) {
+        DoubleBuffer wp = kernels.allocate(p * out);
+        wp.put(0, w2Removed, 0, p * out);
+        DoubleBuffer rhs = kernels.allocate(k * out);
+        kernels.gemm(false, false, k, out, p, 1, kp, 0, p, wp, 0, out, 0, rhs, 0, out);
+        if (!kernels.solveSpd(a, k, rhs, out)) {
             throw new IllegalArgumentException("the kept neurons' covariance is not positive definite (" + k
                     + " neurons, ridge " + lambda + "); raise the ridge α above " + alpha);
         }
-        DMatrixRMaj delta = new DMatrixRMaj(k, out);
-        solver.solve(rhs, delta);
-        return delta.data;
+        double[] delta = new double[k * out];
+        rhs.get(0, delta);
+        return delta;
     }
 }

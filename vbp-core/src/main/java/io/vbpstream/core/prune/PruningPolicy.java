@@ -14,7 +14,7 @@ public record PruningPolicy(Criterion criterion, Allocation allocation, PruningT
 
     // Each default once, as text for annotations (CLI options, configuration defaults) and typed for code (REST).
 
-    /** The default criterion as text. */
+    /** The offline CLI's default criterion as text: variance, the paper's (the CLI picks compensation by the file). */
     public static final String DEFAULT_CRITERION_TEXT = "variance";
     public static final Criterion DEFAULT_CRITERION = Criterion.parse(DEFAULT_CRITERION_TEXT);
     /** The default allocation as text. */
@@ -32,6 +32,14 @@ public record PruningPolicy(Criterion criterion, Allocation allocation, PruningT
     /** The default ridge α as text: α from 0 to 1e-3 gave the same accuracy on fmnist-vit, α ≥ 0.1 hurt (docs/RESULTS.md). */
     public static final String RIDGE_TEXT = "1e-3";
     public static final double DEFAULT_RIDGE = Double.parseDouble(RIDGE_TEXT);
+
+    /**
+     * The pruner's default criterion for a compensation: reconstruction with least squares (the most accurate row at
+     * every ratio in docs/RESULTS.md), which it requires; variance, the paper's, with the mean shift or none.
+     */
+    public static Criterion defaultCriterion(Compensation compensation) {
+        return compensation == Compensation.LEAST_SQUARES ? Criterion.RECONSTRUCTION : DEFAULT_CRITERION;
+    }
 
     public PruningPolicy {
         if (!(ridge >= 0) || Double.isInfinite(ridge)) {

@@ -1,14 +1,9 @@
 package io.vbpstream.core.prune;
 
 import io.vbpstream.core.stats.CoMoments;
-import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.CommonOps_DDRM;
-import org.ejml.dense.row.factory.LinearSolverFactory_DDRM;
-import org.ejml.interfaces.linsol.LinearSolverDense;
+import io.vbpstream.core.linalg.DenseKernels;
 
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.stream.IntStream;
+import java.nio.DoubleBuffer;
 
 /**
  * The order in which {@link Criterion#RECONSTRUCTION} removes a block's neurons: greedy structured Optimal Brain
@@ -18,8 +13,9 @@ import java.util.stream.IntStream;
  * adds {@code ‖w_j‖² / [H⁻¹]_jj} to the expected squared output error. Each step removes the chunk with the lowest
  * such errors jointly (error {@code tr(W_Pᵀ [H⁻¹]_PP⁻¹ W_P)}), compensates the kept rows
  * ({@code W_R -= [H⁻¹]_RP [H⁻¹]_PP⁻¹ W_P}) and downdates the inverse by the Schur complement
- * ({@code [H⁻¹]_RR -= [H⁻¹]_RP [H⁻¹]_PP⁻¹ [H⁻¹]_PR}), which is the inverse of {@code H_RR}. The factorisations are
- * EJML's; only the downdate loop is here. The compensation actually applied is the least-squares fold on the final
+ * ({@code [H⁻¹]_RR -= [H⁻¹]_RP [H⁻¹]_PP⁻¹ [H⁻¹]_PR}), which is the inverse of {@code H_RR}. The inverse and
+ * the products are {@link DenseKernels}' (OpenBLAS where it loads); only the downdate loop ({@link Downdates}) is
+ * ours. The compensation actually applied is the least-squares fold on the final
  * kept set, which these accumulated updates equal but for the ridge: the fold's λ is α times the mean variance of the
  * kept neurons only.
  */
@@ -52,6 +48,11 @@ final class ReconstructionOrder {
      * @param chunk neurons removed per step (1: one at a time)
      */
     static Order compute(CoMoments c, double[] w2, int out, double alpha, int stop, int chunk) {
+        return compute(c, w2, out, alpha, stop, chunk, DenseKernels.best());
+    }
+
+    /** {@link #compute(CoMoments, double[], int, double, int, int)} on the given kernels. */
+    static Order compute(CoMoments c, double[] w2, int out, double alpha, int stop, int chunk, DenseKernels kernels) {
         int w = c.width();
         if (c.count() < 2) {
             throw new IllegalArgumentException("the reconstruction criterion needs the covariance of at least 2 samples, have " + c.count());
@@ -62,116 +63,37 @@ final class ReconstructionOrder {
         if (stop < 0 || stop > w || chunk < 1) {
             throw new IllegalArgumentException("stop must be in [0, " + w + "] and chunk at least 1, got " + stop + ", " + chunk);
         }
-        DMatrixRMaj sigma = new DMatrixRMaj(w, w);
+        DoubleBuffer h = kernels.allocate(w * w);
         double trace = 0;
         for (int i = 0; i < w; i++) {
             for (int j = i; j < w; j++) {
                 double v = c.covariance(i, j);
-                sigma.unsafe_set(i, j, v);
-                sigma.unsafe_set(j, i, v);
+                h.put(i * w + j, v);
+                h.put(j * w + i, v);
             }
-            trace += sigma.unsafe_get(i, i);
+            trace += h.get(i * w + i);
         }
-        DMatrixRMaj weights = new DMatrixRMaj(w, out);
-        System.arraycopy(w2, 0, weights.data, 0, w2.length);
-        double energy = outputEnergy(sigma, weights);
         double lambda = alpha * trace / w;
-        DMatrixRMaj h = sigma;
         for (int i = 0; i < w; i++) {
-            h.unsafe_set(i, i, h.unsafe_get(i, i) + lambda);
+            h.put(i * w + i, h.get(i * w + i) + lambda);
         }
-        DMatrixRMaj inverse = new DMatrixRMaj(w, w);
-        LinearSolverDense<DMatrixRMaj> chol = LinearSolverFactory_DDRM.chol(w);
-        if (!chol.setA(h)) {
+        DoubleBuffer weights = kernels.allocate(w * out);
+        weights.put(0, w2);
+        // tr(Wᵀ Σ W) = tr(Wᵀ H W) − λ‖W‖²
+        DoubleBuffer hw = kernels.allocate(w * out);
+        kernels.gemm(false, false, w, out, w, 1, h, 0, w, weights, 0, out, 0, hw, 0, out);
+        double energy = 0;
+        double norm = 0;
+        for (int i = 0; i < w * out; i++) {
+            energy += hw.get(i) * w2[i];
+            norm += w2[i] * w2[i];
+        }
+        energy -= lambda * norm;
+        if (!kernels.invertSpd(h, w)) {
             throw new IllegalArgumentException("the covariance is not positive definite (" + w + " neurons, ridge "
                     + lambda + "); raise the ridge α above " + alpha);
         }
-        chol.invert(inverse);
-        // the covariance and the factorisation's copies are garbage from here: the loop's own copies take their place
-        chol = null;
-        sigma = null;
-        h = null;
-        return downdates(inverse, weights, out, stop, chunk, energy);
-    }
-
-    /** {@code tr(Wᵀ Σ W)}: the expected squared norm of the block's centred output. */
-    static double outputEnergy(DMatrixRMaj sigma, DMatrixRMaj weights) {
-        DMatrixRMaj sw = new DMatrixRMaj(sigma.numRows, weights.numCols);
-        CommonOps_DDRM.mult(sigma, weights, sw);
-        double e = 0;
-        for (int i = 0; i < sw.data.length; i++) {
-            e += sw.data[i] * weights.data[i];
-        }
-        return e;
-    }
-
-    /** The greedy loop on {@code inverse} (H⁻¹ of all neurons) and the weights, both consumed. */
-    private static Order downdates(DMatrixRMaj inverse, DMatrixRMaj weights, int out, int stop, int chunk, double energy) {
-        int[] active = IntStream.range(0, inverse.numRows).toArray();
-        int[] removed = new int[stop];
-        double[] errors = new double[stop];
-        int done = 0;
-        while (done < stop) {
-            int n = active.length;
-            int k = Math.min(chunk, stop - done);
-            double[] score = new double[n];
-            for (int i = 0; i < n; i++) {
-                double norm = 0;
-                for (int o = 0; o < out; o++) {
-                    double x = weights.unsafe_get(i, o);
-                    norm += x * x;
-                }
-                score[i] = tieRounded(norm / inverse.unsafe_get(i, i));
-            }
-            int[] cur = active;
-            Integer[] byScore = IntStream.range(0, n).boxed().toArray(Integer[]::new);
-            Arrays.sort(byScore, Comparator.comparingDouble((Integer i) -> score[i]).thenComparingInt(i -> cur[i]));
-            boolean[] chosen = new boolean[n];
-            int[] p = new int[k]; // in score order: a prefix of the order is then the chunk's cheapest neurons
-            for (int q = 0; q < k; q++) {
-                p[q] = byScore[q];
-                chosen[p[q]] = true;
-            }
-            int[] r = IntStream.range(0, n).filter(i -> !chosen[i]).toArray();
-
-            DMatrixRMaj pp = sub(inverse, p, p);
-            DMatrixRMaj ppInv = new DMatrixRMaj(k, k);
-            LinearSolverDense<DMatrixRMaj> chol = LinearSolverFactory_DDRM.chol(k);
-            if (!chol.setA(pp)) {
-                throw new IllegalStateException("the downdated inverse lost positive definiteness; raise the ridge α");
-            }
-            chol.invert(ppInv);
-            DMatrixRMaj wp = rows(weights, p);
-            DMatrixRMaj ppInvWp = new DMatrixRMaj(k, out);
-            CommonOps_DDRM.mult(ppInv, wp, ppInvWp);
-            double joint = 0;
-            for (int i = 0; i < wp.data.length; i++) {
-                joint += wp.data[i] * ppInvWp.data[i];
-            }
-            for (int q = 0; q < k; q++) {
-                removed[done + q] = active[p[q]];
-                errors[done + q] = joint / k;
-            }
-            done += k;
-            if (done == stop) {
-                break;
-            }
-            DMatrixRMaj rp = sub(inverse, r, p);
-            DMatrixRMaj gain = new DMatrixRMaj(r.length, k);
-            CommonOps_DDRM.mult(rp, ppInv, gain);
-            DMatrixRMaj wr = rows(weights, r);
-            CommonOps_DDRM.multAdd(-1, gain, wp, wr);
-            DMatrixRMaj rr = sub(inverse, r, r);
-            CommonOps_DDRM.multAddTransB(-1, gain, rp, rr);
-            inverse = rr;
-            weights = wr;
-            int[] next = new int[r.length];
-            for (int i = 0; i < r.length; i++) {
-                next[i] = active[r[i]];
-            }
-            active = next;
-        }
-        return new Order(removed, errors, energy);
+        return new Downdates(kernels, h, weights, w, out).run(stop, chunk, energy);
     }
 
     /**
@@ -180,24 +102,5 @@ final class ReconstructionOrder {
      */
     static double tieRounded(double score) {
         return Double.longBitsToDouble(Double.doubleToRawLongBits(score) & ~0xFFFFL);
-    }
-
-    private static DMatrixRMaj sub(DMatrixRMaj m, int[] rows, int[] cols) {
-        DMatrixRMaj out = new DMatrixRMaj(rows.length, cols.length);
-        for (int i = 0; i < rows.length; i++) {
-            int base = rows[i] * m.numCols;
-            for (int j = 0; j < cols.length; j++) {
-                out.data[i * cols.length + j] = m.data[base + cols[j]];
-            }
-        }
-        return out;
-    }
-
-    private static DMatrixRMaj rows(DMatrixRMaj m, int[] rows) {
-        DMatrixRMaj out = new DMatrixRMaj(rows.length, m.numCols);
-        for (int i = 0; i < rows.length; i++) {
-            System.arraycopy(m.data, rows[i] * m.numCols, out.data, i * m.numCols, m.numCols);
-        }
-        return out;
     }
 }

@@ -29,8 +29,10 @@ class HeapBudgetTest {
         long pruner = (384 * MB + 346_241_911L + Math.max(346_241_911L + c * 3 / 2 + 16L * 3072 * 3072, c * 3 / 2 + 2 * sample)) * 5 / 4;
         assertEquals(roundUp(pruner), b.prunerBytes());
         assertEquals("2496m", HeapBudget.xmx(b.prunerBytes()));
-        // the reconstruction criterion: two blocks' greedy orders of four 3072² double matrices each, in place of L
-        HeapBudget r = HeapBudget.forReconstruction(346_241_911L, widths, 3 * 224 * 224, 512);
+        // the reconstruction criterion on the Java kernels: two blocks' greedy orders of four 3072² double matrices
+        // each, in place of L; on OpenBLAS (direct memory) the least-squares budget
+        assertEquals(b.prunerBytes(), HeapBudget.forReconstruction(346_241_911L, widths, 3 * 224 * 224, 512, false).prunerBytes());
+        HeapBudget r = HeapBudget.forReconstruction(346_241_911L, widths, 3 * 224 * 224, 512, true);
         long reconstruction = (384 * MB + 346_241_911L + Math.max(346_241_911L + c * 3 / 2 + 64L * 3072 * 3072,
                 c * 3 / 2 + 2 * sample)) * 5 / 4;
         assertEquals(roundUp(reconstruction), r.prunerBytes());

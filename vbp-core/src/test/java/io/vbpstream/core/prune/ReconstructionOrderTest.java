@@ -1,5 +1,6 @@
 package io.vbpstream.core.prune;
 
+import io.vbpstream.core.linalg.DenseKernels;
 import io.vbpstream.core.stats.CoMoments;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
@@ -142,6 +143,25 @@ class ReconstructionOrderTest {
                     double scratch = fromScratch(c, w2, out, alpha, Arrays.copyOf(order.neurons(), t + 1));
                     assertEquals(scratch, sum, 1e-9 * scratch, "chunk " + chunk + ", after " + (t + 1) + " removals");
                 }
+            }
+        }
+    }
+
+    /** OpenBLAS and the Java kernels give the same order and errors on a seeded 96-wide block, one step and chunks. */
+    @Test
+    void bothKernelSetsGiveTheSameOrder() {
+        Random rnd = new Random(96);
+        int w = 96;
+        int out = 16;
+        CoMoments c = CoMoments.empty(w).addBatch(gaussian(rnd, 800, w), 800);
+        double[] w2 = gaussianWeights(rnd, w, out);
+        for (int chunk : new int[] {1, 5}) {
+            ReconstructionOrder.Order heap = ReconstructionOrder.compute(c, w2, out, 1e-3, 90, chunk, DenseKernels.plainJava());
+            ReconstructionOrder.Order blas = ReconstructionOrder.compute(c, w2, out, 1e-3, 90, chunk, DenseKernels.openBlas());
+            assertArrayEquals(heap.neurons(), blas.neurons(), "chunk " + chunk);
+            assertEquals(heap.energy(), blas.energy(), 1e-9 * heap.energy());
+            for (int t = 0; t < 90; t++) {
+                assertEquals(heap.errors()[t], blas.errors()[t], 1e-9 * heap.errors()[t], "chunk " + chunk + ", step " + t);
             }
         }
     }
