@@ -8,6 +8,8 @@ import io.vbpstream.core.prune.PruningTarget;
 import io.vbpstream.pruner.prune.PolicyRequest;
 import org.junit.jupiter.api.Test;
 
+import java.util.Optional;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,6 +40,11 @@ class PolicyRequestTest {
         assertEquals(Criterion.RECONSTRUCTION, r.withDefaultCompensation(true).toPolicy().criterion());
         assertEquals(Criterion.VARIANCE, r.withDefaultCompensation(false).toPolicy().criterion());
         assertEquals(Criterion.VARIANCE, none.withDefaultCompensation(true).toPolicy().criterion());
+        // a configured criterion comes first; one in the request before both
+        assertEquals(Criterion.VARIANCE, r.withDefaultCompensation(true).withDefaultCriterion(Optional.of(Criterion.VARIANCE))
+                .toPolicy().criterion());
+        assertEquals(Criterion.MAGNITUDE, new PolicyRequest("magnitude", null, null, 0.3, null, null, null)
+                .withDefaultCriterion(Optional.of(Criterion.VARIANCE)).toPolicy().criterion());
     }
 
     @Test

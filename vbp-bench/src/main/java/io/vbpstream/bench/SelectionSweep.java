@@ -38,7 +38,8 @@ import java.util.SplittableRandom;
  * the reconstruction criterion's selection time on the DeiT-Base shape.
  *
  * <pre>bench/run.sh selection [--calibration 4096] [--deit target/deit/deit-base/model.onnx]
- *     [--parts fmnist,deit] [--rounds 3] [--out target/bench/selection.md]</pre>
+ *     [--parts fmnist,deit[,shrinkage]] [--rounds 3] [--out target/bench/selection.md]</pre>
+ * ({@code shrinkage}: {@link ShrinkageProbe}, Marchenko–Pastur clipping of the covariance, at ratios 0.8 and 0.9)
  */
 public final class SelectionSweep {
 
@@ -72,6 +73,10 @@ public final class SelectionSweep {
         StringBuilder md = new StringBuilder();
         if (parts.contains("fmnist")) {
             md.append(fmnistTables(calibration, t0));
+        }
+        if (parts.contains("shrinkage")) {
+            Fixtures.Fmnist fm = Fixtures.fmnist();
+            md.append(ShrinkageProbe.table(fm, calibrate(fm.model(), fm.sha256(), calibration, fm.pre())));
         }
         if (parts.contains("deit")) {
             if (Files.exists(deit)) {

@@ -6,13 +6,15 @@ import io.vbpstream.core.prune.Criterion;
 import io.vbpstream.core.prune.PruningPolicy;
 import io.vbpstream.core.prune.PruningTarget;
 
+import java.util.Optional;
+
 /**
  * A pruning policy as a request body or configuration: exactly one of {@code ratio} (fraction of hidden neurons
  * removed) and {@code macsReduction} (fraction of the model's MACs removed), both in (0, 1). Without a
  * {@code compensation}, {@link #withDefaultCompensation} picks one by {@link Compensation#defaultFor} (least squares
  * where covariance is available, else mean); {@link #toPolicy()} alone, knowing nothing of the covariance, takes mean.
- * Without a {@code criterion}, {@link PruningPolicy#defaultCriterion}: reconstruction with least squares, else
- * variance. The other fields left out take {@link PruningPolicy}'s defaults.
+ * Without a {@code criterion}, the configured one ({@link #withDefaultCriterion}), else
+ * {@link PruningPolicy#defaultCriterion}: reconstruction with least squares, variance otherwise. The other fields left out take {@link PruningPolicy}'s defaults.
  * {@link #toPolicy()} throws {@link IllegalArgumentException} with a message a person can act on.
  */
 public record PolicyRequest(String criterion, String allocation, String compensation, Double ratio, Double macsReduction,
@@ -28,6 +30,12 @@ public record PolicyRequest(String criterion, String allocation, String compensa
         return compensation != null ? this : new PolicyRequest(criterion, allocation,
                 Compensation.defaultFor(covarianceAvailable).id(), ratio, macsReduction, minKeepFraction, widthMultiple,
                 ridgeAlpha);
+    }
+
+    /** This request, with the configured criterion filled in if it names none and one is configured. */
+    public PolicyRequest withDefaultCriterion(Optional<Criterion> configured) {
+        return criterion != null || configured.isEmpty() ? this : new PolicyRequest(configured.get().id(), allocation,
+                compensation, ratio, macsReduction, minKeepFraction, widthMultiple, ridgeAlpha);
     }
 
     public PruningPolicy toPolicy() {

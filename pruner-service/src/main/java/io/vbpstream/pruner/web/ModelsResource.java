@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vbpstream.platform.message.ModelVersion;
 import io.vbpstream.pruner.follow.VersionRegistry;
+import io.vbpstream.pruner.PrunerConfig;
 import io.vbpstream.pruner.prune.PolicyRequest;
 import io.vbpstream.pruner.prune.PruningStep;
 import io.vbpstream.pruner.prune.VersionPublisher;
@@ -43,6 +44,9 @@ public class ModelsResource {
 
     @Inject
     AdminAuth auth;
+
+    @Inject
+    PrunerConfig config;
 
     @Inject
     ObjectMapper mapper;
@@ -118,7 +122,8 @@ public class ModelsResource {
             throw new IllegalStateException(current.key() + " already has a live child, " + child.key() + " ("
                     + child.status() + "): reject or roll it back first");
         });
-        return step.prune(current, request.withDefaultCompensation(step.hasCoMoments(current)).toPolicy());
+        return step.prune(current, request.withDefaultCompensation(step.hasCoMoments(current))
+                .withDefaultCriterion(config.policy().criterion()).toPolicy());
     }
 
     @POST

@@ -28,8 +28,8 @@ import java.util.Locale;
  *       records, {@code C/2}), the convergence snapshot it folds from ({@code C}) and the least-squares work
  *       {@code L = 2 · 8·max w²} ({@code L = 2 · 4 · 8·max w²} with the reconstruction criterion on the Java
  *       kernels: two blocks' greedy orders at a time, each holding its covariance, EJML's copy and factor, and the
- *       inverse; on OpenBLAS each order's {@code 8·w²} lives in direct memory, which the JVM caps at {@code -Xmx}
- *       apart from the heap, so L stays {@code 2 · 8·max w²}); the gate then holds the tiles, the snapshot and its sample (read, then packed). The
+ *       inverse; on OpenBLAS each order's {@code 8·w²} lives in native memory outside the heap, freed as the
+ *       order ends, so L stays {@code 2 · 8·max w²}); the gate then holds the tiles, the snapshot and its sample (read, then packed). The
  *       snapshot is assembled one block at a time, so no second covariance is ever held.</li>
  * </ul>
  * Each is then given a quarter more for the garbage collector to work in, rounded up to 64 MB, and at least
@@ -69,7 +69,7 @@ public record HeapBudget(long collectorBytes, long aggregatorBytes, long prunerB
      * reconstruction criterion (its greedy orders' working set in place of the least-squares work).
      *
      * @param kernelsOnHeap the orders run on the Java kernels ({@code DenseKernels#onHeap()}); OpenBLAS's work in
-     *                      direct memory, and the heap then needs no more than for least squares
+     *                      native memory, and the heap then needs no more than for least squares
      */
     public static HeapBudget forReconstruction(long modelFileBytes, List<Integer> widths, long inputFloats, int gateImages,
                                                boolean kernelsOnHeap) {

@@ -43,11 +43,24 @@ public interface DenseKernels {
     /** {@code openblas} or {@code java}. */
     String name();
 
-    /** Whether {@link #allocate(int)} takes the Java heap (else direct memory). */
+    /** Whether a {@link Workspace}'s buffers are on the Java heap (else native memory). */
     boolean onHeap();
 
-    /** A zeroed buffer of {@code length} doubles these kernels can work on (direct memory for native ones). */
-    DoubleBuffer allocate(int length);
+    /** Buffers for one computation, to be closed when it ends. */
+    Workspace workspace();
+
+    /**
+     * The buffers of one computation, freed together by {@link #close()}: native memory for OpenBLAS (freed then,
+     * not at some later garbage collection), heap arrays for the Java kernels. A buffer must not be used after.
+     */
+    interface Workspace extends AutoCloseable {
+
+        /** A zeroed buffer of {@code length} doubles these kernels can work on. */
+        DoubleBuffer allocate(int length);
+
+        @Override
+        void close();
+    }
 
     /**
      * {@code C = alpha · op(A) · op(B) + beta · C}, {@code op(A)} {@code m x k}, {@code op(B)} {@code k x n}.
@@ -62,6 +75,7 @@ public interface DenseKernels {
      * its inverse, both triangles, through its Cholesky factor.
      *
      * @return false, the matrix left undefined, when it is not positive definite
+     * @throws IllegalStateException when the library fails otherwise (an illegal argument, no memory)
      */
     boolean invertSpd(DoubleBuffer a, int n);
 

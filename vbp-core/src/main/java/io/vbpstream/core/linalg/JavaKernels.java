@@ -23,8 +23,18 @@ final class JavaKernels implements DenseKernels {
     }
 
     @Override
-    public DoubleBuffer allocate(int length) {
-        return DoubleBuffer.wrap(new double[length]);
+    public Workspace workspace() {
+        return new Workspace() {
+            @Override
+            public DoubleBuffer allocate(int length) {
+                return DoubleBuffer.wrap(new double[length]);
+            }
+
+            @Override
+            public void close() {
+                // heap arrays: the garbage collector's
+            }
+        };
     }
 
     @Override
@@ -106,7 +116,7 @@ final class JavaKernels implements DenseKernels {
 
     private static double[] array(DoubleBuffer b) {
         if (!b.hasArray()) {
-            throw new IllegalArgumentException("the Java kernels work on heap buffers: allocate them with allocate()");
+            throw new IllegalArgumentException("the Java kernels work on heap buffers: allocate them from their workspace()");
         }
         return b.array();
     }

@@ -1,16 +1,19 @@
 package io.vbpstream.core.linalg;
 
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.openblas.global.openblas;
 import org.bytedeco.openblas.presets.openblas_nolapack;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * OpenBLAS's {@code cblas_dgemm} and LAPACK's {@code dpotrf}/{@code dpotri}/{@code dpotrs} on direct buffers, passed
- * by address (no copies). One BLAS thread per call: the callers already run one block per core.
+ * OpenBLAS's {@code cblas_dgemm}/{@code cblas_dtrsm} and LAPACK's {@code dpotrf}/{@code dpotri} on native memory
+ * ({@link DoublePointer}s seen as {@link DoubleBuffer}s, passed by address). A symmetric row-major matrix is its own
+ * column-major transpose, so LAPACK is called column-major on the upper triangle, which is the row-major lower one:
+ * LAPACKE then makes no transposed copy. One BLAS thread per call: the callers already run one block per core.
  */
 final class OpenBlasKernels implements DenseKernels {
 
@@ -35,9 +38,24 @@ final class OpenBlasKernels implements DenseKernels {
     }
 
     @Override
-    public DoubleBuffer allocate(int length) {
-        return ByteBuffer.allocateDirect(Math.multiplyExact(length, Double.BYTES)).order(ByteOrder.nativeOrder())
-                .asDoubleBuffer();
+    public Workspace workspace() {
+        return new Workspace() {
+            private final List<DoublePointer> held = new ArrayList<>();
+
+            @Override
+            public DoubleBuffer allocate(int length) {
+                DoublePointer p = new DoublePointer(Math.max(1, length));
+                p.zero();
+                held.add(p);
+                return p.asBuffer();
+            }
+
+            @Override
+            public void close() {
+                held.forEach(DoublePointer::close);
+                held.clear();
+            }
+        };
     }
 
     @Override
@@ -54,11 +72,10 @@ final class OpenBlasKernels implements DenseKernels {
 
     @Override
     public boolean invertSpd(DoubleBuffer a, int n) {
-        if (openblas.LAPACKE_dpotrf(openblas.LAPACK_ROW_MAJOR, (byte) 'L', n, direct(a), n) != 0
-                || openblas.LAPACKE_dpotri(openblas.LAPACK_ROW_MAJOR, (byte) 'L', n, a, n) != 0) {
+        if (!factor(a, n) || !succeeded("dpotri", openblas.LAPACKE_dpotri(openblas.LAPACK_COL_MAJOR, (byte) 'U', n, a, n))) {
             return false;
         }
-        for (int i = 0; i < n; i++) { // dpotri leaves the lower triangle: mirror it
+        for (int i = 0; i < n; i++) { // the inverse is in the row-major lower triangle: mirror it
             for (int j = i + 1; j < n; j++) {
                 a.put(i * n + j, a.get(j * n + i));
             }
@@ -68,19 +85,41 @@ final class OpenBlasKernels implements DenseKernels {
 
     @Override
     public boolean solveSpd(DoubleBuffer a, int n, DoubleBuffer b, int nrhs) {
-        return openblas.LAPACKE_dpotrf(openblas.LAPACK_ROW_MAJOR, (byte) 'L', n, direct(a), n) == 0
-                && openblas.LAPACKE_dpotrs(openblas.LAPACK_ROW_MAJOR, (byte) 'L', n, nrhs, a, n, direct(b), nrhs) == 0;
+        if (!factor(a, n)) {
+            return false;
+        }
+        // the row-major lower triangle holds L (A = L Lᵀ): B ← L⁻ᵀ (L⁻¹ B), row-major, in place
+        DoubleBuffer bd = direct(b);
+        openblas.cblas_dtrsm(openblas.CblasRowMajor, openblas.CblasLeft, openblas.CblasLower, openblas.CblasNoTrans,
+                openblas.CblasNonUnit, n, nrhs, 1, a, n, bd, nrhs);
+        openblas.cblas_dtrsm(openblas.CblasRowMajor, openblas.CblasLeft, openblas.CblasLower, openblas.CblasTrans,
+                openblas.CblasNonUnit, n, nrhs, 1, a, n, bd, nrhs);
+        return true;
+    }
+
+    /** Cholesky in place: the row-major lower triangle becomes L. */
+    private static boolean factor(DoubleBuffer a, int n) {
+        return succeeded("dpotrf", openblas.LAPACKE_dpotrf(openblas.LAPACK_COL_MAJOR, (byte) 'U', n, direct(a), n));
+    }
+
+    /** LAPACK's info: 0 done, positive not positive definite, negative an error of ours or the library's. */
+    private static boolean succeeded(String routine, int info) {
+        if (info < 0) {
+            throw new IllegalStateException(routine + " failed with info " + info
+                    + (info == -1010 ? " (out of memory)" : " (argument " + -info + " is illegal)"));
+        }
+        return info == 0;
     }
 
     private static DoubleBuffer direct(DoubleBuffer b) {
         if (!b.isDirect()) {
-            throw new IllegalArgumentException("OpenBLAS works on direct buffers: allocate them with allocate()");
+            throw new IllegalArgumentException("OpenBLAS works on native buffers: allocate them from its workspace()");
         }
         return b;
     }
 
-    /** The buffer from element {@code offset}: natives take a buffer's address, not its position. */
+    /** The buffer from element {@code offset}, as a slice (position 0): JavaCPP passes address + position. */
     private static DoubleBuffer from(DoubleBuffer b, int offset) {
-        return offset == 0 ? b : b.slice(offset, b.capacity() - offset);
+        return b.slice(offset, b.capacity() - offset);
     }
 }

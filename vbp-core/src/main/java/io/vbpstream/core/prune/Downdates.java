@@ -20,6 +20,7 @@ import java.util.stream.IntStream;
 final class Downdates {
 
     private final DenseKernels kernels;
+    private final DenseKernels.Workspace workspace;
     private final DoubleBuffer inverse;
     private final DoubleBuffer weights;
     private final int n;
@@ -28,9 +29,14 @@ final class Downdates {
     private final int[] neuron;
     private int r;
 
-    /** @param inverse H⁻¹ of all {@code n} neurons, both triangles; it and the weights ({@code n x out}) are consumed */
-    Downdates(DenseKernels kernels, DoubleBuffer inverse, DoubleBuffer weights, int n, int out) {
+    /**
+     * @param inverse   H⁻¹ of all {@code n} neurons, both triangles; it and the weights ({@code n x out}) are consumed
+     * @param workspace where the loop's own buffers come from (the caller closes it)
+     */
+    Downdates(DenseKernels kernels, DenseKernels.Workspace workspace, DoubleBuffer inverse, DoubleBuffer weights, int n,
+              int out) {
         this.kernels = kernels;
+        this.workspace = workspace;
         this.inverse = inverse;
         this.weights = weights;
         this.n = n;
@@ -42,10 +48,11 @@ final class Downdates {
     ReconstructionOrder.Order run(int stop, int chunk, double energy) {
         int[] removed = new int[stop];
         double[] errors = new double[stop];
-        DoubleBuffer rp = kernels.allocate(n * Math.max(1, Math.min(chunk, stop)));
-        DoubleBuffer gain = kernels.allocate(n * Math.max(1, Math.min(chunk, stop)));
-        DoubleBuffer ppInv = kernels.allocate(chunk * chunk);
-        DoubleBuffer wp = kernels.allocate(chunk * out);
+        int most = Math.max(1, Math.min(chunk, stop));
+        DoubleBuffer rp = workspace.allocate(n * most);
+        DoubleBuffer gain = workspace.allocate(n * most);
+        DoubleBuffer ppInv = workspace.allocate(most * most);
+        DoubleBuffer wp = workspace.allocate(most * out);
         int done = 0;
         while (done < stop) {
             int k = Math.min(chunk, stop - done);

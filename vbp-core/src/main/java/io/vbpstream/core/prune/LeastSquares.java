@@ -29,36 +29,38 @@ final class LeastSquares {
             throw new IllegalArgumentException("least squares needs the covariance of at least 2 samples, have " + c.count());
         }
         DenseKernels kernels = DenseKernels.best();
-        DoubleBuffer a = kernels.allocate(k * k);
-        double trace = 0;
-        for (int i = 0; i < k; i++) {
-            for (int j = i; j < k; j++) {
-                double v = c.covariance(kept[i], kept[j]);
-                a.put(i * k + j, v);
-                a.put(j * k + i, v);
+        try (DenseKernels.Workspace ws = kernels.workspace()) {
+            DoubleBuffer a = ws.allocate(k * k);
+            double trace = 0;
+            for (int i = 0; i < k; i++) {
+                for (int j = i; j < k; j++) {
+                    double v = c.covariance(kept[i], kept[j]);
+                    a.put(i * k + j, v);
+                    a.put(j * k + i, v);
+                }
+                trace += a.get(i * k + i);
             }
-            trace += a.get(i * k + i);
-        }
-        double lambda = alpha * trace / k;
-        for (int i = 0; i < k; i++) {
-            a.put(i * k + i, a.get(i * k + i) + lambda);
-        }
-        DoubleBuffer kp = kernels.allocate(k * p);
-        for (int i = 0; i < k; i++) {
-            for (int j = 0; j < p; j++) {
-                kp.put(i * p + j, c.covariance(kept[i], removed[j]));
+            double lambda = alpha * trace / k;
+            for (int i = 0; i < k; i++) {
+                a.put(i * k + i, a.get(i * k + i) + lambda);
             }
+            DoubleBuffer kp = ws.allocate(k * p);
+            for (int i = 0; i < k; i++) {
+                for (int j = 0; j < p; j++) {
+                    kp.put(i * p + j, c.covariance(kept[i], removed[j]));
+                }
+            }
+            DoubleBuffer wp = ws.allocate(p * out);
+            wp.put(0, w2Removed, 0, p * out);
+            DoubleBuffer rhs = ws.allocate(k * out);
+            kernels.gemm(false, false, k, out, p, 1, kp, 0, p, wp, 0, out, 0, rhs, 0, out);
+            if (!kernels.solveSpd(a, k, rhs, out)) {
+                throw new IllegalArgumentException("the kept neurons' covariance is not positive definite (" + k
+                        + " neurons, ridge " + lambda + "); raise the ridge α above " + alpha);
+            }
+            double[] delta = new double[k * out];
+            rhs.get(0, delta);
+            return delta;
         }
-        DoubleBuffer wp = kernels.allocate(p * out);
-        wp.put(0, w2Removed, 0, p * out);
-        DoubleBuffer rhs = kernels.allocate(k * out);
-        kernels.gemm(false, false, k, out, p, 1, kp, 0, p, wp, 0, out, 0, rhs, 0, out);
-        if (!kernels.solveSpd(a, k, rhs, out)) {
-            throw new IllegalArgumentException("the kept neurons' covariance is not positive definite (" + k
-                    + " neurons, ridge " + lambda + "); raise the ridge α above " + alpha);
-        }
-        double[] delta = new double[k * out];
-        rhs.get(0, delta);
-        return delta;
     }
 }

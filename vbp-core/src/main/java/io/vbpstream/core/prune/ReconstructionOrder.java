@@ -63,24 +63,36 @@ final class ReconstructionOrder {
         if (stop < 0 || stop > w || chunk < 1) {
             throw new IllegalArgumentException("stop must be in [0, " + w + "] and chunk at least 1, got " + stop + ", " + chunk);
         }
-        DoubleBuffer h = kernels.allocate(w * w);
-        double trace = 0;
-        for (int i = 0; i < w; i++) {
-            for (int j = i; j < w; j++) {
-                double v = c.covariance(i, j);
-                h.put(i * w + j, v);
-                h.put(j * w + i, v);
+        try (DenseKernels.Workspace ws = kernels.workspace()) {
+            DoubleBuffer h = ws.allocate(w * w);
+            double trace = 0;
+            for (int i = 0; i < w; i++) {
+                for (int j = i; j < w; j++) {
+                    double v = c.covariance(i, j);
+                    h.put(i * w + j, v);
+                    h.put(j * w + i, v);
+                }
+                trace += h.get(i * w + i);
             }
-            trace += h.get(i * w + i);
+            double lambda = alpha * trace / w;
+            for (int i = 0; i < w; i++) {
+                h.put(i * w + i, h.get(i * w + i) + lambda);
+            }
+            DoubleBuffer weights = ws.allocate(w * out);
+            weights.put(0, w2);
+            double energy = outputEnergy(kernels, ws, h, weights, w2, w, out, lambda);
+            if (!kernels.invertSpd(h, w)) {
+                throw new IllegalArgumentException("the covariance is not positive definite (" + w + " neurons, ridge "
+                        + lambda + "); raise the ridge α above " + alpha);
+            }
+            return new Downdates(kernels, ws, h, weights, w, out).run(stop, chunk, energy);
         }
-        double lambda = alpha * trace / w;
-        for (int i = 0; i < w; i++) {
-            h.put(i * w + i, h.get(i * w + i) + lambda);
-        }
-        DoubleBuffer weights = kernels.allocate(w * out);
-        weights.put(0, w2);
-        // tr(Wᵀ Σ W) = tr(Wᵀ H W) − λ‖W‖²
-        DoubleBuffer hw = kernels.allocate(w * out);
+    }
+
+    /** {@code tr(Wᵀ Σ W) = tr(Wᵀ H W) − λ‖W‖²}: the expected squared norm of the block's centred output. */
+    private static double outputEnergy(DenseKernels kernels, DenseKernels.Workspace ws, DoubleBuffer h,
+                                       DoubleBuffer weights, double[] w2, int w, int out, double lambda) {
+        DoubleBuffer hw = ws.allocate(w * out);
         kernels.gemm(false, false, w, out, w, 1, h, 0, w, weights, 0, out, 0, hw, 0, out);
         double energy = 0;
         double norm = 0;
@@ -88,12 +100,7 @@ final class ReconstructionOrder {
             energy += hw.get(i) * w2[i];
             norm += w2[i] * w2[i];
         }
-        energy -= lambda * norm;
-        if (!kernels.invertSpd(h, w)) {
-            throw new IllegalArgumentException("the covariance is not positive definite (" + w + " neurons, ridge "
-                    + lambda + "); raise the ridge α above " + alpha);
-        }
-        return new Downdates(kernels, h, weights, w, out).run(stop, chunk, energy);
+        return energy - lambda * norm;
     }
 
     /**

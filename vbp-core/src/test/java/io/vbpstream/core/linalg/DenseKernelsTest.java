@@ -1,10 +1,13 @@
 package io.vbpstream.core.linalg;
 
+import org.bytedeco.javacpp.Pointer;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.DoubleBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -89,15 +92,15 @@ class DenseKernelsTest {
         CommonOps_DDRM.mult(inverse, rhs, x);
         double scale = CommonOps_DDRM.elementMaxAbs(inverse);
         for (DenseKernels kernels : BOTH) {
-            DoubleBuffer a = kernels.allocate(n * n);
+            DoubleBuffer a = alloc(kernels, n * n);
             a.put(0, spd.data);
             assertTrue(kernels.invertSpd(a, n), kernels.name());
             for (int i = 0; i < n * n; i++) {
                 assertEquals(inverse.data[i], a.get(i), 1e-9 * scale, kernels.name() + " inverse element " + i);
             }
-            DoubleBuffer a2 = kernels.allocate(n * n);
+            DoubleBuffer a2 = alloc(kernels, n * n);
             a2.put(0, spd.data);
-            DoubleBuffer b = kernels.allocate(n * 3);
+            DoubleBuffer b = alloc(kernels, n * 3);
             b.put(0, rhs.data);
             assertTrue(kernels.solveSpd(a2, n, b, 3), kernels.name());
             for (int i = 0; i < n * 3; i++) {
@@ -109,12 +112,12 @@ class DenseKernelsTest {
     @Test
     void aMatrixThatIsNotPositiveDefiniteIsRefused() {
         for (DenseKernels kernels : BOTH) {
-            DoubleBuffer a = kernels.allocate(4);
+            DoubleBuffer a = alloc(kernels, 4);
             a.put(0, new double[] {1, 2, 2, 1}); // eigenvalues 3 and -1
             assertFalse(kernels.invertSpd(a, 2), kernels.name());
-            DoubleBuffer a2 = kernels.allocate(4);
+            DoubleBuffer a2 = alloc(kernels, 4);
             a2.put(0, new double[] {1, 2, 2, 1});
-            assertFalse(kernels.solveSpd(a2, 2, kernels.allocate(2), 1), kernels.name());
+            assertFalse(kernels.solveSpd(a2, 2, alloc(kernels, 2), 1), kernels.name());
         }
     }
 
@@ -122,14 +125,39 @@ class DenseKernelsTest {
     void eachKernelSetRefusesTheOthersBuffers() {
         DenseKernels heap = DenseKernels.plainJava();
         DenseKernels blas = DenseKernels.openBlas();
-        assertThrows(IllegalArgumentException.class, () -> blas.invertSpd(heap.allocate(1), 1));
-        DoubleBuffer direct = blas.allocate(1);
+        assertThrows(IllegalArgumentException.class, () -> blas.invertSpd(alloc(heap, 1), 1));
+        DoubleBuffer direct = alloc(blas, 1);
         assertThrows(IllegalArgumentException.class,
-                () -> heap.gemm(false, false, 1, 1, 1, 1, direct, 0, 1, direct, 0, 1, 0, heap.allocate(1), 0, 1));
+                () -> heap.gemm(false, false, 1, 1, 1, 1, direct, 0, 1, direct, 0, 1, 0, alloc(heap, 1), 0, 1));
     }
 
-    private static DoubleBuffer random(DenseKernels kernels, int length, SplittableRandom rnd) {
-        DoubleBuffer b = kernels.allocate(length);
+    @Test
+    void closingAWorkspaceFreesItsNativeMemoryAtOnce() {
+        long before = Pointer.totalBytes();
+        DenseKernels.Workspace ws = DenseKernels.openBlas().workspace();
+        DoubleBuffer b = ws.allocate(1 << 20);
+        assertTrue(b.isDirect());
+        assertEquals(0.0, b.get((1 << 20) - 1), "zeroed");
+        assertTrue(Pointer.totalBytes() >= before + (8L << 20), "8 MiB held");
+        ws.close();
+        assertTrue(Pointer.totalBytes() < before + (1L << 20), "freed on close, not at a garbage collection");
+    }
+
+    private final List<DenseKernels.Workspace> open = new ArrayList<>();
+
+    private DoubleBuffer alloc(DenseKernels kernels, int length) {
+        DenseKernels.Workspace ws = kernels.workspace();
+        open.add(ws);
+        return ws.allocate(length);
+    }
+
+    @AfterEach
+    void closeWorkspaces() {
+        open.forEach(DenseKernels.Workspace::close);
+    }
+
+    private DoubleBuffer random(DenseKernels kernels, int length, SplittableRandom rnd) {
+        DoubleBuffer b = alloc(kernels, length);
         for (int i = 0; i < length; i++) {
             b.put(i, rnd.nextGaussian());
         }
