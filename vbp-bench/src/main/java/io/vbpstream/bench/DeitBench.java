@@ -78,7 +78,7 @@ public final class DeitBench {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) rng.nextGaussian();
         }
-        try (InstrumentedSession s = new InstrumentedSession(proto, blocks)) {
+        try (InstrumentedSession s = new InstrumentedSession(proto, blocks, coMoments)) {
             InstrumentedSession.BatchResult r = s.runInstrumented(x, new long[] {n, 3, 224, 224}, coMoments);
             r.moments().forEach((k, v) -> stats.block(k, v.width()).merge(v));
             r.coMoments().forEach((k, v) -> stats.coMoments(k, v.width()).merge(v));
