@@ -31,19 +31,7 @@ final class LeastSquares {
         DenseKernels kernels = DenseKernels.best();
         try (DenseKernels.Workspace ws = kernels.workspace()) {
             DoubleBuffer a = ws.allocate(k * k);
-            double trace = 0;
-            for (int i = 0; i < k; i++) {
-                for (int j = i; j < k; j++) {
-                    double v = c.covariance(kept[i], kept[j]);
-                    a.put(i * k + j, v);
-                    a.put(j * k + i, v);
-                }
-                trace += a.get(i * k + i);
-            }
-            double lambda = alpha * trace / k;
-            for (int i = 0; i < k; i++) {
-                a.put(i * k + i, a.get(i * k + i) + lambda);
-            }
+            double lambda = ridged(c, kept, alpha, a);
             DoubleBuffer kp = ws.allocate(k * p);
             for (int i = 0; i < k; i++) {
                 for (int j = 0; j < p; j++) {
@@ -62,5 +50,27 @@ final class LeastSquares {
             rhs.get(0, delta);
             return delta;
         }
+    }
+
+    /**
+     * {@code Σ_SS + λI} over the neurons {@code s}, row-major with both triangles, into {@code into}
+     * ({@code |S| x |S|}); returns the ridge {@code λ = α · mean(diag Σ_SS)}.
+     */
+    static double ridged(CoMoments c, int[] s, double alpha, DoubleBuffer into) {
+        int k = s.length;
+        double trace = 0;
+        for (int i = 0; i < k; i++) {
+            for (int j = i; j < k; j++) {
+                double v = c.covariance(s[i], s[j]);
+                into.put(i * k + j, v);
+                into.put(j * k + i, v);
+            }
+            trace += into.get(i * k + i);
+        }
+        double lambda = alpha * trace / k;
+        for (int i = 0; i < k; i++) {
+            into.put(i * k + i, into.get(i * k + i) + lambda);
+        }
+        return lambda;
     }
 }

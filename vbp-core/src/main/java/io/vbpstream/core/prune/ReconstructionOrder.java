@@ -4,6 +4,7 @@ import io.vbpstream.core.stats.CoMoments;
 import io.vbpstream.core.linalg.DenseKernels;
 
 import java.nio.DoubleBuffer;
+import java.util.stream.IntStream;
 
 /**
  * The order in which {@link Criterion#RECONSTRUCTION} removes a block's neurons: greedy structured Optimal Brain
@@ -65,19 +66,7 @@ final class ReconstructionOrder {
         }
         try (DenseKernels.Workspace ws = kernels.workspace()) {
             DoubleBuffer h = ws.allocate(w * w);
-            double trace = 0;
-            for (int i = 0; i < w; i++) {
-                for (int j = i; j < w; j++) {
-                    double v = c.covariance(i, j);
-                    h.put(i * w + j, v);
-                    h.put(j * w + i, v);
-                }
-                trace += h.get(i * w + i);
-            }
-            double lambda = alpha * trace / w;
-            for (int i = 0; i < w; i++) {
-                h.put(i * w + i, h.get(i * w + i) + lambda);
-            }
+            double lambda = LeastSquares.ridged(c, IntStream.range(0, w).toArray(), alpha, h);
             DoubleBuffer weights = ws.allocate(w * out);
             weights.put(0, w2);
             double energy = outputEnergy(kernels, ws, h, weights, w2, w, out, lambda);
