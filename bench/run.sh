@@ -15,10 +15,11 @@
 #   bench/run.sh aggregator [args]        stats-aggregator merge rate vs a plain consumer; restore time
 #   bench/run.sh pruner pipeline|deit M   pipeline throughput vs plain ORT, first image to promoted and its stages;
 #                                         prune + gate time on a DeiT shape
-#   bench/run.sh pipeline --model M [--rate R] [--images N] [--until first|final]
+#   bench/run.sh pipeline --model M [--rate R] [--images N] [--until first|final] [--linger S]
 #                                         the whole pipeline on any model (heaps from vbp heap): per generation first
-#                                         image -> candidate -> verdict and its stages, collector vs plain ORT,
-#                                         transactions, peak RSS/heap per service, bytes per topic per image
+#                                         image -> candidate -> verdict and its stages, collector vs plain ORT (overall
+#                                         and by phase), transactions, peak RSS/heap and CPU seconds per process,
+#                                         bytes per topic per image; --linger: S more seconds of traffic at the end
 #   bench/run.sh preprocess [--model M]   decoding + timm-style preprocessing of a 500x375 JPEG against one batch-1
 #                                         inference of M (default DeiT-Small), both on one core
 #   bench/run.sh soak [--minutes 10]      the three services for 10 minutes: RSS, live heap and lag slopes

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -52,6 +53,9 @@ class RecompressionChainIT {
         assertEquals(pipe.promoted.version(), last.parentVersion());
         double cumulative = 1.0 - (double) last.pruning().macs() / last.pruning().baseMacs();
         assertTrue(cumulative >= 0.195 && cumulative < 0.22, "the final target, 20% of the base's MACs: " + cumulative);
+        assertTrue(pipe.promoted.wantsCovariance(), "the first step is pruned from: its co-moments are wanted");
+        assertFalse(last.wantsCovariance(), "the final target is pruned from no more: " + last);
+        theFinalVersionIsServedWithoutCoMoments(last);
         String policy = last.pruning().policy();
         assertTrue(policy.startsWith("reconstruction,uniform,macs-reduction="), policy);
         String fromParent = policy.substring(policy.indexOf("macs-reduction=") + "macs-reduction=".length()).split(",")[0];
@@ -73,6 +77,24 @@ class RecompressionChainIT {
         System.out.printf("final target %s: test accuracy on 2000 unseen images: streamed chain %.4f, offline stepwise %.4f%n",
                 last.version(), streamedAccuracy, offlineAccuracy);
         assertEquals(offlineAccuracy, streamedAccuracy, 0.001, "within 0.1 point of the offline stepwise prune");
+    }
+
+    /**
+     * Once the final version serves, the collector samples no tokens for it: 300 more images are predicted by it and
+     * not one batch of theirs gathers co-moments (while every batch of the generations before did).
+     */
+    private static void theFinalVersionIsServedWithoutCoMoments(ModelVersion last) throws Exception {
+        String served = "vbp_collector_serving_model_info{model=\"fmnist-vit\",sha256=\"" + last.sha256() + "\"}";
+        PipelineTestBed.await(() -> PromotedPipeline.metric(pipe.collector, served) == 1.0, "the final version served", 120);
+        PipelineTestBed.await(() -> pipe.laterPredictions(0, 5000).stream().anyMatch(p -> p.version().equals(last.version())),
+                "a prediction by the final version", 120);
+        double batches = PromotedPipeline.metric(pipe.collector, "vbp_collector_comoments_batches_total");
+        assertTrue(batches > 0, "the generations before gathered co-moments");
+        pipe.bed.sendImages(4700, 300); // sent before (StatusPageIT), when the first generation served them
+        PipelineTestBed.await(() -> pipe.laterPredictions(4700, 5000).stream()
+                .filter(p -> p.version().equals(last.version())).count() == 300, "300 more predictions by it", 120);
+        assertEquals(batches, PromotedPipeline.metric(pipe.collector, "vbp_collector_comoments_batches_total"),
+                "no batch of the final version gathered co-moments");
     }
 
 }

@@ -182,17 +182,18 @@ public class RecompressionLoop {
                 }
                 return;
             }
-            ModelVersion cur = current.get();
+            ModelVersion found = current.get();
             for (ModelVersion orphan : registry.candidates(model)) {
                 if (!step.handled(orphan)) {
                     // its pruner died, stopped or ran out of memory between the CANDIDATE record and the verdict
-                    step.settleOrphan(orphan, cur);
+                    step.settleOrphan(orphan, found);
                 }
             }
-            coMoments.retainOnly(model, cur.version());
-            VersionModel vm = models.load(cur);
-            metrics.promoted(cur, vm.cost());
-            Optional<PruningPolicy> next = step.nextStep(cur, vm);
+            coMoments.retainOnly(model, found.version());
+            VersionModel vm = models.load(found);
+            metrics.promoted(found, vm.cost());
+            Optional<PruningPolicy> next = step.nextStep(found, vm);
+            ModelVersion cur = sayWhetherCovarianceIsWanted(found, next.isPresent());
             PruningPolicy planning = next.orElseGet(() -> step.nextStep(baseOf(cur), vm).orElse(null));
             if (planning == null) {
                 progress = ConvergenceTracker.Progress.none(model, cur.version());
@@ -200,7 +201,8 @@ public class RecompressionLoop {
             }
             ConvergenceTracker.Progress p = tracker.update(model, cur.version(), vm.blockNames(),
                     statistics.blocks(model, cur.version()), coMoments.counts(model, cur.version()),
-                    block -> coMoments.block(new MomentsKey(model, cur.version(), block)), planning.compensation() == Compensation.LEAST_SQUARES,
+                    block -> coMoments.block(new MomentsKey(model, cur.version(), block)),
+                    next.isPresent() && planning.compensation() == Compensation.LEAST_SQUARES,
                     s -> step.plan(vm, s, planning));
             progress = p;
             metrics.progress(p, tracker.nMin());
@@ -214,18 +216,37 @@ public class RecompressionLoop {
         }
     }
 
+    /**
+     * The served version's record as collectors should read it: its {@code covariance} says whether a step will still
+     * be pruned from it. The pruner writes it with each promotion; a record that disagrees (the final target changed
+     * since, or the record predates the field) is published again, same status and time, only while no candidate is
+     * open, so it can never land after a child's promotion.
+     */
+    private ModelVersion sayWhetherCovarianceIsWanted(ModelVersion cur, boolean wanted) {
+        if (cur.wantsCovariance() == wanted || !registry.candidates(cur.model()).isEmpty() || step.validating()) {
+            return cur;
+        }
+        ModelVersion said = cur.withCovariance(wanted);
+        publisher.publish(said);
+        registry.accept(said);
+        LOG.infof("%s: collectors %s its co-moments (%s)", cur.key(), wanted ? "now gather" : "no longer gather",
+                wanted ? "a step is pruned from it" : "it is at the final target");
+        return said;
+    }
+
     /** When the final target is reached, convergence is still shown, against the first step's policy. */
     private static ModelVersion baseOf(ModelVersion v) {
         return new ModelVersion(v.schema(), v.model(), v.version(), v.uri(), v.sha256(), null, 0, v.createdAt(), v.status(),
-                null, null, v.updatedAt());
+                null, null, v.updatedAt(), v.covariance());
     }
 
     private void publishBase(String model) {
         String uri = config.model().baseUri();
         String sha = ArtifactRef.sha256Of(uri).orElseThrow(() -> new IllegalStateException(
                 "vbp.pruner.model.base-uri is not a store address (vbp-store:sha256/<hex>.onnx): " + uri));
-        ModelVersion base = ModelVersion.of(model, config.model().baseVersion(), uri, sha, null, 0, Instant.now().toString());
-        models.load(base); // refuse to announce a base the store cannot serve
+        ModelVersion announced = ModelVersion.of(model, config.model().baseVersion(), uri, sha, null, 0, Instant.now().toString());
+        VersionModel vm = models.load(announced); // refuse to announce a base the store cannot serve
+        ModelVersion base = announced.withCovariance(step.nextStep(announced, vm).isPresent());
         registry.accept(base);
         publisher.publish(base);
         LOG.infof("published the base version %s", base.key());

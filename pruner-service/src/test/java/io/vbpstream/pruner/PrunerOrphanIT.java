@@ -38,9 +38,9 @@ class PrunerOrphanIT {
         bed.publish(base);
         // the candidate's artifact is the base's own file: a model the store holds, which the gate can run
         bed.publish(new ModelVersion(ModelVersion.SCHEMA, "fmnist-vit", "g1-orphan", bed.base.uri().toString(),
-                bed.base.sha256(), "base", 1, now, ModelVersion.Status.CANDIDATE, pruning, null, now));
+                bed.base.sha256(), "base", 1, now, ModelVersion.Status.CANDIDATE, pruning, null, now, null));
         bed.publish(new ModelVersion(ModelVersion.SCHEMA, "fmnist-vit", "g1-stale", bed.base.uri().toString(),
-                bed.base.sha256(), "superseded", 1, now, ModelVersion.Status.CANDIDATE, pruning, null, now));
+                bed.base.sha256(), "superseded", 1, now, ModelVersion.Status.CANDIDATE, pruning, null, now, null));
         bed.sendImages(0, 400); // the gate's sample: no predictions yet, so it reads images and runs both models
         pruner = bed.pruner(0.9);
         long ready = System.nanoTime();

@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * with millions of images piled up), at most {@code --images} in all.
  *
  * <pre>bench/run.sh pipeline --model M [--card C] [--rate R | --backlog B] [--images N] [--until first|final]
- *                        [--tokens-per-image K] [--set key=value]... [--timeout SECONDS]</pre>
+ *                        [--tokens-per-image K] [--set key=value]... [--timeout SECONDS] [--linger SECONDS]</pre>
  * {@code --set} passes a setting to every service (a system property), e.g. {@code --set vbp.ort.arena=false}.
  */
 public final class PipelineBench {
@@ -96,14 +96,22 @@ public final class PipelineBench {
                 double finalTarget = Double.parseDouble(s.getOrDefault("vbp.pruner.policy.final-target", "0.35"));
                 List<PipelineFollower.Generation> done = PipelineFollower.follow(broker, services.get("pruner"), work, t0, settled,
                         o.untilFinal(), finalTarget, o.timeout());
+                Thread.sleep(o.linger() * 1000L); // the last version serving, traffic going on
+                double endSeconds = (System.currentTimeMillis() - t0) / 1e3;
                 sampling.set(false);
                 sampler.join(5000); // its last lines written before the services stop
                 ServiceProcess collector = services.get("collector");
                 double committed = collector.metric("vbp_collector_transactions_total{outcome=\"committed\"}");
                 double aborted = collector.metric("vbp_collector_transactions_total{outcome=\"aborted\"}");
                 double processed = collector.metric("vbp_collector_images_total");
-                double rateMeasured = PipelineMeasures.collectorRate(broker);
+                List<Long> predictionTimes = PipelineMeasures.predictionTimes(broker);
+                double rateMeasured = predictionTimes.size() < 20 ? Double.NaN : PipelineMeasures.percentileRate(predictionTimes);
+                Map<String, double[]> phases = PipelineMeasures.phaseRates(predictionTimes, t0, done, endSeconds);
                 Map<String, double[]> memory = PipelineMeasures.memory(services, peaks);
+                Map<String, Double> cpu = new LinkedHashMap<>();
+                services.forEach((n, p) -> cpu.put(n, ProcessCpu.seconds(p.pid())));
+                cpu.put("broker", ProcessCpu.seconds(broker.pid()));
+                cpu.put("bench (replayer, follower)", ProcessCpu.self());
                 Map<String, Long> bytes = PipelineMeasures.topicBytes(broker.dataDir());
                 for (ServiceProcess p : services.values()) {
                     p.close();
@@ -113,6 +121,8 @@ public final class PipelineBench {
                 double plain = PipelineMeasures.plainRate(model, set, pre, 32,
                         Math.min(set.count(), Math.max(64, (int) Math.min(512, rateMeasured * 20))));
                 PipelineReport.print(done, rateMeasured, plain, committed, aborted, processed, memory, bytes);
+                PipelineReport.printPhases(phases, plain);
+                PipelineReport.printCpu(cpu, endSeconds);
                 System.out.println("logs: " + work);
             } finally {
                 sampling.set(false);

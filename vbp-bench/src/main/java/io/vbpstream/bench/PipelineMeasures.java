@@ -56,6 +56,53 @@ final class PipelineMeasures {
         return (hi - lo) / ((sorted.get(hi) - sorted.get(lo)) / 1e3);
     }
 
+    /**
+     * The collector's predictions and seconds in each kind of phase of the run (seconds from {@code t0}): gathering
+     * the statistics of the served version (from its first prediction, or its promotion, to its prune), pruning,
+     * validating a candidate, and the last version serving after its verdict up to {@code endSeconds}. Each phase is
+     * {@code {predictions, seconds}} summed over the generations.
+     */
+    static Map<String, double[]> phaseRates(List<Long> sorted, long t0, List<PipelineFollower.Generation> done,
+                                            double endSeconds) {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        if (sorted.isEmpty()) {
+            return out;
+        }
+        double start = (sorted.get(0) - t0) / 1e3;
+        for (PipelineFollower.Generation g : done) {
+            double pruneStart = g.candidate() - g.prune();
+            phase(out, "gathering statistics", sorted, t0, Math.max(start, g.from()), pruneStart);
+            phase(out, "pruning", sorted, t0, pruneStart, g.candidate());
+            phase(out, "validating a candidate", sorted, t0, g.candidate(), g.verdictAt());
+            start = g.verdictAt();
+        }
+        phase(out, "after the last verdict", sorted, t0, start, endSeconds);
+        return out;
+    }
+
+    private static void phase(Map<String, double[]> out, String name, List<Long> sorted, long t0, double from, double to) {
+        if (to <= from) {
+            return;
+        }
+        long a = t0 + Math.round(from * 1e3);
+        long b = t0 + Math.round(to * 1e3);
+        double[] sum = out.computeIfAbsent(name, k -> new double[2]);
+        sum[0] += countBefore(sorted, b) - countBefore(sorted, a);
+        sum[1] += to - from;
+    }
+
+    /** How many of the sorted timestamps are below {@code ms}. */
+    private static int countBefore(List<Long> sorted, long ms) {
+        int i = Collections.binarySearch(sorted, ms);
+        if (i < 0) {
+            return -i - 1;
+        }
+        while (i > 0 && sorted.get(i - 1) == ms) {
+            i--;
+        }
+        return i;
+    }
+
     /** Plain ONNX Runtime on the same model, in this JVM, batch {@code batch}, after one warm-up pass: images/s. */
     static double plainRate(Path model, IdxImages.Images set, Preprocessor pre, int batch, int n) throws IOException {
         byte[][] pngs = new byte[n][];

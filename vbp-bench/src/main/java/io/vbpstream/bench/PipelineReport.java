@@ -38,4 +38,20 @@ final class PipelineReport {
         });
         System.out.printf(Locale.ROOT, "  %-60s %12.1f MB%n", "all topics", bytes.values().stream().mapToLong(Long::longValue).sum() / 1e6);
     }
+
+    /** Each process's CPU seconds over the run, and its share of what the machine's cores offered in that time. */
+    static void printCpu(Map<String, Double> cpu, double seconds) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        System.out.printf(Locale.ROOT, "CPU by process over the run (%.0f s x %d cores = %.0f core-seconds):%n", seconds,
+                cores, seconds * cores);
+        cpu.forEach((name, c) -> System.out.printf(Locale.ROOT, "  %-28s %8.0f s  %5.1f%%%n", name, c,
+                100 * c / (seconds * cores)));
+    }
+
+    /** The collector's rate in each kind of phase ({@link PipelineMeasures#phaseRates}) against plain ONNX Runtime. */
+    static void printPhases(Map<String, double[]> phases, double plain) {
+        System.out.println("collector by phase (predictions committed in the phase / its seconds, summed over generations):");
+        phases.forEach((name, p) -> System.out.printf(Locale.ROOT, "  %-24s %7.0f s %8.0f images %7.2f images/s  %.3f of plain%n",
+                name, p[1], p[0], p[0] / p[1], p[0] / p[1] / plain));
+    }
 }

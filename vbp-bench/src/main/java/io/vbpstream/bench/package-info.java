@@ -10,7 +10,8 @@
  * times), {@code PipelineSampler} (RSS and heap once a second, when the statistics settled), {@code PipelineMeasures}
  * (the collector's rate against plain ONNX Runtime, memory, bytes per topic; {@code PrunerRound}'s too),
  * {@code PipelineReport}; {@code PrunerBench}'s: {@code PrunerRound} (what one pipeline round measured) and
- * {@code PrunerDeitTimings} (pruning and the gate on a DeiT shape); {@code Fixtures}, {@code ProcessMemory}.
+ * {@code PrunerDeitTimings} (pruning and the gate on a DeiT shape); {@code Fixtures}, {@code ProcessMemory},
+ * {@code ProcessCpu}.
  *
  * <p>The package tables of {@code docs/ARCHITECTURE.md} list the same roles; keep the two in step.
  */

@@ -81,6 +81,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
         }
     }
 
+    /** The broker JVM's process id (for a benchmark's CPU and memory accounting). */
+    public long pid() {
+        return process.pid();
+    }
+
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }

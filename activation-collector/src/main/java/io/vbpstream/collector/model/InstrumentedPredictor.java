@@ -36,6 +36,7 @@ public final class InstrumentedPredictor implements BatchPredictor {
      * A batch of {@code count} preprocessed images, {@code [count, C, H, W]} row-major in {@code data}, and, for a
      * predictor built with co-moments, each image's token seed ({@link TokenSampler#imageSeed}): each block's
      * activation rows at those tokens are handed to {@code rows} block by block (without a sink they are dropped).
+     * Without seeds the batch samples no tokens (the graph gathers empty row lists) and hands nothing on.
      */
     public record Batch(float[] data, int count, long[] imageSeeds, RowsSink rows) {
         public Batch {

@@ -42,6 +42,7 @@ public class ModelRegistry {
         t.setDaemon(true);
         return t;
     });
+    private final CoMomentsDemand coMomentsDemand = new CoMomentsDemand();
     private volatile ServingModel current;
     private volatile ModelLoader loader;
 
@@ -67,12 +68,31 @@ public class ModelRegistry {
         promote(ModelVersion.of(m.id(), m.version(), m.uri(), sha, null, 0, Instant.EPOCH.toString()));
     }
 
+    /**
+     * Takes in a record of another status than {@code PROMOTED} (a candidate, a rejection, a rollback): it changes
+     * nothing served, only whether the served version's co-moments are wanted ({@link #wantsCoMoments}).
+     */
+    public void observe(ModelVersion version) {
+        if (version.model().equals(config.model().id())) {
+            coMomentsDemand.observe(version);
+        }
+    }
+
+    /**
+     * Why the pruner no longer wants {@code served}'s co-moments (it is at the final target, or a child pruned from it
+     * is being validated or promoted), or null while it does.
+     */
+    public String coMomentsUnwantedBecause(ServingModel served) {
+        return coMomentsDemand.unwantedBecause(served.version());
+    }
+
     /** Asks for {@code version} to be served; versions of other models are ignored. */
     public void promote(ModelVersion version) {
         if (!version.model().equals(config.model().id())) {
             LOG.debugf("ignoring version %s of model %s (serving %s)", version.version(), version.model(), config.model().id());
             return;
         }
+        coMomentsDemand.observe(version);
         wanted.set(version);
         loaderThread.execute(this::loadWanted);
     }

@@ -14,7 +14,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * Follows the compacted {@code model-versions} topic from its start (a fresh consumer group per process), so the
  * latest promotion of this collector's model is always applied, also after a restart. Records of other statuses
- * (candidates, rejected and rolled-back versions) are read and ignored. Unreadable records are nacked
+ * (candidates, rejected and rolled-back versions) serve nothing; they only say whether the served version's
+ * co-moments are wanted ({@link ModelRegistry#observe}). Unreadable records are nacked
  * and go to {@code model-versions.dlq} with the reason.
  */
 @ApplicationScoped
@@ -42,6 +43,7 @@ public class ModelVersionsListener {
             registry.promote(version);
         } else {
             LOG.debugf("%s is %s: nothing to serve", version.key(), version.status());
+            registry.observe(version);
         }
         return message.ack();
     }

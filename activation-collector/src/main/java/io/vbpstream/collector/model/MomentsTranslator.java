@@ -46,10 +46,9 @@ record MomentsTranslator(String input, String logits, List<Instrumenter.BlockOut
         if (!coMoments()) {
             return new NDList(images);
         }
-        if (batch.imageSeeds() == null) {
-            throw new IllegalArgumentException("a predictor with co-moments needs each image's token seed");
-        }
-        if (batch.rows() != null) {
+        // without seeds this batch samples no tokens: every block's row list is empty and nothing is handed on
+        long[] seeds = batch.imageSeeds() == null ? new long[0] : batch.imageSeeds();
+        if (batch.rows() != null && batch.imageSeeds() != null) {
             ctx.setAttachment(SINK, batch.rows());
         }
         images.setName(input);
@@ -58,7 +57,7 @@ record MomentsTranslator(String input, String logits, List<Instrumenter.BlockOut
         Map<String, Integer> samples = new HashMap<>();
         for (Instrumenter.BlockOutputs o : outputs) {
             int t = tokens.getOrDefault(o.block(), 1);
-            long[] rows = byTokens.computeIfAbsent(t, k -> TokenSampler.rows(batch.imageSeeds(), k, tokensPerImage));
+            long[] rows = byTokens.computeIfAbsent(t, k -> TokenSampler.rows(seeds, k, tokensPerImage));
             NDArray r = ctx.getNDManager().create(rows);
             r.setName(o.rows());
             in.add(r);

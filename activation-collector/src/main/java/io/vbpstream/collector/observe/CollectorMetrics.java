@@ -37,8 +37,11 @@ public class CollectorMetrics {
     public static final String DROPPED_FAILED_BATCH = "failed_batch";
     public static final String DROPPED_SUPERSEDED = "superseded";
     public static final String DROPPED_RESTART = "restart";
+    /** The pruner no longer wants the served version's co-moments (final target, or a candidate being validated). */
+    public static final String DROPPED_UNWANTED = "unwanted";
     private static final java.util.List<String> DROP_REASONS =
-            java.util.List.of(DROPPED_ABORTED, DROPPED_FAILED_BATCH, DROPPED_SUPERSEDED, DROPPED_RESTART);
+            java.util.List.of(DROPPED_ABORTED, DROPPED_FAILED_BATCH, DROPPED_SUPERSEDED, DROPPED_RESTART,
+                    DROPPED_UNWANTED);
 
     private final MeterRegistry registry;
     private final Timer inference;

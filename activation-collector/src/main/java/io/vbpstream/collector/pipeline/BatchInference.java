@@ -51,11 +51,16 @@ final class BatchInference {
 
     private final CollectorMetrics metrics;
     private final BooleanSupplier running;
+    private final BooleanSupplier sampling;
 
-    /** @param running false once the loop stops: a failure then is the closed session's, not the images' */
-    BatchInference(CollectorMetrics metrics, BooleanSupplier running) {
+    /**
+     * @param running  false once the loop stops: a failure then is the closed session's, not the images'
+     * @param sampling false while the served version's co-moments are not wanted: its batches sample no tokens
+     */
+    BatchInference(CollectorMetrics metrics, BooleanSupplier running, BooleanSupplier sampling) {
         this.metrics = metrics;
         this.running = running;
+        this.sampling = sampling;
     }
 
     /**
@@ -121,10 +126,11 @@ final class BatchInference {
 
     /**
      * The token seeds of {@code count} images of the batch from {@code from} (each from its partition and offset, so
-     * an image read again draws the same tokens), or null when the model computes no co-moments.
+     * an image read again draws the same tokens), or null when the model computes no co-moments or they are not
+     * wanted now.
      */
-    static long[] seeds(ServingModel model, List<ConsumerRecord<String, byte[]>> batch, int from, int count) {
-        if (!model.predictor().coMoments()) {
+    private long[] seeds(ServingModel model, List<ConsumerRecord<String, byte[]>> batch, int from, int count) {
+        if (!model.predictor().coMoments() || !sampling.getAsBoolean()) {
             return null;
         }
         long[] seeds = new long[count];

@@ -49,6 +49,8 @@ public final class CollectorLoop implements Runnable {
     private KafkaConsumer<String, byte[]> consumer;
     private CollectorClients clients;
     private ServingModel model;
+    /** Whether the open window's batches sample tokens for co-moments: decided between windows, never inside one. */
+    private boolean sampling = true;
 
     /**
      * @param fenced told, once, when another collector with this one's instance id has taken over its transactional id:
@@ -66,7 +68,7 @@ public final class CollectorLoop implements Runnable {
         this.coMoments = new CoMomentsAccumulator(settings.coMomentsFirst(), settings.coMomentsMaxAge().toNanos(),
                 settings.gramRows());
         this.transactions = new WindowTransactions(settings, metrics, windowRecords, window, coMoments);
-        this.batches = new PollBatches(settings, new BatchInference(metrics, () -> running),
+        this.batches = new PollBatches(settings, new BatchInference(metrics, () -> running, () -> sampling),
                 new WindowOutcomes(transactions, windowRecords, window, coMoments, metrics, () -> model), window,
                 transactions);
     }
@@ -176,6 +178,9 @@ public final class CollectorLoop implements Runnable {
             }
             model = registry.current();
         }
+        if (!window.isOpen()) {
+            decideSampling();
+        }
         ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
         if (!records.isEmpty()) {
             try {
@@ -208,7 +213,27 @@ public final class CollectorLoop implements Runnable {
         if (window.isDue(now) && !transactions.commit(model)) {
             return false;
         }
+        if (!window.isOpen()) {
+            decideSampling();
+        }
         return running;
+    }
+
+    /**
+     * Between windows: whether the next one samples tokens ({@link ModelRegistry#coMomentsUnwantedBecause}). When the
+     * pruner no longer wants the served version's co-moments, what was gathered since the last publication goes.
+     */
+    private void decideSampling() {
+        String unwanted = model.predictor().coMoments() ? registry.coMomentsUnwantedBecause(model) : "off";
+        boolean wanted = unwanted == null;
+        if (wanted != sampling && model.predictor().coMoments()) {
+            LOG.infof("%s co-moments of %s%s", wanted ? "gathering" : "no longer gathering", model,
+                    wanted ? "" : ": " + unwanted);
+        }
+        if (!wanted && coMoments.samples() > 0) {
+            transactions.dropCoMoments(CollectorMetrics.DROPPED_UNWANTED);
+        }
+        sampling = wanted;
     }
 
     private void openClients() {

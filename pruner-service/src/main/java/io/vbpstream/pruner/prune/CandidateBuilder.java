@@ -80,7 +80,7 @@ public class CandidateBuilder {
         int generation = parent.generation() + 1;
         String name = "g" + generation + "-" + ref.sha256().substring(0, 12);
         return new ModelVersion(ModelVersion.SCHEMA, parent.model(), name, ref.uri().toString(),
-                ref.sha256(), parent.version(), generation, now, ModelVersion.Status.CANDIDATE, pruning, null, now);
+                ref.sha256(), parent.version(), generation, now, ModelVersion.Status.CANDIDATE, pruning, null, now, null);
     }
 
     /**

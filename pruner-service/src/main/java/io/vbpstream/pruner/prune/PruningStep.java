@@ -158,15 +158,23 @@ public class PruningStep {
 
     private ModelVersion verdict(ModelVersion parent, ModelVersion candidate, ModelVersion.Validation v) {
         ModelVersion.Status status = v.reason() == null ? ModelVersion.Status.PROMOTED : ModelVersion.Status.REJECTED;
+        // a version at the final target is never pruned from: the collectors serving it compute no co-moments
+        Boolean covariance = status == ModelVersion.Status.PROMOTED
+                ? RecompressionSchedule.nextStep(config.policy(), candidate, candidate.pruning().macs()).isPresent() : null;
         ModelVersion verdict = new ModelVersion(ModelVersion.SCHEMA, candidate.model(), candidate.version(), candidate.uri(),
                 candidate.sha256(), candidate.parentVersion(), candidate.generation(), candidate.createdAt(), status,
-                candidate.pruning(), v, Instant.now().toString());
+                candidate.pruning(), v, Instant.now().toString(), covariance);
         publisher.publish(verdict);
         settled.add(candidate.key());
         if (status != ModelVersion.Status.PROMOTED) {
             liveChildren.remove(parent.key(), candidate.key());
         }
         return verdict;
+    }
+
+    /** True while this process has a published candidate without its verdict. */
+    public boolean validating() {
+        return !gating.isEmpty();
     }
 
     /**

@@ -79,7 +79,7 @@ class RecompressionScheduleTest {
     private static ModelVersion child(int generation, long macs) {
         ModelVersion.Pruning pruning = new ModelVersion.Pruning("p", Map.of(), Map.of(), macs, 1, BASE_MACS, 0.1, 0.1);
         return new ModelVersion(ModelVersion.SCHEMA, "m", "g" + generation, URI, SHA, "base", generation,
-                "2026-12-04T00:00:00Z", ModelVersion.Status.PROMOTED, pruning, null, "2026-12-04T00:00:00Z");
+                "2026-12-04T00:00:00Z", ModelVersion.Status.PROMOTED, pruning, null, "2026-12-04T00:00:00Z", null);
     }
 
     private static PrunerConfig.Policy policy(Criterion criterion, Compensation compensation, double step, double target) {

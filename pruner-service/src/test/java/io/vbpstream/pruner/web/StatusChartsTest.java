@@ -73,7 +73,7 @@ class StatusChartsTest {
     private static ModelVersion version(int generation, ModelVersion.Pruning p, ModelVersion.Validation v) {
         return new ModelVersion(ModelVersion.SCHEMA, "m", generation == 0 ? "base" : "g" + generation, "vbp-store:sha256/"
                 + "0".repeat(64) + ".onnx", "0".repeat(64), generation == 0 ? null : "p", generation, "2026-12-04T00:00:00Z",
-                ModelVersion.Status.PROMOTED, p, v, "2026-12-04T00:00:00Z");
+                ModelVersion.Status.PROMOTED, p, v, "2026-12-04T00:00:00Z", null);
     }
 
     private static ModelVersion.Pruning pruning(long macs, long baseMacs) {

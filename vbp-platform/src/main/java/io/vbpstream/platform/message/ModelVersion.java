@@ -20,10 +20,13 @@ import java.util.regex.Pattern;
  * @param pruning       how it was made from its parent (null for a base model)
  * @param validation    the gate's verdict (null for a base model)
  * @param updatedAt     ISO-8601 instant of this record (status changes)
+ * @param covariance    whether the pruner will prune from this version, and so needs its traffic's co-moments: false
+ *                      once it is at the final target (collectors serving it then compute none); null (records written
+ *                      before the field) is read as true. Optional, so the schema stays {@value #SCHEMA}
  */
 public record ModelVersion(int schema, String model, String version, String uri, String sha256, String parentVersion,
                            int generation, String createdAt, Status status, Pruning pruning, Validation validation,
-                           String updatedAt) {
+                           String updatedAt, Boolean covariance) {
 
     public static final int SCHEMA = 1;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
@@ -95,12 +98,23 @@ public record ModelVersion(int schema, String model, String version, String uri,
     public static ModelVersion of(String model, String version, String uri, String sha256, String parentVersion,
                                   int generation, String createdAt) {
         return new ModelVersion(SCHEMA, model, version, uri, sha256, parentVersion, generation, createdAt,
-                Status.PROMOTED, null, null, createdAt);
+                Status.PROMOTED, null, null, createdAt, null);
     }
 
     public ModelVersion withStatus(Status s, String at) {
         return new ModelVersion(schema, model, version, uri, sha256, parentVersion, generation, createdAt, s, pruning,
-                validation, at);
+                validation, at, covariance);
+    }
+
+    /** The same record saying whether the pruner needs this version's co-moments ({@link #wantsCovariance}). */
+    public ModelVersion withCovariance(boolean wanted) {
+        return new ModelVersion(schema, model, version, uri, sha256, parentVersion, generation, createdAt, status,
+                pruning, validation, updatedAt, wanted);
+    }
+
+    /** False once the pruner will prune no further from this version: its co-moments would never be used. */
+    public boolean wantsCovariance() {
+        return covariance == null || covariance;
     }
 
     /** The record's key on {@code model-versions}. */

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,6 +50,19 @@ class MessagesTest {
         assertEquals(v.sha256(), r.sha256());
         assertEquals("m/g1", r.key());
         assertEquals(r, ModelVersion.read(Messages.write(r)));
+    }
+
+    @Test
+    void whetherAVersionsCoMomentsAreWantedRoundTripsAndDefaultsToWanted() {
+        ModelVersion v = ModelVersion.of("m", "g2", "u", SHA, "g1", 2, "2026-12-04T10:00:00Z");
+        assertTrue(v.wantsCovariance(), "a record without the field (written before it) is wanted");
+        ModelVersion atTarget = v.withCovariance(false);
+        assertFalse(atTarget.wantsCovariance());
+        assertEquals(atTarget, ModelVersion.read(Messages.write(atTarget)));
+        assertTrue(Messages.writeString(atTarget).contains("\"covariance\":false"));
+        ModelVersion rejected = atTarget.withStatus(ModelVersion.Status.REJECTED, "2026-12-04T11:00:00Z");
+        assertFalse(rejected.wantsCovariance(), "a status change keeps it");
+        assertEquals(v.updatedAt(), atTarget.updatedAt(), "saying it again is not a status change");
     }
 
     @Test
