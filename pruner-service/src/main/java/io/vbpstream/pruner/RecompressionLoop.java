@@ -89,6 +89,9 @@ public class RecompressionLoop {
 
     void onStart(@Observes StartupEvent e) {
         String invalid = RecompressionSchedule.invalid(config.policy());
+        if (invalid == null && config.policy().compensation() == Compensation.LEAST_SQUARES) {
+            invalid = DenseKernels.settingProblem();
+        }
         if (invalid != null) {
             LOG.error(invalid);
             Quarkus.asyncExit(KafkaCredentialsCheck.EXIT_CONFIG);

@@ -16,8 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A typo in the pruning policy stops the packaged pruner at start-up with a message naming the setting and the values
- * it accepts (before, the policy was a string parsed at every check: the typo was logged every 2 s while readiness
+ * A typo in the pruning policy (or in the choice of dense kernels) stops the packaged pruner at start-up with a
+ * message naming the setting and the values it accepts (before, the policy was a string parsed at every check: the typo was logged every 2 s while readiness
  * stayed UP and nothing was ever pruned).
  */
 class PrunerConfigIT {
@@ -50,6 +50,22 @@ class PrunerConfigIT {
             String log = pruner.log();
             assertTrue(log.contains("vbp.pruner.policy"), "the log names the settings:\n" + pruner.tail());
             assertTrue(log.contains("least-squares"), "and what the criterion needs:\n" + pruner.tail());
+        } finally {
+            pruner.close();
+        }
+    }
+
+    @Test
+    void anUnknownChoiceOfDenseKernelsStopsStartUpNamingTheSetting() throws Exception {
+        ServiceProcess pruner = launch(Map.of("vbp.linalg", "fast"));
+        try {
+            OptionalInt status = pruner.awaitExit(Duration.ofSeconds(90));
+            assertTrue(status.isPresent(), "the pruner stopped by itself:\n" + pruner.tail());
+            assertNotEquals(0, status.getAsInt());
+            String log = pruner.log();
+            assertTrue(log.contains("vbp.linalg (or VBP_LINALG) must be auto, openblas or java, got 'fast'"),
+                    "the log names the setting, the value and the choices:\n" + pruner.tail());
+            assertTrue(!log.contains("ExceptionInInitializerError"), "not an initialiser's error:\n" + pruner.tail());
         } finally {
             pruner.close();
         }

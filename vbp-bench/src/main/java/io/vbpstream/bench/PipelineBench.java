@@ -120,8 +120,14 @@ public final class PipelineBench {
                 // alone on the machine, as the collector would run without the rest of the pipeline beside it
                 double plain = PipelineMeasures.plainRate(model, set, pre, 32,
                         Math.min(set.count(), Math.max(64, (int) Math.min(512, rateMeasured * 20))));
+                // the last phase serves the last version: it is compared with plain ONNX Runtime on that version
+                double plainLast = plain;
+                if (o.linger() > 0 && !done.isEmpty()) {
+                    Path last = store.artifactFile(done.get(done.size() - 1).verdict().sha256());
+                    plainLast = PipelineMeasures.plainRate(last, set, pre, 32, Math.min(set.count(), 256));
+                }
                 PipelineReport.print(done, rateMeasured, plain, committed, aborted, processed, memory, bytes);
-                PipelineReport.printPhases(phases, plain);
+                PipelineReport.printPhases(phases, plain, plainLast);
                 PipelineReport.printCpu(cpu, endSeconds);
                 System.out.println("logs: " + work);
             } finally {

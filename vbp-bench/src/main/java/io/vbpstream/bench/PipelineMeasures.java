@@ -56,6 +56,9 @@ final class PipelineMeasures {
         return (hi - lo) / ((sorted.get(hi) - sorted.get(lo)) / 1e3);
     }
 
+    /** The phase after the last verdict, the last version serving. */
+    static final String AFTER_LAST = "after the last verdict";
+
     /**
      * The collector's predictions and seconds in each kind of phase of the run (seconds from {@code t0}): gathering
      * the statistics of the served version (from its first prediction, or its promotion, to its prune), pruning,
@@ -76,7 +79,7 @@ final class PipelineMeasures {
             phase(out, "validating a candidate", sorted, t0, g.candidate(), g.verdictAt());
             start = g.verdictAt();
         }
-        phase(out, "after the last verdict", sorted, t0, start, endSeconds);
+        phase(out, AFTER_LAST, sorted, t0, start, endSeconds);
         return out;
     }
 

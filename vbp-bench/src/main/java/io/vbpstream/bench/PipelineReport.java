@@ -48,10 +48,21 @@ final class PipelineReport {
                 100 * c / (seconds * cores)));
     }
 
-    /** The collector's rate in each kind of phase ({@link PipelineMeasures#phaseRates}) against plain ONNX Runtime. */
-    static void printPhases(Map<String, double[]> phases, double plain) {
+    /**
+     * The collector's rate in each kind of phase ({@link PipelineMeasures#phaseRates}) against plain ONNX Runtime on
+     * the model it served: the base's {@code plain} for the chain's phases (an approximation after the first
+     * generation, whose models are smaller: the ratios are lower bounds there), the last version's {@code plainLast}
+     * after the last verdict.
+     */
+    static void printPhases(Map<String, double[]> phases, double plain, double plainLast) {
         System.out.println("collector by phase (predictions committed in the phase / its seconds, summed over generations):");
-        phases.forEach((name, p) -> System.out.printf(Locale.ROOT, "  %-24s %7.0f s %8.0f images %7.2f images/s  %.3f of plain%n",
-                name, p[1], p[0], p[0] / p[1], p[0] / p[1] / plain));
+        phases.forEach((name, p) -> {
+            boolean last = name.equals(PipelineMeasures.AFTER_LAST);
+            System.out.printf(Locale.ROOT, "  %-24s %7.0f s %8.0f images %7.2f images/s  %.3f of plain on the %s%n",
+                    name, p[1], p[0], p[0] / p[1], p[0] / p[1] / (last ? plainLast : plain), last ? "last version" : "base");
+        });
+        if (plainLast != plain) {
+            System.out.printf(Locale.ROOT, "  (plain ONNX Runtime on the last version: %.2f images/s)%n", plainLast);
+        }
     }
 }

@@ -16,9 +16,24 @@ public interface DenseKernels {
     /** The system property (and, upper-cased with {@code _}, the environment variable) that picks the kernels. */
     String PROPERTY = "vbp.linalg";
 
-    /** The kernels this JVM uses: chosen once, on first use. */
+    /**
+     * The kernels this JVM uses: chosen once, on first use.
+     *
+     * @throws IllegalStateException where the {@value #PROPERTY} setting cannot be honoured ({@link #settingProblem})
+     */
     static DenseKernels best() {
+        if (KernelChoice.PROBLEM != null) {
+            throw new IllegalStateException(KernelChoice.PROBLEM);
+        }
         return KernelChoice.BEST;
+    }
+
+    /**
+     * Why the {@value #PROPERTY} setting cannot be honoured (not {@code auto}, {@code openblas} or {@code java}, or
+     * {@code openblas} where it does not load), or null: for a service to check at start-up.
+     */
+    static String settingProblem() {
+        return KernelChoice.PROBLEM;
     }
 
     /** The Java kernels, whatever {@link #best()} is. */

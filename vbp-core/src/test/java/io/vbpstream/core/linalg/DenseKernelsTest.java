@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,6 +30,18 @@ class DenseKernelsTest {
         assertTrue(bundled, "these tests run where the bundled natives are linux-x86_64");
         assertEquals("openblas", DenseKernels.best().name(), DenseKernels.fallbackReason());
         assertEquals("", DenseKernels.fallbackReason());
+    }
+
+    @Test
+    void aSettingThatCannotBeHonouredIsAProblemToStopWithNotAnInitialiserError() {
+        KernelChoice.Choice bad = KernelChoice.choose("fast");
+        assertNull(bad.kernels());
+        assertTrue(bad.problem().contains("must be auto, openblas or java, got 'fast'"), bad.problem());
+        assertEquals("java", KernelChoice.choose(" Java ").kernels().name());
+        assertEquals("vbp.linalg=java", KernelChoice.choose("java").reason());
+        assertNull(KernelChoice.choose("auto").problem());
+        assertEquals("openblas", KernelChoice.choose("openblas").kernels().name());
+        assertNull(DenseKernels.settingProblem(), "this JVM's own setting");
     }
 
     @Test
