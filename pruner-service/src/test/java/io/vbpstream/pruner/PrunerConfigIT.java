@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,48 +25,44 @@ class PrunerConfigIT {
 
     @Test
     void aMisspelledCriterionStopsStartUpNamingTheSetting() throws Exception {
-        ServiceProcess pruner = launch(Map.of("vbp.pruner.policy.criterion", "varience"));
-        try {
-            OptionalInt status = pruner.awaitExit(Duration.ofSeconds(90));
-            assertTrue(status.isPresent(), "the pruner stopped by itself:\n" + pruner.tail());
-            assertNotEquals(0, status.getAsInt());
-            String log = pruner.log();
-            assertTrue(log.contains("vbp.pruner.policy.criterion"), "the log names the setting:\n" + pruner.tail());
-            assertTrue(log.contains("varience"), "and the value:\n" + pruner.tail());
-            assertTrue(log.contains("weighted-variance") || log.contains("WEIGHTED_VARIANCE"),
-                    "and what it accepts:\n" + pruner.tail());
-        } finally {
-            pruner.close();
-        }
+        stopsAtStartUpSaying(Map.of("vbp.pruner.policy.criterion", "varience"), log -> {
+            assertTrue(log.contains("vbp.pruner.policy.criterion"), "the log names the setting");
+            assertTrue(log.contains("varience"), "and the value");
+            assertTrue(log.contains("weighted-variance") || log.contains("WEIGHTED_VARIANCE"), "and what it accepts");
+        });
     }
 
     @Test
     void theReconstructionCriterionWithoutLeastSquaresStopsStartUpSayingWhy() throws Exception {
-        ServiceProcess pruner = launch(Map.of("vbp.pruner.policy.criterion", "reconstruction",
-                "vbp.pruner.policy.compensation", "mean"));
-        try {
-            OptionalInt status = pruner.awaitExit(Duration.ofSeconds(90));
-            assertTrue(status.isPresent(), "the pruner stopped by itself:\n" + pruner.tail());
-            assertNotEquals(0, status.getAsInt());
-            String log = pruner.log();
-            assertTrue(log.contains("vbp.pruner.policy"), "the log names the settings:\n" + pruner.tail());
-            assertTrue(log.contains("least-squares"), "and what the criterion needs:\n" + pruner.tail());
-        } finally {
-            pruner.close();
-        }
+        stopsAtStartUpSaying(Map.of("vbp.pruner.policy.criterion", "reconstruction",
+                "vbp.pruner.policy.compensation", "mean"), log -> {
+            assertTrue(log.contains("vbp.pruner.policy"), "the log names the settings");
+            assertTrue(log.contains("least-squares"), "and what the criterion needs");
+        });
     }
 
     @Test
     void anUnknownChoiceOfDenseKernelsStopsStartUpNamingTheSetting() throws Exception {
-        ServiceProcess pruner = launch(Map.of("vbp.linalg", "fast"));
+        stopsAtStartUpSaying(Map.of("vbp.linalg", "fast"), log -> {
+            assertTrue(log.contains("vbp.linalg (or VBP_LINALG) must be auto, openblas or java, got 'fast'"),
+                    "the log names the setting, the value and the choices");
+            assertTrue(!log.contains("ExceptionInInitializerError"), "not an initialiser's error");
+        });
+    }
+
+    /** The pruner with {@code settings} stops by itself with a non-zero status, and its log passes {@code check}. */
+    private static void stopsAtStartUpSaying(Map<String, String> settings, Consumer<String> check) throws Exception {
+        ServiceProcess pruner = launch(settings);
         try {
             OptionalInt status = pruner.awaitExit(Duration.ofSeconds(90));
             assertTrue(status.isPresent(), "the pruner stopped by itself:\n" + pruner.tail());
             assertNotEquals(0, status.getAsInt());
             String log = pruner.log();
-            assertTrue(log.contains("vbp.linalg (or VBP_LINALG) must be auto, openblas or java, got 'fast'"),
-                    "the log names the setting, the value and the choices:\n" + pruner.tail());
-            assertTrue(!log.contains("ExceptionInInitializerError"), "not an initialiser's error:\n" + pruner.tail());
+            try {
+                check.accept(log);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + ":\n" + pruner.tail(), e);
+            }
         } finally {
             pruner.close();
         }

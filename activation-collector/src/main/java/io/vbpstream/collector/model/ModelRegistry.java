@@ -70,7 +70,7 @@ public class ModelRegistry {
 
     /**
      * Takes in a record of another status than {@code PROMOTED} (a candidate, a rejection, a rollback): it changes
-     * nothing served, only whether the served version's co-moments are wanted ({@link #wantsCoMoments}).
+     * nothing served, only whether the served version's co-moments are wanted ({@link #coMomentsUnwantedBecause}).
      */
     public void observe(ModelVersion version) {
         if (version.model().equals(config.model().id())) {

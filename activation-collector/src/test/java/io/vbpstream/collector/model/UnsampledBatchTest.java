@@ -1,17 +1,10 @@
 package io.vbpstream.collector.model;
 
-import io.vbpstream.core.data.ModelCard;
 import io.vbpstream.core.runtime.InstrumentedSession.BatchResult;
 import io.vbpstream.core.stats.Moments;
 import io.vbpstream.core.stats.TokenSampler;
-import io.vbpstream.core.store.ArtifactRef;
-import io.vbpstream.core.store.DirectoryModelStore;
-import io.vbpstream.platform.message.ModelVersion;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -26,16 +19,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class UnsampledBatchTest {
 
-    private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
-
     @Test
     void aBatchWithoutSeedsGathersNoRowsAndTheSameLogitsAndMoments() throws Exception {
-        DirectoryModelStore store = new DirectoryModelStore(Files.createTempDirectory("vbp-store"));
-        ArtifactRef ref = store.put(ROOT.resolve("models/fmnist-vit/model.onnx"));
-        ModelVersion v = ModelVersion.of("fmnist-vit", "base", ref.uri().toString(), ref.sha256(), null, 0,
-                Instant.now().toString());
-        ModelCard card = ModelCard.read(ROOT.resolve("models/fmnist-vit/model.json"));
-        try (ServingModel served = new ModelLoader(store, card, 1, 8).load(v)) {
+        StoredFmnist fmnist = StoredFmnist.create();
+        try (ServingModel served = new ModelLoader(fmnist.store(), fmnist.card(), 1, 8).load(fmnist.version())) {
             assertTrue(served.predictor().coMoments());
             int n = 4;
             int size = served.preprocessor().size();
